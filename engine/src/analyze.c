@@ -1,0 +1,433 @@
+/*
+** analyze.c — the analyzer: segment, normalise, stem and mark one answer.
+**
+** The hot loop walks the UAX #29 segments of the caller's bytes. For each
+** word it hashes the surface bytes and looks them up in the analyzer's
+** cache; a hit gives the normal form, the stem and the word-list bits at
+** once, so the Unicode work and the stemmer run once per distinct surface
+** form, not per token (real corpora are Zipfian: most tokens are hits).
+** Nothing is allocated per token once the buffers have grown.
+**
+** Two intern tables make the cache:
+**   surfaces: surface bytes -> val = id of the normal form in `strings`;
+**   strings:  normal forms and stems; for a normal form, val = its stem's
+**             id (0 until it has been stemmed) and aux = WM_WL_* bits.
+** Both are cleared together when the cache bound is reached, at the start
+** of a call, so that no pointer lent out by the current analysis dangles.
+*/
+#include "wm_internal.h"
+#include "normalize.h"
+#include "utf8.h"
+#include "wordbreak.h"
+
+#include <libstemmer.h>
+#include <string.h>
+
+struct wm_analyzer {
+    wm_engine *engine;              /* the shared, frozen engine */
+    const wm_wordlists *lists;      /* the language's word lists */
+    int lang;                       /* language index */
+    struct sb_stemmer *stemmer;     /* Snowball; this analyzer's own */
+    wm_intern surfaces;             /* surface form -> normal form id */
+    wm_intern strings;              /* normal forms and stems */
+    wm_normbuf nb;                  /* normaliser scratch */
+    wm_token *tokens;               /* the current answer's tokens */
+    size_t cap_tokens;              /* allocated tokens */
+    wm_analysis analysis;           /* what wm_analyze() lends out */
+    wm_analyzer_stats stats;        /* counters */
+    char errmsg[WM_ERRMSG_SIZE];    /* last error, "" when none */
+};
+
+WM_API int wm_analyzer_new(wm_engine *engine, const char *lang,
+                           wm_analyzer **out)
+{
+    wm_analyzer *a;
+    int index;
+
+    if (!out)
+        return WM_EINVAL;
+    *out = NULL;
+    if (!engine)
+        return WM_EINVAL;
+    index = wm__lang_index(lang);
+    if (index < 0)
+        return WM_ELANG;
+    atomic_store(&engine->frozen, 1);
+    a = wm__calloc(&engine->alloc, 1, sizeof *a);
+    if (!a)
+        return WM_ENOMEM;
+    a->engine = engine;
+    a->lang = index;
+    a->lists = &engine->lists[index];
+    wm_intern_init(&a->surfaces, &engine->alloc);
+    wm_intern_init(&a->strings, &engine->alloc);
+    wm_normbuf_init(&a->nb, &engine->alloc);
+    a->stemmer = sb_stemmer_new(wm__lang_snowball(index), "UTF_8");
+    if (!a->stemmer) {
+        wm__free(&engine->alloc, a);
+        return WM_ESTEMMER;
+    }
+    *out = a;
+    return WM_OK;
+}
+
+WM_API void wm_analyzer_free(wm_analyzer *a)
+{
+    if (!a)
+        return;
+    sb_stemmer_delete(a->stemmer);
+    wm_intern_free(&a->surfaces);
+    wm_intern_free(&a->strings);
+    wm_normbuf_free(&a->nb);
+    wm__free(&a->engine->alloc, a->tokens);
+    wm__free(&a->engine->alloc, a);
+}
+
+WM_API const char *wm_analyzer_lang(const wm_analyzer *a)
+{
+    return a ? wm__lang_code(a->lang) : NULL;
+}
+
+WM_API const char *wm_analyzer_errmsg(const wm_analyzer *a)
+{
+    return a ? a->errmsg : "no analyzer";
+}
+
+WM_API void wm_analyzer_get_stats(const wm_analyzer *a, wm_analyzer_stats *stats)
+{
+    if (!a || !stats)
+        return;
+    *stats = a->stats;
+    stats->cache_size = wm_intern_count(&a->surfaces);
+}
+
+/* Starts the cache afresh when it holds more than its bound. Called only
+** at the start of a call, when nothing lent out is still valid. */
+static void bound_cache(wm_analyzer *a)
+{
+    if (wm_intern_count(&a->surfaces) < a->engine->cache_entries)
+        return;
+    wm_intern_clear(&a->surfaces);
+    wm_intern_clear(&a->strings);
+    a->stats.cache_resets++;
+}
+
+/*
+** Gives the normal form of a cache miss its stem and word-list bits. The
+** stem is interned in the same table, so an entry pointer taken before the
+** add may move: we look the entry up again by id.
+*/
+static int stem_norm(wm_analyzer *a, uint32_t norm_id)
+{
+    wm_intern_entry *e = wm_intern_get(&a->strings, norm_id);
+    const sb_symbol *stem;
+    uint32_t bits = wm_wordlists_lookup(a->lists, e->str, e->len, e->hash);
+    uint32_t stem_id;
+    int stem_len, rc;
+
+    stem = sb_stemmer_stem(a->stemmer, (const sb_symbol *)e->str, (int)e->len);
+    if (!stem)
+        return wm__error(a->errmsg, WM_ENOMEM, "the stemmer ran out of memory");
+    stem_len = sb_stemmer_length(a->stemmer);
+    a->stats.stems++;
+    rc = wm_intern_add(&a->strings, (const char *)stem, (size_t)stem_len,
+                       wm_hash(stem, (size_t)stem_len), &stem_id);
+    if (rc != WM_OK)
+        return wm__error(a->errmsg, rc, "out of memory in the stem cache");
+    e = wm_intern_get(&a->strings, norm_id);
+    e->val = stem_id;
+    e->aux = bits;
+    return WM_OK;
+}
+
+/*
+** Finds the normal form id of a surface form (valid UTF-8), normalising
+** and stemming on a cache miss. This is the per-token cost: one hash and
+** one probe when the form was seen before.
+*/
+static int lookup(wm_analyzer *a, const unsigned char *s, size_t len,
+                  uint32_t *norm_id)
+{
+    uint32_t hash = wm_hash(s, len);
+    uint32_t sid = wm_intern_find(&a->surfaces, (const char *)s, len, hash);
+    size_t norm_len;
+    uint32_t nid;
+    int rc;
+
+    a->stats.tokens++;
+    if (sid) {
+        a->stats.cache_hits++;
+        *norm_id = wm_intern_get(&a->surfaces, sid)->val;
+        return WM_OK;
+    }
+    rc = wm_normalize(&a->nb, s, len, &norm_len);
+    if (rc != WM_OK)
+        return wm__error(a->errmsg, rc, "cannot normalise a token: %s", wm_strerror(rc));
+    rc = wm_intern_add(&a->strings, (const char *)a->nb.out, norm_len,
+                       wm_hash(a->nb.out, norm_len), &nid);
+    if (rc != WM_OK)
+        return wm__error(a->errmsg, rc, "out of memory in the word cache");
+    if (wm_intern_get(&a->strings, nid)->val == 0 && (rc = stem_norm(a, nid)) != WM_OK)
+        return rc;
+    rc = wm_intern_add(&a->surfaces, (const char *)s, len, hash, &sid);
+    if (rc != WM_OK)
+        return wm__error(a->errmsg, rc, "out of memory in the word cache");
+    wm_intern_get(&a->surfaces, sid)->val = nid;
+    *norm_id = nid;
+    return WM_OK;
+}
+
+/* What a segment is, from the summary of its code points. */
+static uint32_t kind_of(unsigned mask, const unsigned char *s, size_t len)
+{
+    if (mask & WM_WB_INVALID)
+        return WM_TOK_INVALID;
+    if (mask & WM_WB_LETTER)
+        return WM_TOK_WORD;
+    if (mask & WM_WB_DIGIT)
+        return WM_TOK_NUMBER;
+    if (mask & WM_WB_EMOJI)
+        return WM_TOK_SYMBOL | WM_TOK_EMOJI;
+    if (mask & WM_WB_SYMBOL)
+        return WM_TOK_SYMBOL;
+    if (mask & WM_WB_PUNCT)
+        return WM_TOK_PUNCT;
+    if (mask & WM_WB_SPACE)
+        return WM_TOK_SPACE;
+    /* Controls and marks with nothing to attach to: tab and the other
+    ** ASCII controls separate like space, the rest like punctuation. */
+    return (len > 0 && s[0] < 0x20) ? WM_TOK_SPACE : WM_TOK_PUNCT;
+}
+
+/* How far a separator reaches: no boundary, the end of a clause, or the
+** end of a sentence. */
+enum { BREAK_NONE, BREAK_CLAUSE, BREAK_SENTENCE };
+
+/*
+** Reads a punctuation or space segment for clause and sentence ends.
+** Sentences end at . ! ? … (and their full-width forms) and at line
+** breaks; clauses at , ; : brackets, quotes and dashes, and at a hyphen
+** that stands apart ("bra - men"), not one inside a word ("e-post").
+*/
+static int break_of(uint32_t kind, const unsigned char *s, size_t len,
+                    int after_space)
+{
+    int level = BREAK_NONE;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = s[i];
+        if (kind == WM_TOK_SPACE) {
+            if (c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+                (c == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
+                 (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)))
+                return BREAK_SENTENCE;
+            continue;
+        }
+        switch (c) {
+        case '.': case '!': case '?':
+            return BREAK_SENTENCE;
+        case ',': case ';': case ':': case '(': case ')': case '[': case ']':
+        case '{': case '}': case '"':
+            level = BREAK_CLAUSE;
+            break;
+        case '-':
+            if (after_space)
+                level = BREAK_CLAUSE;
+            break;
+        case 0xE2: /* … – — “ ” ‹ › */
+            if (i + 2 < len && s[i + 1] == 0x80) {
+                unsigned d = s[i + 2];
+                if (d == 0xA6)
+                    return BREAK_SENTENCE;
+                if (d == 0x93 || d == 0x94 || d == 0x9C || d == 0x9D ||
+                    d == 0xB9 || d == 0xBA)
+                    level = BREAK_CLAUSE;
+            }
+            break;
+        case 0xC2: /* « » */
+            if (i + 1 < len && (s[i + 1] == 0xAB || s[i + 1] == 0xBB))
+                level = BREAK_CLAUSE;
+            break;
+        case 0xEF: /* full-width ！ ？ */
+            if (i + 2 < len && s[i + 1] == 0xBC && (s[i + 2] == 0x81 || s[i + 2] == 0x9F))
+                return BREAK_SENTENCE;
+            break;
+        case 0xE3: /* 。 */
+            if (i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x82)
+                return BREAK_SENTENCE;
+            break;
+        default:
+            break;
+        }
+    }
+    return level;
+}
+
+/* Appends a token slot; NULL when memory runs out. */
+static wm_token *push_token(wm_analyzer *a, size_t n)
+{
+    if (wm__grow(&a->engine->alloc, (void **)&a->tokens, &a->cap_tokens, n + 1,
+                 sizeof *a->tokens) != WM_OK)
+        return NULL;
+    return &a->tokens[n];
+}
+
+/* Checks a call's input against the limits and the UTF-8 policy. */
+static int check_input(wm_analyzer *a, const char *text, size_t len,
+                       unsigned flags, size_t limit)
+{
+    a->errmsg[0] = '\0';
+    if (!text && len)
+        return wm__error(a->errmsg, WM_EINVAL, "text is NULL but its length is %zu", len);
+    if (len > limit)
+        return wm__error(a->errmsg, WM_ETOOBIG,
+                         "input of %zu bytes is over the limit of %zu bytes", len, limit);
+    if (flags & WM_ANALYZE_STRICT_UTF8) {
+        size_t bad = wm_utf8_validate((const unsigned char *)text, len);
+        if (bad < len)
+            return wm__error(a->errmsg, WM_EUTF8, "invalid UTF-8 at byte offset %zu", bad);
+    }
+    return WM_OK;
+}
+
+WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
+                      unsigned flags, const wm_analysis **out)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    const size_t max_token = a ? a->engine->max_token_len : 0;
+    size_t pos = 0, n = 0, n_invalid = 0, first_invalid = 0, n_sentences = 0;
+    int sent_pending = 1, clause_pending = 1, negating = 0, after_space = 1;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (!a || !out)
+        return WM_EINVAL;
+    rc = check_input(a, text, text_len, flags, a->engine->max_text_len);
+    if (rc != WM_OK)
+        return rc;
+    bound_cache(a);
+
+    while (pos < text_len) {
+        unsigned mask;
+        size_t end = wm_wb_next(s, text_len, pos, &mask);
+        uint32_t kind = kind_of(mask, s + pos, end - pos);
+        wm_token *t;
+
+        if (kind & (WM_TOK_PUNCT | WM_TOK_SPACE | WM_TOK_INVALID)) {
+            int level = kind == WM_TOK_INVALID ? BREAK_NONE
+                                               : break_of(kind, s + pos, end - pos, after_space);
+            if (kind == WM_TOK_INVALID && n_invalid++ == 0)
+                first_invalid = pos;
+            if (level == BREAK_SENTENCE)
+                sent_pending = 1;
+            if (level != BREAK_NONE) {
+                clause_pending = 1;
+                negating = 0;
+            }
+            after_space = kind == WM_TOK_SPACE;
+            if (flags & WM_ANALYZE_ALL) {
+                if (!(t = push_token(a, n)))
+                    goto nomem;
+                memset(t, 0, sizeof *t);
+                t->start = pos;
+                t->end = end;
+                t->norm = t->stem = "";
+                t->flags = kind;
+                n++;
+            }
+            pos = end;
+            continue;
+        }
+        after_space = 0;
+
+        if (!(t = push_token(a, n)))
+            goto nomem;
+        memset(t, 0, sizeof *t);
+        t->start = pos;
+        t->end = end;
+        t->flags = kind;
+        if (end - pos > max_token) {
+            t->norm = t->stem = "";
+            t->flags |= WM_TOK_LONG;
+        } else {
+            uint32_t nid;
+            const wm_intern_entry *ne, *se;
+            if ((rc = lookup(a, s + pos, end - pos, &nid)) != WM_OK)
+                return rc;
+            ne = wm_intern_get(&a->strings, nid);
+            se = wm_intern_get(&a->strings, ne->val);
+            t->norm = ne->str;
+            t->norm_len = ne->len;
+            t->norm_id = nid;
+            t->stem = se->str;
+            t->stem_len = se->len;
+            t->stem_id = ne->val;
+            if (kind == WM_TOK_WORD) {
+                if (ne->aux & WM_WL_STOP)
+                    t->flags |= WM_TOK_STOPWORD;
+                if (ne->aux & WM_WL_CLAUSE_BREAK) {
+                    clause_pending = 1;
+                    negating = 0;
+                }
+            }
+        }
+        if (sent_pending) {
+            t->flags |= WM_TOK_SENT_START;
+            n_sentences++;
+            sent_pending = 0;
+        }
+        if (clause_pending) {
+            t->flags |= WM_TOK_CLAUSE_START;
+            clause_pending = 0;
+        }
+        if (negating)
+            t->flags |= WM_TOK_NEGATED;
+        if (kind == WM_TOK_WORD && !(t->flags & WM_TOK_LONG) &&
+            (wm_intern_get(&a->strings, t->norm_id)->aux & WM_WL_NEGATOR)) {
+            t->flags |= WM_TOK_NEGATOR;
+            negating = 1;
+        }
+        n++;
+        pos = end;
+    }
+
+    a->analysis.text = text;
+    a->analysis.text_len = text_len;
+    a->analysis.tokens = a->tokens;
+    a->analysis.n_tokens = n;
+    a->analysis.n_invalid = n_invalid;
+    a->analysis.first_invalid = first_invalid;
+    a->analysis.n_sentences = n_sentences;
+    *out = &a->analysis;
+    return WM_OK;
+
+nomem:
+    return wm__error(a->errmsg, WM_ENOMEM, "out of memory for %zu tokens", n + 1);
+}
+
+WM_API int wm_analyzer_stem(wm_analyzer *a, const char *word, size_t word_len,
+                            const char **stem, size_t *stem_len)
+{
+    const wm_intern_entry *ne, *se;
+    uint32_t nid;
+    int rc;
+
+    if (stem)
+        *stem = NULL;
+    if (stem_len)
+        *stem_len = 0;
+    if (!a || !stem || !stem_len)
+        return WM_EINVAL;
+    rc = check_input(a, word, word_len, WM_ANALYZE_STRICT_UTF8, a->engine->max_text_len);
+    if (rc != WM_OK)
+        return rc;
+    bound_cache(a);
+    if ((rc = lookup(a, (const unsigned char *)word, word_len, &nid)) != WM_OK)
+        return rc;
+    ne = wm_intern_get(&a->strings, nid);
+    se = wm_intern_get(&a->strings, ne->val);
+    *stem = se->str;
+    *stem_len = se->len;
+    return WM_OK;
+}

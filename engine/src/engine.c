@@ -1,0 +1,302 @@
+/*
+** engine.c — versions, result codes, languages and the engine handle.
+**
+** The engine is what analyzers share: options and word lists. It is built
+** by one thread (setup calls), frozen by the first analyzer, and read by
+** all of them from then on without locks.
+*/
+#include "wm_internal.h"
+#include "normalize.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* --- Version ------------------------------------------------------------ */
+
+WM_API const char *wm_version(void)
+{
+    return WM_VERSION;
+}
+
+WM_API int wm_version_number(void)
+{
+    return WM_VERSION_NUMBER;
+}
+
+/* --- Result codes ------------------------------------------------------- */
+
+/* Names every code from the one list in whatmatters.h. */
+WM_API const char *wm_strerror(int rc)
+{
+    switch (rc) {
+#define WM_X_CASE(name, value, text) case value: return text;
+        WM_RESULT_LIST(WM_X_CASE)
+#undef WM_X_CASE
+    default:
+        return "unknown result code";
+    }
+}
+
+/* Formats a handle's message; see wm_internal.h. */
+int wm__error(char *errmsg, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(errmsg, WM_ERRMSG_SIZE, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* --- Languages ---------------------------------------------------------- */
+
+/* The supported languages, in index order, and Snowball's names for them.
+** Nynorsk has no Snowball stemmer of its own: the Norwegian one serves
+** both written forms, while the word lists stay separate. */
+static const char *const lang_codes[WM_NLANGS + 1] = {"sv", "nb", "nn", "da", "en", NULL};
+static const char *const lang_snowball[WM_NLANGS] = {
+    "swedish", "norwegian", "norwegian", "danish", "english"};
+
+int wm__lang_index(const char *code)
+{
+    if (!code)
+        return -1;
+    if (strcmp(code, "no") == 0)
+        return 1;
+    for (int i = 0; i < WM_NLANGS; i++)
+        if (strcmp(code, lang_codes[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *wm__lang_code(int index)
+{
+    return lang_codes[index];
+}
+
+const char *wm__lang_snowball(int index)
+{
+    return lang_snowball[index];
+}
+
+WM_API int wm_lang_check(const char *code)
+{
+    return wm__lang_index(code) >= 0 ? WM_OK : WM_ELANG;
+}
+
+WM_API const char *const *wm_lang_list(void)
+{
+    return lang_codes;
+}
+
+/* --- Engine ------------------------------------------------------------- */
+
+/*
+** Builds one language's lists from the texts of its two files, into a
+** fresh wm_wordlists, so that a failure leaves the engine's lists intact.
+*/
+static int build_lists(wm_engine *e, wm_wordlists *out, wm_normbuf *nb,
+                       const unsigned char *texts[2], const size_t lens[2],
+                       const char *names[2])
+{
+    static const char *const kinds[2] = {"stopwords", "negation"};
+    int rc = WM_OK;
+
+    wm_wordlists_init(out, &e->alloc);
+    for (int k = 0; k < 2 && rc == WM_OK; k++)
+        rc = wm_wordlists_parse(out, nb, kinds[k], texts[k], lens[k], names[k],
+                                e->errmsg);
+    if (rc != WM_OK)
+        wm_wordlists_free(out);
+    return rc;
+}
+
+/* The built-in text of one language's list of a kind. */
+static const wm_builtin_wordlist *builtin(const char *lang, const char *kind)
+{
+    for (const wm_builtin_wordlist *b = wm_builtin_wordlists; b->lang; b++)
+        if (strcmp(b->lang, lang) == 0 && strcmp(b->kind, kind) == 0)
+            return b;
+    return NULL;
+}
+
+/* Loads every language's built-in lists into a new engine. */
+static int load_builtin(wm_engine *e, wm_normbuf *nb)
+{
+    for (int i = 0; i < WM_NLANGS; i++) {
+        const wm_builtin_wordlist *stop = builtin(lang_codes[i], "stopwords");
+        const wm_builtin_wordlist *neg = builtin(lang_codes[i], "negation");
+        const unsigned char *texts[2];
+        size_t lens[2];
+        const char *names[2] = {"built-in stopwords.txt", "built-in negation.txt"};
+        int rc;
+
+        if (!stop || !neg)
+            return wm__error(e->errmsg, WM_EPARSE, "no built-in word lists for '%s'",
+                             lang_codes[i]);
+        texts[0] = stop->data, lens[0] = stop->len;
+        texts[1] = neg->data, lens[1] = neg->len;
+        rc = build_lists(e, &e->lists[i], nb, texts, lens, names);
+        if (rc != WM_OK)
+            return rc;
+    }
+    return WM_OK;
+}
+
+WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
+{
+    wm_engine_options opt;
+    const wm_allocator *al = &wm__default_allocator;
+    wm_engine *e;
+    wm_normbuf nb;
+    int rc;
+
+    if (!out)
+        return WM_EINVAL;
+    *out = NULL;
+    memset(&opt, 0, sizeof opt);
+    if (options) {
+        if (options->struct_size < offsetof(wm_engine_options, cache_entries) +
+                                       sizeof options->cache_entries)
+            return WM_EINVAL;
+        memcpy(&opt, options,
+               options->struct_size < sizeof opt ? options->struct_size : sizeof opt);
+        if (opt.allocator) {
+            if (!opt.allocator->realloc || !opt.allocator->free)
+                return WM_EINVAL;
+            al = opt.allocator;
+        }
+    }
+    e = wm__calloc(al, 1, sizeof *e);
+    if (!e)
+        return WM_ENOMEM;
+    e->alloc = *al;
+    e->max_text_len = opt.max_text_len ? opt.max_text_len : WM_DEFAULT_MAX_TEXT_LEN;
+    e->max_token_len = opt.max_token_len ? opt.max_token_len : WM_DEFAULT_MAX_TOKEN_LEN;
+    e->cache_entries = opt.cache_entries ? opt.cache_entries : WM_DEFAULT_CACHE_ENTRIES;
+    atomic_init(&e->frozen, 0);
+    for (int i = 0; i < WM_NLANGS; i++)
+        wm_wordlists_init(&e->lists[i], &e->alloc);
+
+    wm_normbuf_init(&nb, &e->alloc);
+    rc = load_builtin(e, &nb);
+    wm_normbuf_free(&nb);
+    if (rc != WM_OK) {
+        wm_engine_free(e);
+        return rc;
+    }
+    *out = e;
+    return WM_OK;
+}
+
+WM_API void wm_engine_free(wm_engine *engine)
+{
+    wm_allocator al;
+
+    if (!engine)
+        return;
+    al = engine->alloc;
+    for (int i = 0; i < WM_NLANGS; i++)
+        wm_wordlists_free(&engine->lists[i]);
+    wm__free(&al, engine);
+}
+
+WM_API const char *wm_engine_errmsg(const wm_engine *engine)
+{
+    return engine ? engine->errmsg : "no engine";
+}
+
+/*
+** Reads a whole file through the engine's allocator. A missing file is
+** WM_OK with *text NULL (the caller keeps the built-in list); any other
+** failure is WM_EIO naming the file and the system's reason.
+*/
+static int read_file(wm_engine *e, const char *path, unsigned char **text,
+                     size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+
+    *text = NULL;
+    *len = 0;
+    if (!f)
+        return errno == ENOENT ? WM_OK
+                               : wm__error(e->errmsg, WM_EIO, "%s: %s", path,
+                                           strerror(errno));
+    for (;;) {
+        size_t got;
+        if (wm__grow(&e->alloc, (void **)&buf, &cap, n + 4096, 1) != WM_OK) {
+            fclose(f);
+            wm__free(&e->alloc, buf);
+            return wm__error(e->errmsg, WM_ENOMEM, "%s: out of memory", path);
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fclose(f);
+        wm__free(&e->alloc, buf);
+        return wm__error(e->errmsg, WM_EIO, "%s: read error", path);
+    }
+    fclose(f);
+    *text = buf;
+    *len = n;
+    return WM_OK;
+}
+
+WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
+{
+    wm_wordlists fresh[WM_NLANGS];
+    wm_normbuf nb;
+    int rc = WM_OK, built = 0;
+
+    if (!engine || !dir)
+        return WM_EINVAL;
+    engine->errmsg[0] = '\0';
+    if (atomic_load(&engine->frozen))
+        return wm__error(engine->errmsg, WM_EMISUSE,
+                         "the engine is in use by analyzers: set it up before");
+    wm_normbuf_init(&nb, &engine->alloc);
+    for (; built < WM_NLANGS && rc == WM_OK; built++) {
+        static const char *const kinds[2] = {"stopwords", "negation"};
+        unsigned char *files[2] = {NULL, NULL};
+        const unsigned char *texts[2];
+        size_t lens[2];
+        char paths[2][4096];
+        const char *names[2] = {paths[0], paths[1]};
+
+        for (int k = 0; k < 2 && rc == WM_OK; k++) {
+            const wm_builtin_wordlist *b = builtin(lang_codes[built], kinds[k]);
+            snprintf(paths[k], sizeof paths[k], "%s/%s/%s.txt", dir,
+                     lang_codes[built], kinds[k]);
+            rc = read_file(engine, paths[k], &files[k], &lens[k]);
+            texts[k] = files[k];
+            if (rc == WM_OK && !files[k]) {
+                texts[k] = b->data; /* no such file: keep the built-in list */
+                lens[k] = b->len;
+                snprintf(paths[k], sizeof paths[k], "built-in %s.txt", kinds[k]);
+            }
+        }
+        if (rc == WM_OK)
+            rc = build_lists(engine, &fresh[built], &nb, texts, lens, names);
+        wm__free(&engine->alloc, files[0]);
+        wm__free(&engine->alloc, files[1]);
+        if (rc != WM_OK)
+            break;
+    }
+    wm_normbuf_free(&nb);
+    if (rc != WM_OK) {
+        for (int i = 0; i < built; i++)
+            wm_wordlists_free(&fresh[i]);
+        return rc;
+    }
+    for (int i = 0; i < WM_NLANGS; i++) {
+        wm_wordlists_free(&engine->lists[i]);
+        engine->lists[i] = fresh[i];
+    }
+    return WM_OK;
+}
