@@ -1,0 +1,318 @@
+/*
+** wordbreak.c — Unicode UAX #29 word boundaries (Unicode 15.0).
+**
+** wm_wb_next() starts at a boundary and walks forward until the rules put a
+** break, so it needs no state from earlier calls: every rule that looks
+** back (WB7, WB7c, WB11, WB15/16) only ever looks back to characters of the
+** segment being built, because the rule that would have joined the previous
+** segment to this one (WB6, WB7b, WB12, the RI pairing) already failed.
+**
+** How the rules are applied:
+**   - WB1/WB2 are the ends of the text; WB3/3a/3b are handled where a
+**     segment starts (CR LF, LF, Newline end it at once) and by the pair
+**     table (nothing joins a following CR, LF or Newline).
+**   - WB4 is the ABSORB action: Extend, Format and ZWJ join the segment and
+**     leave "prev", the value the later rules see, unchanged; "raw" keeps
+**     the true previous character for WB3c (ZWJ × Extended_Pictographic)
+**     and WB3d (WSegSpace × WSegSpace).
+**   - WB5..WB13b, WB15/16 and WB999 are a table indexed by (prev, cur).
+**     The three rules that need the character after next (WB6, WB7b, WB12)
+**     peek past it, skipping what WB4 absorbs; when the peek succeeds they
+**     record which values may come next ("need"), which is exactly WB7,
+**     WB7c and WB11.
+**
+** The mask: each character that enters the segment as its own base adds
+** its class's WM_WB_* bits. Two kinds of character add nothing, because
+** they do not change what the segment is: those WB4 absorbs into a
+** preceding character (so "a" + U+030A is WM_WB_LETTER, and a lone mark
+** is WM_WB_OTHER), and the MidLetter/MidNum/MidNumLet/quote characters
+** that WB6/7, WB7b/c and WB11/12 hold inside a word or number (so "can't"
+** and "e.g" are WM_WB_LETTER and "3.5" is WM_WB_DIGIT). ExtendNumLet
+** ("_") is a character of its own and adds WM_WB_PUNCT.
+**
+** Speed: a segment that starts with an ASCII letter, digit or "_" is run
+** through a loop over the 128-entry table and leaves it only for a
+** non-ASCII byte or a Mid character; a run of ASCII spaces likewise. Only
+** bytes above 0x7F are decoded. Nothing is allocated and the tables are
+** const.
+*/
+#include "wordbreak.h"
+
+#include <stdint.h>
+
+#include "utf8.h"
+#include "wordbreak_data.h"
+
+/* What the pair table says to do with the next character. */
+enum wb_action {
+    ACT_BREAK,     /* ÷ (WB3b, WB999, and every pair no rule joins) */
+    ACT_JOIN,      /* × (WB5, WB8, WB9, WB10, WB13, WB13a, WB13b) */
+    ACT_ABSORB,    /* × and keep prev (WB4) */
+    ACT_WSEG,      /* × when raw is WSegSpace too (WB3d) */
+    ACT_RI,        /* × for the second of a pair only (WB15, WB16) */
+    ACT_AFTER_MID, /* × when a peek allowed it (WB7, WB7c, WB11) */
+    ACT_MID_AHL,   /* × when an AHLetter follows (WB6) */
+    ACT_MID_HL_SQ, /* as ACT_MID_AHL, else × as a trailing quote (WB7a) */
+    ACT_MID_HL_DQ, /* × when a Hebrew_Letter follows (WB7b) */
+    ACT_MID_NUM    /* × when a Numeric follows (WB12) */
+};
+
+/* Bits of "need": the values a peek proved will come next. */
+#define NEED_AHL ((1u << WM_WBP_ALETTER) | (1u << WM_WBP_HL))
+#define NEED_HL  (1u << WM_WBP_HL)
+#define NEED_NUM (1u << WM_WBP_NUMERIC)
+
+/* The values the ASCII word loop keeps joining (WB5, WB8-10, WB13a/b). */
+#define WORD_SET ((1u << WM_WBP_ALETTER) | (1u << WM_WBP_NUMERIC) | \
+                  (1u << WM_WBP_EXTENDNUMLET))
+/* The values that may join a word only with a look ahead (WB6, WB12). */
+#define MIDQ_SET ((1u << WM_WBP_SQ) | (1u << WM_WBP_MIDNUMLET) | \
+                  (1u << WM_WBP_MIDLETTER) | (1u << WM_WBP_MIDNUM))
+
+/* Short names so that the table below reads as a grid. */
+#define BK ACT_BREAK
+#define JN ACT_JOIN
+#define AB ACT_ABSORB
+#define WS ACT_WSEG
+#define RI ACT_RI
+#define AM ACT_AFTER_MID
+#define MA ACT_MID_AHL
+#define HQ ACT_MID_HL_SQ
+#define HD ACT_MID_HL_DQ
+#define MN ACT_MID_NUM
+
+/*
+** pair[prev][cur]: rows are the previous value as WB4 sees it, columns the
+** next character's value, both in WM_WBP_* order. The CR, LF and Newline
+** rows are never used (those characters end their segment at once).
+*/
+static const uint8_t wb_pair[WM_WBP_COUNT][WM_WBP_COUNT] = {
+    /*            Oth CR  LF  NL  Ext ZWJ RI  Fmt Kat HL  AL  SQ  DQ  MNL ML  MN  Num ENL WS */
+    /* Other */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* CR    */ { BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* LF    */ { BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* NL    */ { BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* Ext   */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* ZWJ   */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* RI    */ { BK, BK, BK, BK, AB, AB, RI, AB, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* Fmt   */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* Kat   */ { BK, BK, BK, BK, AB, AB, BK, AB, JN, BK, BK, BK, BK, BK, BK, BK, BK, JN, BK },
+    /* HL    */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, JN, JN, HQ, HD, MA, MA, BK, JN, JN, BK },
+    /* AL    */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, JN, JN, MA, BK, MA, MA, BK, JN, JN, BK },
+    /* SQ    */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, AM, AM, BK, BK, BK, BK, BK, AM, BK, BK },
+    /* DQ    */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, AM, BK, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* MNL   */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, AM, AM, BK, BK, BK, BK, BK, AM, BK, BK },
+    /* ML    */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, AM, AM, BK, BK, BK, BK, BK, BK, BK, BK },
+    /* MN    */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, BK, BK, BK, BK, BK, BK, BK, AM, BK, BK },
+    /* Num   */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, JN, JN, MN, BK, MN, BK, MN, JN, JN, BK },
+    /* ENL   */ { BK, BK, BK, BK, AB, AB, BK, AB, JN, JN, JN, BK, BK, BK, BK, BK, JN, JN, BK },
+    /* WS    */ { BK, BK, BK, BK, AB, AB, BK, AB, BK, BK, BK, BK, BK, BK, BK, BK, BK, BK, WS },
+};
+
+#undef BK
+#undef JN
+#undef AB
+#undef WS
+#undef RI
+#undef AM
+#undef MA
+#undef HQ
+#undef HD
+#undef MN
+
+/*
+** The class of a code point (0..10FFFF) from the two-stage table. Kept
+** inline: it is three dependent loads from tables that stay in cache.
+*/
+static inline const struct wm_wb_class *wb_class(int32_t cp)
+{
+    uint32_t c = (uint32_t)cp;
+    size_t block = (size_t)wm_wb_stage1[c >> WM_WB_SHIFT] << WM_WB_SHIFT;
+    return &wm_wb_classes[wm_wb_stage2[block | (c & WM_WB_BLOCK_MASK)]];
+}
+
+/* Whether WB4 absorbs a character of this value into the one before. */
+static inline int wb_absorbed(unsigned v)
+{
+    return v == WM_WBP_EXTEND || v == WM_WBP_FORMAT || v == WM_WBP_ZWJ;
+}
+
+/*
+** The value of the first character at or after pos that WB4 does not
+** absorb, for the rules that look one character further (WB6, WB7b,
+** WB12). Invalid UTF-8 reads as Other, the end of the text as
+** WM_WBP_COUNT; neither satisfies any of those rules.
+*/
+static unsigned wb_peek(const unsigned char *text, size_t len, size_t pos)
+{
+    while (pos < len) {
+        unsigned b = text[pos];
+        int32_t cp;
+        size_t n;
+        unsigned v;
+
+        if (b < 0x80)
+            return wm_wb_ascii[b].wb; /* ASCII holds nothing WB4 absorbs */
+        n = wm_utf8_decode(text, len, pos, &cp);
+        if (cp < 0)
+            return WM_WBP_OTHER;
+        v = wb_class(cp)->wb & WM_WBP_VALUE;
+        if (!wb_absorbed(v))
+            return v;
+        pos += n;
+    }
+    return WM_WBP_COUNT;
+}
+
+/*
+** The general machine: continues a segment whose last character (a base,
+** not absorbed) has the value prev and whose mask so far is m, from pos,
+** and returns where the segment ends. The fast paths of wm_wb_next() hand
+** over to it as soon as they meet anything they do not handle themselves.
+*/
+static size_t wb_scan(const unsigned char *text, size_t len, size_t pos,
+                      unsigned prev, unsigned m, unsigned *mask)
+{
+    unsigned raw = prev; /* value of the last character, absorbed or not */
+    unsigned need = 0;   /* NEED_* bits a successful peek set */
+    int ri_pair = 0;     /* the segment holds a full RI pair already */
+
+    while (pos < len) {
+        const struct wm_wb_class *c;
+        unsigned b = text[pos];
+        size_t n = 1;
+        unsigned cur, act;
+        unsigned held = 0; /* NEED_* bits when cur is held inside a word */
+        int join;
+
+        if (b < 0x80) {
+            c = &wm_wb_ascii[b];
+        } else {
+            int32_t cp;
+            n = wm_utf8_decode(text, len, pos, &cp);
+            if (cp < 0)
+                break; /* invalid UTF-8 is a segment of its own */
+            c = wb_class(cp);
+        }
+        cur = c->wb & WM_WBP_VALUE;
+        act = wb_pair[prev][cur];
+
+        switch (act) {
+        case ACT_JOIN:
+            join = 1;
+            break;
+        case ACT_ABSORB:
+            raw = cur;
+            pos += n;
+            continue;
+        case ACT_WSEG:
+            join = raw == WM_WBP_WSEGSPACE;
+            break;
+        case ACT_RI:
+            join = !ri_pair;
+            ri_pair = 1;
+            break;
+        case ACT_AFTER_MID:
+            join = (need >> cur) & 1u;
+            break;
+        case ACT_MID_AHL:
+        case ACT_MID_HL_SQ:
+            if ((NEED_AHL >> wb_peek(text, len, pos + n)) & 1u)
+                held = NEED_AHL;
+            join = held || act == ACT_MID_HL_SQ; /* WB7a keeps a trailing ' */
+            break;
+        case ACT_MID_HL_DQ:
+            if (wb_peek(text, len, pos + n) == WM_WBP_HL)
+                held = NEED_HL;
+            join = held != 0;
+            break;
+        case ACT_MID_NUM:
+            if (wb_peek(text, len, pos + n) == WM_WBP_NUMERIC)
+                held = NEED_NUM;
+            join = held != 0;
+            break;
+        default:
+            join = 0;
+            break;
+        }
+        /* WB3c joins a pictograph to a ZWJ whatever came before. */
+        if (!join && (raw != WM_WBP_ZWJ || !(c->wb & WM_WBP_EP)))
+            break;
+        if (!held)
+            m |= c->mask; /* a held Mid character adds no bits */
+        need = held;
+        prev = raw = cur;
+        pos += n;
+    }
+    *mask = m;
+    return pos;
+}
+
+/*
+** Finds the end of the segment at start; see wordbreak.h. The ASCII cases
+** that make up most text (a word of letters and digits, a run of spaces, a
+** punctuation mark, a line end) are finished here with table look-ups;
+** everything else goes to wb_scan().
+*/
+size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
+                  unsigned *mask)
+{
+    unsigned b = text[start];
+    size_t pos = start + 1;
+    unsigned v, m;
+
+    if (b < 0x80) {
+        v = wm_wb_ascii[b].wb;
+        m = wm_wb_ascii[b].mask;
+        if ((WORD_SET >> v) & 1u) {
+            while (pos < len && (b = text[pos]) < 0x80 &&
+                   ((WORD_SET >> wm_wb_ascii[b].wb) & 1u)) {
+                m |= wm_wb_ascii[b].mask;
+                pos++;
+            }
+            if (pos == len || (b < 0x80 && !((MIDQ_SET >> wm_wb_ascii[b].wb) & 1u))) {
+                *mask = m;
+                return pos;
+            }
+            return wb_scan(text, len, pos, wm_wb_ascii[text[pos - 1]].wb, m,
+                           mask);
+        }
+        if (v == WM_WBP_CR) { /* WB3: CR × LF; WB3a: break after */
+            *mask = m;
+            return (pos < len && text[pos] == '\n') ? pos + 1 : pos;
+        }
+        if (v == WM_WBP_LF || v == WM_WBP_NEWLINE) {
+            *mask = m;
+            return pos;
+        }
+        if (v == WM_WBP_WSEGSPACE) { /* WB3d over ASCII spaces */
+            while (pos < len && text[pos] == ' ')
+                pos++;
+        }
+        /* After ASCII punctuation, controls or spaces, no ASCII character
+        ** joins (nothing in ASCII is absorbed, no Mid rule has begun). */
+        if (pos == len || text[pos] < 0x80) {
+            *mask = m;
+            return pos;
+        }
+        return wb_scan(text, len, pos, v, m, mask);
+    }
+
+    {
+        int32_t cp;
+        size_t n = wm_utf8_decode(text, len, start, &cp);
+        const struct wm_wb_class *c;
+
+        if (cp < 0) {
+            *mask = WM_WB_INVALID;
+            return start + n;
+        }
+        c = wb_class(cp);
+        v = c->wb & WM_WBP_VALUE;
+        if (v == WM_WBP_NEWLINE) { /* WB3a: U+0085, U+2028, U+2029 */
+            *mask = c->mask;
+            return start + n;
+        }
+        return wb_scan(text, len, start + n, v, c->mask, mask);
+    }
+}
