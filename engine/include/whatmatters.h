@@ -88,9 +88,8 @@ WM_API int wm_version_number(void);
 
 enum wm_result {
 #define WM_X_ENUM(name, value, text) name = value,
-    WM_RESULT_LIST(WM_X_ENUM)
+    WM_RESULT_LIST(WM_X_ENUM) /* C99 allows the trailing comma */
 #undef WM_X_ENUM
-    WM__RESULT_END_ /* not a code; keeps the list's trailing comma legal */
 };
 
 /* A static English sentence for a result code ("unknown result code" for
@@ -131,8 +130,9 @@ typedef struct wm_engine_options {
                                       stem; longer ones get WM_TOK_LONG and
                                       no normal form; 0: 256 */
     size_t cache_entries;          /* distinct surface forms an analyzer
-                                      caches before it starts afresh;
-                                      0: 1 << 20 */
+                                      caches before it starts afresh
+                                      (64 bytes each, twice over for
+                                      probing); 0: 1 << 17 */
 } wm_engine_options;
 
 /* Creates an engine with the built-in word lists of every supported
@@ -148,9 +148,12 @@ WM_API void wm_engine_free(wm_engine *engine);
 /* SETUP: replaces the built-in word lists by the files in a folder laid out
 ** as the project's lexicons/ folder: DIR/LANG/stopwords.txt and
 ** DIR/LANG/negation.txt for each language (a missing file keeps the
-** built-in list). The formats are documented in lexicons/README.md.
-** Returns WM_OK, WM_EIO (unreadable file), WM_EPARSE (the message names
-** file:line:column), WM_ENOMEM or WM_EMISUSE (the engine is frozen).
+** built-in list; a folder that holds none of them is an error, as it is
+** most likely a mistyped path). The formats are documented in
+** lexicons/README.md. Nothing changes unless every file loads.
+** Returns WM_OK, WM_EIO (no such folder, no list in it, or an unreadable
+** file), WM_EPARSE (the message names file:line:column), WM_ENOMEM or
+** WM_EMISUSE (the engine is frozen).
 **
 ** Setup calls may only be made before the engine's first analyzer is
 ** created, and never concurrently with any other call on the engine. */
@@ -183,7 +186,8 @@ WM_API const char *const *wm_lang_list(void);
 typedef struct wm_analyzer wm_analyzer;
 
 /* Creates an analyzer for one language. Freezes the engine (no more setup
-** calls). Writes the analyzer to *out (NULL on failure).
+** calls). Writes the analyzer to *out (NULL on failure; the code says why,
+** as nothing else can fail here: wm_strerror() is the message).
 ** Returns WM_OK, WM_ELANG, WM_ENOMEM, WM_ESTEMMER, or WM_EINVAL.
 ** Thread-safe: many threads may create analyzers from one engine at once.
 ** The analyzer itself is NOT thread-safe: use it from one thread at a time. */
@@ -225,10 +229,13 @@ typedef struct wm_token {
     size_t start;        /* SPAN: first byte in the caller's input */
     size_t end;          /* SPAN: one past the last byte */
     const char *norm;    /* BORROWED: normal form (NFC, case-folded), not
-                            NUL-terminated; valid as the wm_analysis */
+                            NUL-terminated; valid as the wm_analysis; ""
+                            for punctuation, space, invalid and
+                            WM_TOK_LONG tokens */
     size_t norm_len;     /* bytes in norm */
-    const char *stem;    /* BORROWED: Snowball stem of norm (words only;
-                            for other kinds the same as norm) */
+    const char *stem;    /* BORROWED: Snowball stem of norm (numbers,
+                            symbols and emoji come out as norm; "" where
+                            norm is "") */
     size_t stem_len;     /* bytes in stem */
     uint32_t norm_id;    /* interned id of norm, > 0; equal ids mean equal
                             strings within one analyzer (see wm_analyze) */
@@ -284,17 +291,20 @@ WM_API int wm_analyze(wm_analyzer *analyzer, const char *text,
                       const wm_analysis **out);
 
 /* Normalises one word (as wm_analyze does for a token) and stems it,
-** through the analyzer's cache. The word is taken whole: no segmentation.
-** Writes a BORROWED stem (valid until the next call on the analyzer) to
-** *stem and its length to *stem_len. Returns WM_OK, WM_EUTF8, WM_ETOOBIG,
-** WM_ENOMEM, WM_ESTEMMER or WM_EINVAL. Not thread-safe per analyzer. */
+** through the analyzer's cache. The word is taken whole: no segmentation,
+** and no max_token_len (only max_text_len, as WM_ETOOBIG); invalid UTF-8
+** is always refused (WM_EUTF8, the message names the byte offset). An
+** empty word has the empty stem. Writes a BORROWED stem (valid until the
+** next call on the analyzer) to *stem and its length to *stem_len.
+** Returns WM_OK, WM_EUTF8, WM_ETOOBIG, WM_ENOMEM or WM_EINVAL. Not
+** thread-safe per analyzer. */
 WM_API int wm_analyzer_stem(wm_analyzer *analyzer, const char *word,
                             size_t word_len, const char **stem,
                             size_t *stem_len);
 
 /* Statistics of an analyzer's cache, for benchmarks and tuning. */
 typedef struct wm_analyzer_stats {
-    uint64_t tokens;       /* word and number tokens looked up */
+    uint64_t tokens;       /* word, number and symbol tokens looked up */
     uint64_t cache_hits;   /* of which found in the cache */
     uint64_t stems;        /* calls into the stemmer */
     size_t   cache_size;   /* distinct surface forms held now */

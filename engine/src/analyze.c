@@ -8,10 +8,13 @@
 ** form, not per token (real corpora are Zipfian: most tokens are hits).
 ** Nothing is allocated per token once the buffers have grown.
 **
-** Two intern tables make the cache:
-**   surfaces: surface bytes -> val = id of the normal form in `strings`;
-**   strings:  normal forms and stems; for a normal form, val = its stem's
-**             id (0 until it has been stemmed) and aux = WM_WL_* bits.
+** The cache has two parts:
+**   words:   surface bytes -> one 64-byte entry holding all that a token
+**            needs (wordcache.h), so that a hit is one probe;
+**   strings: the interned normal forms and stems (and surfaces too long to
+**            keep inline), whose pointers the entries and tokens hold; for
+**            a normal form, val is its stem's id (0 until stemmed) and aux
+**            its WM_WL_* bits.
 ** Both are cleared together when the cache bound is reached, at the start
 ** of a call, so that no pointer lent out by the current analysis dangles.
 */
@@ -19,6 +22,7 @@
 #include "normalize.h"
 #include "utf8.h"
 #include "wordbreak.h"
+#include "wordcache.h"
 
 #include <libstemmer.h>
 #include <string.h>
@@ -28,7 +32,7 @@ struct wm_analyzer {
     const wm_wordlists *lists;      /* the language's word lists */
     int lang;                       /* language index */
     struct sb_stemmer *stemmer;     /* Snowball; this analyzer's own */
-    wm_intern surfaces;             /* surface form -> normal form id */
+    wm_wordcache words;             /* surface form -> token data */
     wm_intern strings;              /* normal forms and stems */
     wm_normbuf nb;                  /* normaliser scratch */
     wm_token *tokens;               /* the current answer's tokens */
@@ -59,7 +63,7 @@ WM_API int wm_analyzer_new(wm_engine *engine, const char *lang,
     a->engine = engine;
     a->lang = index;
     a->lists = &engine->lists[index];
-    wm_intern_init(&a->surfaces, &engine->alloc);
+    wm_wordcache_init(&a->words, &engine->alloc);
     wm_intern_init(&a->strings, &engine->alloc);
     wm_normbuf_init(&a->nb, &engine->alloc);
     a->stemmer = sb_stemmer_new(wm__lang_snowball(index), "UTF_8");
@@ -76,7 +80,7 @@ WM_API void wm_analyzer_free(wm_analyzer *a)
     if (!a)
         return;
     sb_stemmer_delete(a->stemmer);
-    wm_intern_free(&a->surfaces);
+    wm_wordcache_free(&a->words);
     wm_intern_free(&a->strings);
     wm_normbuf_free(&a->nb);
     wm__free(&a->engine->alloc, a->tokens);
@@ -98,16 +102,16 @@ WM_API void wm_analyzer_get_stats(const wm_analyzer *a, wm_analyzer_stats *stats
     if (!a || !stats)
         return;
     *stats = a->stats;
-    stats->cache_size = wm_intern_count(&a->surfaces);
+    stats->cache_size = a->words.count;
 }
 
 /* Starts the cache afresh when it holds more than its bound. Called only
 ** at the start of a call, when nothing lent out is still valid. */
 static void bound_cache(wm_analyzer *a)
 {
-    if (wm_intern_count(&a->surfaces) < a->engine->cache_entries)
+    if (a->words.count < a->engine->cache_entries)
         return;
-    wm_intern_clear(&a->surfaces);
+    wm_wordcache_clear(&a->words);
     wm_intern_clear(&a->strings);
     a->stats.cache_resets++;
 }
@@ -141,25 +145,20 @@ static int stem_norm(wm_analyzer *a, uint32_t norm_id)
 }
 
 /*
-** Finds the normal form id of a surface form (valid UTF-8), normalising
-** and stemming on a cache miss. This is the per-token cost: one hash and
-** one probe when the form was seen before.
+** Fills the cache entry of a surface form that missed: normalises it,
+** interns the normal form, stems it when that form is new, and stores a
+** long surface in the intern table so that the entry may point to it.
 */
-static int lookup(wm_analyzer *a, const unsigned char *s, size_t len,
-                  uint32_t *norm_id)
+static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
+                     uint32_t hash, const wm_cached_word **out)
 {
-    uint32_t hash = wm_hash(s, len);
-    uint32_t sid = wm_intern_find(&a->surfaces, (const char *)s, len, hash);
+    const wm_intern_entry *ne, *se;
+    wm_cached_word *w;
+    const unsigned char *key = s;
     size_t norm_len;
     uint32_t nid;
     int rc;
 
-    a->stats.tokens++;
-    if (sid) {
-        a->stats.cache_hits++;
-        *norm_id = wm_intern_get(&a->surfaces, sid)->val;
-        return WM_OK;
-    }
     rc = wm_normalize(&a->nb, s, len, &norm_len);
     if (rc != WM_OK)
         return wm__error(a->errmsg, rc, "cannot normalise a token: %s", wm_strerror(rc));
@@ -169,12 +168,46 @@ static int lookup(wm_analyzer *a, const unsigned char *s, size_t len,
         return wm__error(a->errmsg, rc, "out of memory in the word cache");
     if (wm_intern_get(&a->strings, nid)->val == 0 && (rc = stem_norm(a, nid)) != WM_OK)
         return rc;
-    rc = wm_intern_add(&a->surfaces, (const char *)s, len, hash, &sid);
-    if (rc != WM_OK)
-        return wm__error(a->errmsg, rc, "out of memory in the word cache");
-    wm_intern_get(&a->surfaces, sid)->val = nid;
-    *norm_id = nid;
+    if (len > WM_INLINE_KEY) {
+        uint32_t sid;
+        rc = wm_intern_add(&a->strings, (const char *)s, len, hash, &sid);
+        if (rc != WM_OK)
+            return wm__error(a->errmsg, rc, "out of memory in the word cache");
+        key = (const unsigned char *)wm_intern_get(&a->strings, sid)->str;
+    }
+    w = wm_wordcache_insert(&a->words, key, len, hash);
+    if (!w)
+        return wm__error(a->errmsg, WM_ENOMEM, "out of memory in the word cache");
+    ne = wm_intern_get(&a->strings, nid);
+    se = wm_intern_get(&a->strings, ne->val);
+    w->norm = ne->str;
+    w->norm_len = ne->len;
+    w->norm_id = nid;
+    w->stem = se->str;
+    w->stem_len = se->len;
+    w->stem_id = ne->val;
+    w->bits = ne->aux;
+    *out = w;
     return WM_OK;
+}
+
+/*
+** The cache entry of a surface form (valid UTF-8, not empty; hash is
+** wm_hash() of it). This is the per-token
+** cost: one probe when the form was seen before.
+*/
+static inline int lookup(wm_analyzer *a, const unsigned char *s, size_t len,
+                         uint32_t hash, const wm_cached_word **out)
+{
+    const wm_cached_word *w = wm_wordcache_find(&a->words, s, len, hash);
+
+    a->stats.tokens++;
+    if (w) {
+        a->stats.cache_hits++;
+        *out = w;
+        return WM_OK;
+    }
+    return fill_miss(a, s, len, hash, out);
 }
 
 /* What a segment is, from the summary of its code points. */
@@ -218,8 +251,9 @@ static int break_of(uint32_t kind, const unsigned char *s, size_t len,
         unsigned c = s[i];
         if (kind == WM_TOK_SPACE) {
             if (c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+                (c == 0xC2 && i + 1 < len && s[i + 1] == 0x85) || /* NEL */
                 (c == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
-                 (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)))
+                 (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)))   /* LS, PS */
                 return BREAK_SENTENCE;
             continue;
         }
@@ -263,10 +297,12 @@ static int break_of(uint32_t kind, const unsigned char *s, size_t len,
     return level;
 }
 
-/* Appends a token slot; NULL when memory runs out. */
-static wm_token *push_token(wm_analyzer *a, size_t n)
+/* Returns the slot of token n, growing the array when it is full; NULL
+** when memory runs out. */
+static inline wm_token *push_token(wm_analyzer *a, size_t n)
 {
-    if (wm__grow(&a->engine->alloc, (void **)&a->tokens, &a->cap_tokens, n + 1,
+    if (n >= a->cap_tokens &&
+        wm__grow(&a->engine->alloc, (void **)&a->tokens, &a->cap_tokens, n + 1,
                  sizeof *a->tokens) != WM_OK)
         return NULL;
     return &a->tokens[n];
@@ -290,13 +326,133 @@ static int check_input(wm_analyzer *a, const char *text, size_t len,
     return WM_OK;
 }
 
+/* Segments handed from the segmenting pass to the marking pass. */
+
+/* Kinds whose surface is looked up in the cache. */
+#define LOOKED_UP (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
+
+/* One segment on its way from the segmenter to emit(). */
+typedef struct segment {
+    size_t start;  /* first byte */
+    size_t end;    /* one past the last */
+    uint32_t kind; /* WM_TOK_* kind bits */
+    uint32_t hash; /* wm_hash() of the surface when it is looked up */
+} segment;
+
+/* What carries over from one segment to the next while marking. */
+typedef struct marks {
+    int sent_pending;     /* the next token starts a sentence */
+    int clause_pending;   /* the next token starts a clause */
+    int negating;         /* inside a negator's scope */
+    int after_space;      /* the previous segment was space */
+    size_t n_sentences;   /* sentences with a token */
+    size_t n_invalid;     /* invalid sequences */
+    size_t first_invalid; /* offset of the first */
+} marks;
+
+/*
+** Turns one segment into a token (or, for separators, into marks and, with
+** WM_ANALYZE_ALL, a token too) and appends it at a->tokens[*n].
+*/
+static inline __attribute__((always_inline)) int
+emit(wm_analyzer *a, const unsigned char *s,
+                const segment *g, unsigned flags, marks *m, size_t *n)
+{
+    uint32_t bits = 0; /* WM_WL_* of a word */
+    wm_token *t;
+    int rc;
+
+    if (g->kind & (WM_TOK_PUNCT | WM_TOK_SPACE | WM_TOK_INVALID)) {
+        int level = BREAK_NONE;
+        if (g->kind == WM_TOK_INVALID) {
+            if (m->n_invalid++ == 0)
+                m->first_invalid = g->start;
+        } else {
+            level = break_of(g->kind, s + g->start, g->end - g->start, m->after_space);
+        }
+        if (level == BREAK_SENTENCE)
+            m->sent_pending = 1;
+        if (level != BREAK_NONE) {
+            m->clause_pending = 1;
+            m->negating = 0;
+        }
+        m->after_space = g->kind == WM_TOK_SPACE;
+        if (!(flags & WM_ANALYZE_ALL))
+            return WM_OK;
+        if (!(t = push_token(a, *n)))
+            return WM_ENOMEM;
+        memset(t, 0, sizeof *t);
+        t->start = g->start;
+        t->end = g->end;
+        t->norm = t->stem = "";
+        t->flags = g->kind;
+        (*n)++;
+        return WM_OK;
+    }
+    m->after_space = 0;
+
+    if (!(t = push_token(a, *n)))
+        return WM_ENOMEM;
+    t->start = g->start;
+    t->end = g->end;
+    t->flags = g->kind;
+    t->reserved = 0;
+    if (g->end - g->start > a->engine->max_token_len) {
+        t->norm = t->stem = "";
+        t->norm_len = t->stem_len = 0;
+        t->norm_id = t->stem_id = WM_ID_NONE;
+        t->flags |= WM_TOK_LONG;
+    } else {
+        const wm_cached_word *w;
+        rc = lookup(a, s + g->start, g->end - g->start, g->hash, &w);
+        if (rc != WM_OK)
+            return rc;
+        t->norm = w->norm;
+        t->norm_len = w->norm_len;
+        t->norm_id = w->norm_id;
+        t->stem = w->stem;
+        t->stem_len = w->stem_len;
+        t->stem_id = w->stem_id;
+        if (g->kind == WM_TOK_WORD) {
+            bits = w->bits;
+            if (bits & WM_WL_STOP)
+                t->flags |= WM_TOK_STOPWORD;
+            if (bits & WM_WL_CLAUSE_BREAK) {
+                m->clause_pending = 1;
+                m->negating = 0;
+            }
+        }
+    }
+    if (m->sent_pending) {
+        t->flags |= WM_TOK_SENT_START;
+        m->n_sentences++;
+        m->sent_pending = 0;
+    }
+    if (m->clause_pending) {
+        t->flags |= WM_TOK_CLAUSE_START;
+        m->clause_pending = 0;
+    }
+    if (m->negating)
+        t->flags |= WM_TOK_NEGATED;
+    if (bits & WM_WL_NEGATOR) {
+        t->flags |= WM_TOK_NEGATOR;
+        m->negating = 1;
+    }
+    (*n)++;
+    return WM_OK;
+}
+
+/*
+** The hot loop: one UAX #29 segment at a time, straight into emit().
+** (Batching segments to prefetch their cache lines was measured and lost:
+** answers are short, and half of all segments are spaces.)
+*/
 WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
                       unsigned flags, const wm_analysis **out)
 {
     const unsigned char *s = (const unsigned char *)text;
-    const size_t max_token = a ? a->engine->max_token_len : 0;
-    size_t pos = 0, n = 0, n_invalid = 0, first_invalid = 0, n_sentences = 0;
-    int sent_pending = 1, clause_pending = 1, negating = 0, after_space = 1;
+    marks m = {1, 1, 0, 1, 0, 0, 0};
+    size_t pos = 0, n = 0;
     int rc;
 
     if (out)
@@ -309,108 +465,37 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
     bound_cache(a);
 
     while (pos < text_len) {
+        segment g;
         unsigned mask;
-        size_t end = wm_wb_next(s, text_len, pos, &mask);
-        uint32_t kind = kind_of(mask, s + pos, end - pos);
-        wm_token *t;
-
-        if (kind & (WM_TOK_PUNCT | WM_TOK_SPACE | WM_TOK_INVALID)) {
-            int level = kind == WM_TOK_INVALID ? BREAK_NONE
-                                               : break_of(kind, s + pos, end - pos, after_space);
-            if (kind == WM_TOK_INVALID && n_invalid++ == 0)
-                first_invalid = pos;
-            if (level == BREAK_SENTENCE)
-                sent_pending = 1;
-            if (level != BREAK_NONE) {
-                clause_pending = 1;
-                negating = 0;
-            }
-            after_space = kind == WM_TOK_SPACE;
-            if (flags & WM_ANALYZE_ALL) {
-                if (!(t = push_token(a, n)))
-                    goto nomem;
-                memset(t, 0, sizeof *t);
-                t->start = pos;
-                t->end = end;
-                t->norm = t->stem = "";
-                t->flags = kind;
-                n++;
-            }
-            pos = end;
-            continue;
+        g.start = pos;
+        g.end = pos = wm_wb_next(s, text_len, pos, &mask);
+        g.kind = kind_of(mask, s + g.start, g.end - g.start);
+        g.hash = 0;
+        if ((g.kind & LOOKED_UP) && g.end - g.start <= a->engine->max_token_len)
+            g.hash = wm_hash(s + g.start, g.end - g.start);
+        rc = emit(a, s, &g, flags, &m, &n);
+        if (rc != WM_OK) {
+            if (rc == WM_ENOMEM && !a->errmsg[0])
+                wm__error(a->errmsg, rc, "out of memory for %zu tokens", n + 1);
+            return rc;
         }
-        after_space = 0;
-
-        if (!(t = push_token(a, n)))
-            goto nomem;
-        memset(t, 0, sizeof *t);
-        t->start = pos;
-        t->end = end;
-        t->flags = kind;
-        if (end - pos > max_token) {
-            t->norm = t->stem = "";
-            t->flags |= WM_TOK_LONG;
-        } else {
-            uint32_t nid;
-            const wm_intern_entry *ne, *se;
-            if ((rc = lookup(a, s + pos, end - pos, &nid)) != WM_OK)
-                return rc;
-            ne = wm_intern_get(&a->strings, nid);
-            se = wm_intern_get(&a->strings, ne->val);
-            t->norm = ne->str;
-            t->norm_len = ne->len;
-            t->norm_id = nid;
-            t->stem = se->str;
-            t->stem_len = se->len;
-            t->stem_id = ne->val;
-            if (kind == WM_TOK_WORD) {
-                if (ne->aux & WM_WL_STOP)
-                    t->flags |= WM_TOK_STOPWORD;
-                if (ne->aux & WM_WL_CLAUSE_BREAK) {
-                    clause_pending = 1;
-                    negating = 0;
-                }
-            }
-        }
-        if (sent_pending) {
-            t->flags |= WM_TOK_SENT_START;
-            n_sentences++;
-            sent_pending = 0;
-        }
-        if (clause_pending) {
-            t->flags |= WM_TOK_CLAUSE_START;
-            clause_pending = 0;
-        }
-        if (negating)
-            t->flags |= WM_TOK_NEGATED;
-        if (kind == WM_TOK_WORD && !(t->flags & WM_TOK_LONG) &&
-            (wm_intern_get(&a->strings, t->norm_id)->aux & WM_WL_NEGATOR)) {
-            t->flags |= WM_TOK_NEGATOR;
-            negating = 1;
-        }
-        n++;
-        pos = end;
     }
 
     a->analysis.text = text;
     a->analysis.text_len = text_len;
     a->analysis.tokens = a->tokens;
     a->analysis.n_tokens = n;
-    a->analysis.n_invalid = n_invalid;
-    a->analysis.first_invalid = first_invalid;
-    a->analysis.n_sentences = n_sentences;
+    a->analysis.n_invalid = m.n_invalid;
+    a->analysis.first_invalid = m.first_invalid;
+    a->analysis.n_sentences = m.n_sentences;
     *out = &a->analysis;
     return WM_OK;
-
-nomem:
-    return wm__error(a->errmsg, WM_ENOMEM, "out of memory for %zu tokens", n + 1);
 }
 
 WM_API int wm_analyzer_stem(wm_analyzer *a, const char *word, size_t word_len,
                             const char **stem, size_t *stem_len)
 {
-    const wm_intern_entry *ne, *se;
-    uint32_t nid;
+    const wm_cached_word *w;
     int rc;
 
     if (stem)
@@ -422,12 +507,15 @@ WM_API int wm_analyzer_stem(wm_analyzer *a, const char *word, size_t word_len,
     rc = check_input(a, word, word_len, WM_ANALYZE_STRICT_UTF8, a->engine->max_text_len);
     if (rc != WM_OK)
         return rc;
+    if (word_len == 0) {
+        *stem = ""; /* nothing to stem, and nothing to cache */
+        return WM_OK;
+    }
     bound_cache(a);
-    if ((rc = lookup(a, (const unsigned char *)word, word_len, &nid)) != WM_OK)
+    rc = lookup(a, (const unsigned char *)word, word_len, wm_hash(word, word_len), &w);
+    if (rc != WM_OK)
         return rc;
-    ne = wm_intern_get(&a->strings, nid);
-    se = wm_intern_get(&a->strings, ne->val);
-    *stem = se->str;
-    *stem_len = se->len;
+    *stem = w->stem;
+    *stem_len = w->stem_len;
     return WM_OK;
 }

@@ -252,7 +252,7 @@ WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
 {
     wm_wordlists fresh[WM_NLANGS];
     wm_normbuf nb;
-    int rc = WM_OK, built = 0;
+    int rc = WM_OK, built = 0, found = 0;
 
     if (!engine || !dir)
         return WM_EINVAL;
@@ -274,6 +274,7 @@ WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
             snprintf(paths[k], sizeof paths[k], "%s/%s/%s.txt", dir,
                      lang_codes[built], kinds[k]);
             rc = read_file(engine, paths[k], &files[k], &lens[k]);
+            found += files[k] != NULL;
             texts[k] = files[k];
             if (rc == WM_OK && !files[k]) {
                 texts[k] = b->data; /* no such file: keep the built-in list */
@@ -289,6 +290,10 @@ WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
             break;
     }
     wm_normbuf_free(&nb);
+    if (rc == WM_OK && found == 0)
+        rc = wm__error(engine->errmsg, WM_EIO,
+                       "%s: no word lists there (expected LANG/stopwords.txt "
+                       "or LANG/negation.txt)", dir);
     if (rc != WM_OK) {
         for (int i = 0; i < built; i++)
             wm_wordlists_free(&fresh[i]);

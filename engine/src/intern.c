@@ -19,9 +19,25 @@ struct wm_intern_chunk {
     char data[];           /* the strings */
 };
 
+/* Reads the last 1..7 bytes of a string as one word without a call: up
+** to three loads of which the first two may overlap (as in wyhash). */
+static inline uint64_t read_tail(const unsigned char *s, size_t len)
+{
+    if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + len - 4, 4);
+        return (uint64_t)lo << 32 | hi;
+    }
+    if (len > 0)
+        return (uint64_t)s[0] << 16 | (uint64_t)s[len >> 1] << 8 | s[len - 1];
+    return 0;
+}
+
 /*
 ** A word-at-a-time multiply-xorshift hash. Tokens are short (median about
-** six bytes), so one or two rounds and a final mix are the whole cost.
+** six bytes), so one or two rounds and a final mix are the whole cost;
+** every load has a constant size, so nothing calls into the C library.
 */
 uint32_t wm_hash(const void *data, size_t len)
 {
@@ -36,9 +52,7 @@ uint32_t wm_hash(const void *data, size_t len)
         s += 8;
         len -= 8;
     }
-    w = 0;
-    memcpy(&w, s, len);
-    h = (h ^ w) * UINT64_C(0x94D049BB133111EB);
+    h = (h ^ read_tail(s, len)) * UINT64_C(0x94D049BB133111EB);
     h ^= h >> 31;
     h *= UINT64_C(0xBF58476D1CE4E5B9);
     h ^= h >> 32;

@@ -14,7 +14,7 @@
 /* Defaults of wm_engine_options. */
 #define WM_DEFAULT_MAX_TEXT_LEN  ((size_t)256 << 20)
 #define WM_DEFAULT_MAX_TOKEN_LEN ((size_t)256)
-#define WM_DEFAULT_CACHE_ENTRIES ((size_t)1 << 18)
+#define WM_DEFAULT_CACHE_ENTRIES ((size_t)1 << 17)
 
 /* Bytes of a handle's error message, longer ones are cut. */
 #define WM_ERRMSG_SIZE 512

@@ -97,6 +97,11 @@ static void test_negation(wm_analyzer *sv, wm_analyzer *en)
     an = run(en, "not\nwaiting", 0); /* a line break ends the sentence */
     if (an)
         CHECK(!(flags_of(an, "waiting") & WM_TOK_NEGATED));
+    an = run(en, "not\xC2\x85waiting", 0); /* so does NEL (U+0085) */
+    if (an) {
+        CHECK(!(flags_of(an, "waiting") & WM_TOK_NEGATED));
+        CHECK(flags_of(an, "waiting") & WM_TOK_SENT_START);
+    }
 }
 
 /* Invalid UTF-8 is reported and bounds words; strict mode refuses it. */
@@ -222,6 +227,11 @@ static void test_wordlist_files(void)
     CHECK_RC(wm_engine_new(NULL, &e), WM_OK);
     if (!e)
         return;
+
+    /* A folder without lists, or none at all, is most likely a typo. */
+    CHECK_RC(wm_engine_load_wordlists(e, dir), WM_EIO);
+    CHECK(strstr(wm_engine_errmsg(e), "no word lists there") != NULL);
+    CHECK_RC(wm_engine_load_wordlists(e, "/nonexistent/wm"), WM_EIO);
 
     write_file(dir, "sv", "negation.txt", "# test\n[negators]\nknappt\n  [bogus]\n");
     CHECK_RC(wm_engine_load_wordlists(e, dir), WM_EPARSE);

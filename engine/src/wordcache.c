@@ -1,0 +1,82 @@
+/*
+** wordcache.c — see wordcache.h.
+*/
+#include "wordcache.h"
+#include "wm_internal.h"
+
+#include <string.h>
+
+_Static_assert(sizeof(wm_cached_word) == 64, "a cached word is one cache line");
+
+/* Makes an empty cache that allocates on first insert. */
+void wm_wordcache_init(wm_wordcache *c, const wm_allocator *al)
+{
+    memset(c, 0, sizeof *c);
+    c->al = al;
+}
+
+/* Releases both arrays. */
+void wm_wordcache_free(wm_wordcache *c)
+{
+    wm__free(c->al, c->index);
+    wm__free(c->al, c->entries);
+    wm_wordcache_init(c, c->al);
+}
+
+/* Marks every slot empty; the memory stays for the next round. */
+void wm_wordcache_clear(wm_wordcache *c)
+{
+    if (c->index)
+        memset(c->index, 0, (c->mask + 1) * sizeof *c->index);
+    c->count = 0;
+}
+
+/* Doubles the index and re-inserts every entry by its stored hash. */
+static int grow_index(wm_wordcache *c)
+{
+    size_t n = c->index ? (c->mask + 1) * 2 : 1024;
+    uint64_t *index = wm__calloc(c->al, n, sizeof *index);
+
+    if (!index)
+        return WM_ENOMEM;
+    for (size_t e = 0; e < c->count; e++) {
+        uint32_t hash = c->entries[e].hash;
+        size_t j;
+        for (j = hash & (n - 1); index[j]; j = (j + 1) & (n - 1))
+            ;
+        index[j] = (uint64_t)hash << 32 | (uint64_t)(e + 1);
+    }
+    wm__free(c->al, c->index);
+    c->index = index;
+    c->mask = n - 1;
+    return WM_OK;
+}
+
+/* Inserts an absent key; see wordcache.h. Both arrays grow before either
+** changes, so a failure leaves the cache as it was. */
+wm_cached_word *wm_wordcache_insert(wm_wordcache *c, const unsigned char *s,
+                                    size_t len, uint32_t hash)
+{
+    wm_cached_word *e;
+    size_t i;
+
+    if (len == 0 || len > UINT32_MAX || c->count >= UINT32_MAX - 1)
+        return NULL;
+    if (wm__grow(c->al, (void **)&c->entries, &c->cap, c->count + 1,
+                 sizeof *c->entries) != WM_OK)
+        return NULL;
+    if ((!c->index || (c->count + 1) * 2 > c->mask + 1) && grow_index(c) != WM_OK)
+        return NULL;
+    for (i = hash & c->mask; c->index[i]; i = (i + 1) & c->mask)
+        ;
+    e = &c->entries[c->count];
+    memset(e, 0, sizeof *e);
+    if (len <= WM_INLINE_KEY)
+        memcpy(e->key.bytes, s, len);
+    else
+        e->key.ptr = (const char *)s;
+    e->hash = hash;
+    e->len = (uint32_t)len;
+    c->index[i] = (uint64_t)hash << 32 | (uint64_t)(++c->count);
+    return e;
+}

@@ -1,0 +1,123 @@
+/*
+** wordcache.h — an analyzer's cache from surface forms to everything a
+** token needs (internal).
+**
+** Two arrays. The index is open-addressed (linear probing, at most half
+** full) with 8-byte slots: a hash tag and an entry number, so probing
+** stays within a compact array that fits the L2 cache. The entries are
+** dense, in the order words were first seen, which for Zipfian text is
+** close to frequency order, so the hot entries share few cache lines. An
+** entry is one 64-byte line: the surface key (inline up to 16 bytes), and
+** the normal form, stem, ids and word-list bits that wm_analyze() copies
+** into the token. The pointers in an entry point into the analyzer's
+** intern table, which never moves strings; an entry's own address is only
+** valid until the next insert.
+*/
+#ifndef WM_WORDCACHE_H
+#define WM_WORDCACHE_H
+
+#include "whatmatters.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WM_INLINE_KEY 16 /* surface bytes held inside an entry */
+
+typedef struct wm_cached_word {
+    union {
+        unsigned char bytes[WM_INLINE_KEY]; /* surfaces up to 16 bytes */
+        const char *ptr;                    /* longer ones, stored elsewhere */
+    } key;                 /* the surface form */
+    uint32_t hash;         /* wm_hash() of the surface */
+    uint32_t len;          /* surface length; 0 marks an empty slot */
+    const char *norm;      /* normal form (in the analyzer's strings) */
+    const char *stem;      /* stem (same) */
+    uint32_t norm_len;     /* bytes of norm */
+    uint32_t stem_len;     /* bytes of stem */
+    uint32_t norm_id;      /* public id of norm */
+    uint32_t stem_id;      /* public id of stem */
+    uint32_t bits;         /* WM_WL_* bits of the normal form */
+    uint32_t reserved;     /* pads the entry to 64 bytes */
+} wm_cached_word;
+
+typedef struct wm_wordcache {
+    const wm_allocator *al;  /* where the arrays come from */
+    uint64_t *index;         /* 2^k slots: hash << 32 | entry + 1; 0 empty */
+    size_t mask;             /* number of slots - 1 */
+    wm_cached_word *entries; /* dense, in insertion order */
+    size_t count;            /* entries in use */
+    size_t cap;              /* entries allocated */
+} wm_wordcache;
+
+/* Makes an empty cache. */
+void wm_wordcache_init(wm_wordcache *c, const wm_allocator *al);
+
+/* Releases the slots. */
+void wm_wordcache_free(wm_wordcache *c);
+
+/* Forgets every entry, keeping the memory. */
+void wm_wordcache_clear(wm_wordcache *c);
+
+/* Folds 1..16 bytes into two words that are equal for two strings of the
+** same length exactly when their bytes are: overlapping fixed-size loads
+** that together cover every byte and read none outside the string. */
+static inline void wm__key_words(const unsigned char *p, size_t len, uint64_t w[2])
+{
+    if (len >= 8) {
+        __builtin_memcpy(&w[0], p, 8);
+        __builtin_memcpy(&w[1], p + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t lo, hi;
+        __builtin_memcpy(&lo, p, 4);
+        __builtin_memcpy(&hi, p + len - 4, 4);
+        w[0] = lo;
+        w[1] = hi;
+    } else {
+        w[0] = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
+        w[1] = 0;
+    }
+}
+
+/* Compares a surface with an inline key of the same length (1..16). */
+static inline int wm__key_eq(const unsigned char *key, const unsigned char *s, size_t len)
+{
+    uint64_t k[2], t[2];
+
+    wm__key_words(key, len, k);
+    wm__key_words(s, len, t);
+    return ((k[0] ^ t[0]) | (k[1] ^ t[1])) == 0;
+}
+
+/* The entry of a surface form, or NULL. Inline for the hot loop. */
+static inline const wm_cached_word *wm_wordcache_find(const wm_wordcache *c,
+                                                      const unsigned char *s,
+                                                      size_t len, uint32_t hash)
+{
+    size_t i;
+
+    if (!c->index)
+        return NULL;
+    for (i = hash & c->mask;; i = (i + 1) & c->mask) {
+        uint64_t slot = c->index[i];
+        const wm_cached_word *e;
+        if (slot == 0)
+            return NULL;
+        if ((uint32_t)(slot >> 32) != hash)
+            continue;
+        e = &c->entries[(uint32_t)slot - 1];
+        if (e->len != len)
+            continue;
+        if (len <= WM_INLINE_KEY ? wm__key_eq(e->key.bytes, s, len)
+                                 : __builtin_memcmp(e->key.ptr, s, len) == 0)
+            return e;
+    }
+}
+
+/* Inserts a surface form that is not in the cache and returns its entry,
+** with the key, hash and len set and the rest zero, for the caller to
+** fill; NULL when memory runs out (the cache is then unchanged). A long
+** key (over 16 bytes) must point to storage that outlives the entry. */
+wm_cached_word *wm_wordcache_insert(wm_wordcache *c, const unsigned char *s,
+                                    size_t len, uint32_t hash);
+
+#endif /* WM_WORDCACHE_H */
