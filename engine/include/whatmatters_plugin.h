@@ -1,0 +1,178 @@
+/*
+** whatmatters_plugin.h — the interface between whatmatters and its
+** classification plugins.
+**
+** A plugin is a shared object that exports one function, wm_plugin_entry(),
+** returning a constant descriptor: ABI version, size, name, version and the
+** plugin's functions. The engine loads it with dlopen(RTLD_NOW |
+** RTLD_LOCAL), checks the descriptor, and creates one instance per
+** language. A plugin never links against libwhatmatters: everything it
+** needs from the engine (memory, data files, the analysis of its own
+** strings, word ids) comes through the wm_host table it is given, and this
+** header (with the types of whatmatters.h it includes) is all it builds
+** against.
+**
+** The rules, in the manner of SQLite's extensions and Redis modules:
+** - The descriptor only grows at its end. Fields are grouped by the minor
+**   version that added them; the host reads a field only when abi_minor
+**   and struct_size say it is there. A new major version means the old
+**   layout is gone: the host refuses a plugin whose major differs.
+** - Whoever allocates, frees: the plugin frees what it allocates (through
+**   the host's realloc/free), the host what it allocates.
+** - Errors come back as a negative WM_E* code and a message written into a
+**   buffer the host supplies.
+** - classify() is called from many threads at once with the same instance:
+**   an instance is read-only after create(). Per-thread scratch memory
+**   comes from the optional worker_new()/worker_free() pair: each analyzer
+**   (one thread) has its own worker for each plugin.
+*/
+#ifndef WHATMATTERS_PLUGIN_H
+#define WHATMATTERS_PLUGIN_H
+
+#include "whatmatters.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WM_PLUGIN_ABI_MAJOR 1
+#define WM_PLUGIN_ABI_MINOR 0
+
+/* The one symbol a plugin exports. */
+#define WM_PLUGIN_ENTRY_SYMBOL "wm_plugin_entry"
+
+/* create() returns this (a positive value, not an error) when the plugin
+** has nothing to do for the language asked: no instance is made for it. */
+#define WM_PLUGIN_SKIP 1
+
+/* Export macro for the entry point of a plugin built as a shared object. */
+#if defined(__GNUC__)
+#  define WM_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#  define WM_PLUGIN_EXPORT
+#endif
+
+/* ------------------------------------------------------------------------
+** What the host gives a plugin
+** --------------------------------------------------------------------- */
+
+typedef struct wm_host {
+    size_t struct_size; /* sizeof(wm_host) of the host */
+    void *ctx;          /* the host's own; passed back to every function */
+
+    /* Memory: realloc(ctx, NULL, n) allocates, realloc(ctx, p, n) resizes
+    ** (NULL on failure, p intact), free(ctx, p) frees. Thread-safe. */
+    void *(*realloc)(void *ctx, void *ptr, size_t size);
+    void (*free)(void *ctx, void *ptr);
+
+    /* A data file by its name relative to the data folder ("sv/areas.txt"):
+    ** from the folder the user named (wm_engine_set_data_dir), or else the
+    ** copy built into the library. Writes the bytes and their count;
+    ** returns WM_OK or WM_EIO (no such file; the message names where it
+    ** looked). BORROWED: valid until create() returns. Setup only. */
+    int (*data_file)(void *ctx, const char *name, const unsigned char **bytes,
+                     size_t *len, char *err, size_t err_size);
+
+    /* Analyses a string of the plugin's own (a lexicon entry) exactly as
+    ** answers are analysed, in the instance's language. BORROWED: valid
+    ** until the next call of analyze(). Setup only (inside create()). */
+    int (*analyze)(void *ctx, const char *text, size_t len,
+                   const wm_analysis **out);
+
+    /* The id that tokens will carry for a string (a normal form or a stem)
+    ** of the instance's language: equal strings get equal ids, and a token
+    ** whose stem is this string will have this stem_id. Returns 0 when
+    ** memory runs out. Setup only. */
+    uint32_t (*intern)(void *ctx, const char *s, size_t len);
+} wm_host;
+
+/* What create() is told about the instance to make. */
+typedef struct wm_plugin_config {
+    size_t struct_size;          /* sizeof(wm_plugin_config) of the host */
+    const char *lang;            /* "sv", "nb", "nn", "da" or "en" */
+    size_t n_areas;              /* the taxonomy's areas */
+    const char *const *area_ids; /* their ids, in taxonomy order */
+    const char *options;         /* the user's options string, or NULL */
+} wm_plugin_config;
+
+/* ------------------------------------------------------------------------
+** What a plugin is given per answer, and what it gives back
+** --------------------------------------------------------------------- */
+
+typedef struct wm_plugin_input {
+    size_t struct_size;          /* sizeof(wm_plugin_input) of the host */
+    const wm_analysis *analysis; /* the answer: text, tokens with offsets,
+                                    normal forms, stems, ids and flags
+                                    (negation, sentence and clause starts) */
+} wm_plugin_input;
+
+typedef struct wm_plugin_output wm_plugin_output;
+
+struct wm_plugin_output {
+    size_t struct_size; /* sizeof(wm_plugin_output) of the host */
+    size_t n_areas;     /* entries in scores */
+    double *scores;     /* per area, zeroed by the host: the plugin writes
+                           a score in [0, 1]; 0.5 and above means "this
+                           area", below means "not" */
+
+    /* Records evidence: byte span [start, end) of the answer's text that
+    ** supports an area, the weight it carried, and the rule that matched as
+    ** the user wrote it (BORROWED from the plugin: it must stay valid as
+    ** long as the instance). Returns WM_OK or WM_ENOMEM. */
+    int (*add_evidence)(wm_plugin_output *out, uint32_t area, size_t start,
+                        size_t end, double weight, const char *rule);
+
+    void *host;         /* the host's own, for add_evidence */
+    char *err;          /* a buffer for the plugin's error message */
+    size_t err_size;    /* its size */
+};
+
+/* ------------------------------------------------------------------------
+** The descriptor
+** --------------------------------------------------------------------- */
+
+typedef struct wm_plugin {
+    /* --- ABI 1.0 ------------------------------------------------------- */
+    uint32_t abi_major;      /* WM_PLUGIN_ABI_MAJOR the plugin was built for */
+    uint32_t abi_minor;      /* WM_PLUGIN_ABI_MINOR the plugin was built for */
+    size_t struct_size;      /* sizeof(wm_plugin) the plugin was built with */
+    const char *name;        /* short name: letters, digits, '_' ("lexicon") */
+    const char *version;     /* the plugin's own version ("1.0.0") */
+    const char *description; /* one line for humans */
+
+    /* Makes an instance for one language. Writes it to *state. Returns
+    ** WM_OK, WM_PLUGIN_SKIP (nothing to do for this language), or a
+    ** negative WM_E* code with a message in err. Setup time, one thread. */
+    int (*create)(const wm_host *host, const wm_plugin_config *config,
+                  void **state, char *err, size_t err_size);
+
+    /* Destroys an instance (after every worker of it). */
+    void (*destroy)(void *state);
+
+    /* Optional (NULL when not needed): makes one thread's scratch memory
+    ** for an instance, and frees it. */
+    int (*worker_new)(void *state, void **worker, char *err, size_t err_size);
+    void (*worker_free)(void *state, void *worker);
+
+    /* Classifies one answer: writes scores and evidence to out. Returns
+    ** WM_OK or a negative WM_E* code with a message in out->err (the
+    ** answer is then flagged with the plugin's name). Called from many
+    ** threads at once with the same state, each with its own worker. */
+    int (*classify)(void *state, void *worker, const wm_plugin_input *in,
+                    wm_plugin_output *out);
+
+    /* --- Fields added by later minor versions go below, each group
+    **     labelled with the version that added it. --------------------- */
+} wm_plugin;
+
+/* The type of wm_plugin_entry(). */
+typedef const wm_plugin *(*wm_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WHATMATTERS_PLUGIN_H */
