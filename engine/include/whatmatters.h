@@ -84,7 +84,9 @@ WM_API int wm_version_number(void);
     X(WM_EIO,     -6,  "input/output error")                                \
     X(WM_EPARSE,  -7,  "parse error in a data file")                        \
     X(WM_EMISUSE, -8,  "call not allowed in this state")                    \
-    X(WM_ESTEMMER,-9,  "stemmer failure")
+    X(WM_ESTEMMER,-9,  "stemmer failure")                                  \
+    X(WM_EPLUGIN, -10, "plugin failure")                                    \
+    X(WM_ENOTFOUND,-11, "not found")
 
 enum wm_result {
 #define WM_X_ENUM(name, value, text) name = value,
@@ -315,6 +317,119 @@ typedef struct wm_analyzer_stats {
 ** analyzer. */
 WM_API void wm_analyzer_get_stats(const wm_analyzer *analyzer,
                                   wm_analyzer_stats *stats);
+
+/* ------------------------------------------------------------------------
+** Taxonomy, data and plugins (engine setup)
+**
+** An engine classifies answers into the areas of a taxonomy (built in: the
+** nine areas of lexicons/taxonomy.txt) with one or more plugins. The
+** plugins named "lexicon" (and later others) are built into the library;
+** any other is a shared object loaded by path (whatmatters_plugin.h).
+** Each plugin's data files (the lexicon's lexicons/<lang>/areas.txt) come
+** from the engine's data folder when one is set, else from the copies built
+** into the library. All of these are setup calls: one thread, before the
+** first analyzer; they return WM_EMISUSE afterwards.
+** --------------------------------------------------------------------- */
+
+/* SETUP: replaces the taxonomy by a file in the format of
+** lexicons/taxonomy.txt (any number of areas, 1 to 64). Must come before
+** the first plugin is added (plugins are made for a taxonomy). Returns
+** WM_OK, WM_EIO, WM_EPARSE (file:line:column in the message), WM_ENOMEM
+** or WM_EMISUSE. */
+WM_API int wm_engine_load_taxonomy(wm_engine *engine, const char *path);
+
+/* SETUP: names the folder that plugins' data files are read from (laid out
+** as lexicons/: DIR/<lang>/areas.txt, ...). A file missing there falls
+** back to the built-in copy. The string is copied. Returns WM_OK, WM_EIO
+** (no such folder), WM_ENOMEM or WM_EMISUSE. */
+WM_API int wm_engine_set_data_dir(wm_engine *engine, const char *dir);
+
+/* SETUP: adds a plugin and makes its instance for every language.
+** `plugin` is the name of a built-in plugin ("lexicon"), or a path to a
+** shared object (it must contain a '/': a bare name is never looked up in
+** the current folder). `options` is passed to the plugin as given (NULL
+** for none). Refused with a message naming the file and the cause: a file
+** that cannot be opened, no wm_plugin_entry symbol, a wrong ABI major, a
+** descriptor too small for its version, a missing function, a plugin name
+** already added, or a failing create() (the plugin's own message).
+** Returns WM_OK, WM_ENOTFOUND (no such built-in plugin or file),
+** WM_EPLUGIN, WM_ENOMEM or WM_EMISUSE. */
+WM_API int wm_engine_add_plugin(wm_engine *engine, const char *plugin,
+                                const char *options);
+
+/* How the scores of several plugins make one (wm_engine_set_combine). */
+#define WM_COMBINE_MAX  0 /* an area's score is the highest of the plugins'
+                             scores: any plugin can assign an area (the
+                             default) */
+#define WM_COMBINE_MEAN 1 /* the mean of the plugins' scores: the plugins
+                             must agree on balance */
+
+/* SETUP: chooses how plugins' scores combine. An area is assigned when its
+** combined score is at least 0.5. Returns WM_OK, WM_EINVAL or WM_EMISUSE. */
+WM_API int wm_engine_set_combine(wm_engine *engine, int rule);
+
+/* The taxonomy: number of areas, an area's id ("access"), and its name in
+** a language ("Tillgänglighet"; the English name, or else the id, when the
+** taxonomy has none for that language). Static for the engine's life
+** once set up; thread-safe. NULL for an index out of range. */
+WM_API size_t wm_engine_area_count(const wm_engine *engine);
+WM_API const char *wm_engine_area_id(const wm_engine *engine, size_t area);
+WM_API const char *wm_engine_area_name(const wm_engine *engine, size_t area,
+                                       const char *lang);
+
+/* The plugins added: how many, and each one's name and version. Static for
+** the engine's life; thread-safe. NULL for an index out of range. */
+WM_API size_t wm_engine_plugin_count(const wm_engine *engine);
+WM_API const char *wm_engine_plugin_name(const wm_engine *engine, size_t i);
+WM_API const char *wm_engine_plugin_version(const wm_engine *engine, size_t i);
+
+/* ------------------------------------------------------------------------
+** Classification
+** --------------------------------------------------------------------- */
+
+/* One piece of evidence for an area. */
+typedef struct wm_evidence {
+    uint32_t area;    /* index into the taxonomy */
+    uint32_t plugin;  /* index of the plugin that found it */
+    size_t start;     /* SPAN: first byte in the caller's input */
+    size_t end;       /* SPAN: one past the last byte */
+    double weight;    /* what it added to the plugin's score for the area */
+    const char *rule; /* BORROWED from the plugin, valid for the engine's
+                         life: the lexicon entry or rule that matched, as
+                         its author wrote it */
+} wm_evidence;
+
+/* Bits of wm_classification.status. */
+#define WM_STATUS_PLUGIN_FAILED 0x1u /* a plugin failed on this answer:
+                                        failed_plugin names it, errmsg
+                                        says why; the other plugins'
+                                        results stand */
+
+/* The result of classifying one answer. BORROWED from the analyzer: valid
+** until its next call. */
+typedef struct wm_classification {
+    const wm_analysis *analysis;  /* the analysis it was made from */
+    size_t n_areas;               /* the taxonomy's areas */
+    const double *scores;         /* [n_areas] combined scores in [0, 1] */
+    const unsigned char *labels;  /* [n_areas] 1 when the area is assigned
+                                     (score >= 0.5), else 0 */
+    const wm_evidence *evidence;  /* in order of start, then area */
+    size_t n_evidence;            /* how many */
+    uint32_t status;              /* WM_STATUS_* bits; 0 when all went well */
+    int failed_plugin;            /* index of the plugin that failed, or -1 */
+} wm_classification;
+
+/* Analyses one answer (as wm_analyze, with the same flags) and runs every
+** plugin of the engine on it, in the order they were added, combining
+** their scores by the engine's rule. A plugin that fails marks the result
+** (status, failed_plugin; the message in wm_analyzer_errmsg()) and the
+** call still returns WM_OK with the other plugins' results; only a failure
+** of the analysis itself is an error. With no plugins every score is 0.
+** Writes a BORROWED result to *out. Returns what wm_analyze() returns.
+** Not thread-safe per analyzer; different analyzers run concurrently. */
+WM_API int wm_classify(wm_analyzer *analyzer, const char *text,
+                       size_t text_len, unsigned flags,
+                       const wm_classification **out);
 
 #ifdef __cplusplus
 }

@@ -27,25 +27,9 @@
 #include <libstemmer.h>
 #include <string.h>
 
-struct wm_analyzer {
-    wm_engine *engine;              /* the shared, frozen engine */
-    const wm_wordlists *lists;      /* the language's word lists */
-    int lang;                       /* language index */
-    struct sb_stemmer *stemmer;     /* Snowball; this analyzer's own */
-    wm_wordcache words;             /* surface form -> token data */
-    wm_intern strings;              /* normal forms and stems */
-    wm_normbuf nb;                  /* normaliser scratch */
-    wm_token *tokens;               /* the current answer's tokens */
-    size_t cap_tokens;              /* allocated tokens */
-    wm_analysis analysis;           /* what wm_analyze() lends out */
-    wm_analyzer_stats stats;        /* counters */
-    char errmsg[WM_ERRMSG_SIZE];    /* last error, "" when none */
-};
-
 WM_API int wm_analyzer_new(wm_engine *engine, const char *lang,
                            wm_analyzer **out)
 {
-    wm_analyzer *a;
     int index;
 
     if (!out)
@@ -56,7 +40,17 @@ WM_API int wm_analyzer_new(wm_engine *engine, const char *lang,
     index = wm__lang_index(lang);
     if (index < 0)
         return WM_ELANG;
-    atomic_store(&engine->frozen, 1);
+    return wm__analyzer_make(engine, index, 1, out);
+}
+
+/* Makes an analyzer for a language index; see wm_internal.h. */
+int wm__analyzer_make(wm_engine *engine, int index, int freeze, wm_analyzer **out)
+{
+    wm_analyzer *a;
+
+    *out = NULL;
+    if (freeze)
+        atomic_store(&engine->frozen, 1);
     a = wm__calloc(&engine->alloc, 1, sizeof *a);
     if (!a)
         return WM_ENOMEM;
@@ -79,6 +73,7 @@ WM_API void wm_analyzer_free(wm_analyzer *a)
 {
     if (!a)
         return;
+    wm__classify_free(a);
     sb_stemmer_delete(a->stemmer);
     wm_wordcache_free(&a->words);
     wm_intern_free(&a->strings);
@@ -145,6 +140,19 @@ static int stem_norm(wm_analyzer *a, uint32_t norm_id)
 }
 
 /*
+** The id a token carries for a string: the engine's id when a plugin
+** interned the string (so plugins compare integers), else one past the
+** engine's ids plus the analyzer's own. Computed once per cache miss.
+*/
+static uint32_t public_id(const wm_analyzer *a, const wm_intern_entry *e, uint32_t local)
+{
+    const wm_intern *vocab = &a->engine->vocab[a->lang];
+    uint32_t id = wm_intern_find(vocab, e->str, e->len, e->hash);
+
+    return id ? id : (uint32_t)wm_intern_count(vocab) + local;
+}
+
+/*
 ** Fills the cache entry of a surface form that missed: normalises it,
 ** interns the normal form, stems it when that form is new, and stores a
 ** long surface in the intern table so that the entry may point to it.
@@ -182,10 +190,10 @@ static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
     se = wm_intern_get(&a->strings, ne->val);
     w->norm = ne->str;
     w->norm_len = ne->len;
-    w->norm_id = nid;
+    w->norm_id = public_id(a, ne, nid);
     w->stem = se->str;
     w->stem_len = se->len;
-    w->stem_id = ne->val;
+    w->stem_id = public_id(a, se, ne->val);
     w->bits = ne->aux;
     *out = w;
     return WM_OK;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* --- Version ------------------------------------------------------------ */
 
@@ -112,21 +113,29 @@ static int build_lists(wm_engine *e, wm_wordlists *out, wm_normbuf *nb,
     return rc;
 }
 
-/* The built-in text of one language's list of a kind. */
-static const wm_builtin_wordlist *builtin(const char *lang, const char *kind)
+const wm_builtin_file *wm__builtin_file(const char *name)
 {
-    for (const wm_builtin_wordlist *b = wm_builtin_wordlists; b->lang; b++)
-        if (strcmp(b->lang, lang) == 0 && strcmp(b->kind, kind) == 0)
-            return b;
+    for (const wm_builtin_file *f = wm_builtin_files; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
     return NULL;
+}
+
+/* The built-in text of one language's list of a kind. */
+static const wm_builtin_file *builtin(const char *lang, const char *kind)
+{
+    char name[64];
+
+    snprintf(name, sizeof name, "%s/%s.txt", lang, kind);
+    return wm__builtin_file(name);
 }
 
 /* Loads every language's built-in lists into a new engine. */
 static int load_builtin(wm_engine *e, wm_normbuf *nb)
 {
     for (int i = 0; i < WM_NLANGS; i++) {
-        const wm_builtin_wordlist *stop = builtin(lang_codes[i], "stopwords");
-        const wm_builtin_wordlist *neg = builtin(lang_codes[i], "negation");
+        const wm_builtin_file *stop = builtin(lang_codes[i], "stopwords");
+        const wm_builtin_file *neg = builtin(lang_codes[i], "negation");
         const unsigned char *texts[2];
         size_t lens[2];
         const char *names[2] = {"built-in stopwords.txt", "built-in negation.txt"};
@@ -176,12 +185,21 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
     e->max_token_len = opt.max_token_len ? opt.max_token_len : WM_DEFAULT_MAX_TOKEN_LEN;
     e->cache_entries = opt.cache_entries ? opt.cache_entries : WM_DEFAULT_CACHE_ENTRIES;
     atomic_init(&e->frozen, 0);
-    for (int i = 0; i < WM_NLANGS; i++)
+    e->combine = WM_COMBINE_MAX;
+    for (int i = 0; i < WM_NLANGS; i++) {
         wm_wordlists_init(&e->lists[i], &e->alloc);
+        wm_intern_init(&e->vocab[i], &e->alloc);
+    }
 
     wm_normbuf_init(&nb, &e->alloc);
     rc = load_builtin(e, &nb);
     wm_normbuf_free(&nb);
+    if (rc == WM_OK) {
+        const wm_builtin_file *t = wm__builtin_file("taxonomy.txt");
+        rc = t ? wm_taxonomy_parse(&e->taxonomy, &e->alloc, t->data, t->len,
+                                   "built-in taxonomy.txt", e->errmsg)
+               : WM_EPARSE;
+    }
     if (rc != WM_OK) {
         wm_engine_free(e);
         return rc;
@@ -197,8 +215,13 @@ WM_API void wm_engine_free(wm_engine *engine)
     if (!engine)
         return;
     al = engine->alloc;
-    for (int i = 0; i < WM_NLANGS; i++)
+    wm__plugins_free(engine);
+    for (int i = 0; i < WM_NLANGS; i++) {
         wm_wordlists_free(&engine->lists[i]);
+        wm_intern_free(&engine->vocab[i]);
+    }
+    wm_taxonomy_free(&engine->taxonomy, &al);
+    wm__free(&al, engine->data_dir);
     wm__free(&al, engine);
 }
 
@@ -257,9 +280,8 @@ WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
     if (!engine || !dir)
         return WM_EINVAL;
     engine->errmsg[0] = '\0';
-    if (atomic_load(&engine->frozen))
-        return wm__error(engine->errmsg, WM_EMISUSE,
-                         "the engine is in use by analyzers: set it up before");
+    if (wm__frozen(engine))
+        return WM_EMISUSE;
     wm_normbuf_init(&nb, &engine->alloc);
     for (; built < WM_NLANGS && rc == WM_OK; built++) {
         static const char *const kinds[2] = {"stopwords", "negation"};
@@ -270,7 +292,7 @@ WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
         const char *names[2] = {paths[0], paths[1]};
 
         for (int k = 0; k < 2 && rc == WM_OK; k++) {
-            const wm_builtin_wordlist *b = builtin(lang_codes[built], kinds[k]);
+            const wm_builtin_file *b = builtin(lang_codes[built], kinds[k]);
             snprintf(paths[k], sizeof paths[k], "%s/%s/%s.txt", dir,
                      lang_codes[built], kinds[k]);
             rc = read_file(engine, paths[k], &files[k], &lens[k]);
@@ -304,4 +326,104 @@ WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
         engine->lists[i] = fresh[i];
     }
     return WM_OK;
+}
+
+/* --- Setup of classification -------------------------------------------- */
+
+int wm__frozen(wm_engine *e)
+{
+    if (!atomic_load(&e->frozen))
+        return 0;
+    wm__error(e->errmsg, WM_EMISUSE, "the engine is in use by analyzers: set it up before");
+    return 1;
+}
+
+WM_API int wm_engine_load_taxonomy(wm_engine *engine, const char *path)
+{
+    wm_taxonomy fresh;
+    unsigned char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!engine || !path)
+        return WM_EINVAL;
+    engine->errmsg[0] = '\0';
+    if (wm__frozen(engine))
+        return WM_EMISUSE;
+    if (engine->n_plugins)
+        return wm__error(engine->errmsg, WM_EMISUSE,
+                         "load the taxonomy before adding plugins (they are made for it)");
+    rc = read_file(engine, path, &text, &len);
+    if (rc == WM_OK && !text)
+        rc = wm__error(engine->errmsg, WM_EIO, "%s: %s", path, strerror(ENOENT));
+    if (rc != WM_OK)
+        return rc;
+    memset(&fresh, 0, sizeof fresh);
+    rc = wm_taxonomy_parse(&fresh, &engine->alloc, text, len, path, engine->errmsg);
+    wm__free(&engine->alloc, text);
+    if (rc != WM_OK)
+        return rc;
+    wm_taxonomy_free(&engine->taxonomy, &engine->alloc);
+    engine->taxonomy = fresh;
+    return WM_OK;
+}
+
+WM_API int wm_engine_set_data_dir(wm_engine *engine, const char *dir)
+{
+    struct stat st;
+    char *copy;
+
+    if (!engine || !dir)
+        return WM_EINVAL;
+    engine->errmsg[0] = '\0';
+    if (wm__frozen(engine))
+        return WM_EMISUSE;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return wm__error(engine->errmsg, WM_EIO, "%s: %s", dir,
+                         errno ? strerror(errno) : "not a folder");
+    copy = wm__malloc(&engine->alloc, strlen(dir) + 1);
+    if (!copy)
+        return wm__error(engine->errmsg, WM_ENOMEM, "out of memory");
+    strcpy(copy, dir);
+    wm__free(&engine->alloc, engine->data_dir);
+    engine->data_dir = copy;
+    return WM_OK;
+}
+
+WM_API int wm_engine_set_combine(wm_engine *engine, int rule)
+{
+    if (!engine)
+        return WM_EINVAL;
+    engine->errmsg[0] = '\0';
+    if (wm__frozen(engine))
+        return WM_EMISUSE;
+    if (rule != WM_COMBINE_MAX && rule != WM_COMBINE_MEAN)
+        return wm__error(engine->errmsg, WM_EINVAL, "unknown combination rule %d", rule);
+    engine->combine = rule;
+    return WM_OK;
+}
+
+WM_API size_t wm_engine_area_count(const wm_engine *engine)
+{
+    return engine ? engine->taxonomy.n_areas : 0;
+}
+
+WM_API const char *wm_engine_area_id(const wm_engine *engine, size_t area)
+{
+    return engine && area < engine->taxonomy.n_areas ? engine->taxonomy.ids[area] : NULL;
+}
+
+WM_API const char *wm_engine_area_name(const wm_engine *engine, size_t area, const char *lang)
+{
+    int li;
+
+    if (!engine || area >= engine->taxonomy.n_areas)
+        return NULL;
+    li = wm__lang_index(lang);
+    if (li >= 0 && engine->taxonomy.names[area][li])
+        return engine->taxonomy.names[area][li];
+    li = wm__lang_index("en");
+    if (engine->taxonomy.names[area][li])
+        return engine->taxonomy.names[area][li];
+    return engine->taxonomy.ids[area];
 }

@@ -4,7 +4,7 @@
 **
 ** The files are lexicons/<lang>/stopwords.txt and negation.txt (formats in
 ** lexicons/README.md). They are compiled into the library at build time
-** (tools/embed_wordlists.cmake) and may be replaced at run time from a
+** (tools/embed_data.cmake) and may be replaced at run time from a
 ** folder with wm_engine_load_wordlists(). Entries are normalised with
 ** wm_normalize() when loaded, so they match tokens' normal forms.
 */
@@ -35,17 +35,6 @@ typedef struct wm_wordlists {
     size_t n_neg_suffixes;    /* how many */
     size_t cap_neg_suffixes;  /* allocated */
 } wm_wordlists;
-
-/* One word list compiled into the library (tools/embed_wordlists.cmake). */
-typedef struct wm_builtin_wordlist {
-    const char *lang;          /* "sv", ... */
-    const char *kind;          /* "stopwords" or "negation" */
-    const unsigned char *data; /* the file's bytes */
-    size_t len;                /* their count */
-} wm_builtin_wordlist;
-
-/* Terminated by an entry whose lang is NULL. */
-extern const wm_builtin_wordlist wm_builtin_wordlists[];
 
 /* Makes empty lists. */
 void wm_wordlists_init(wm_wordlists *wl, const wm_allocator *al);

@@ -1,0 +1,206 @@
+/*
+** classify.c — running the engine's plugins on an analysed answer.
+**
+** Every plugin instance of the analyzer's language classifies the answer
+** with the analyzer's own worker for it (made on the first call), writing
+** a score per area and evidence through the host's add_evidence(). The
+** scores are combined by the engine's rule (highest or mean) and an area is
+** assigned at 0.5. A plugin that fails, or hands back evidence that does
+** not fit the answer, does not take the answer down: its results are
+** dropped and the answer is marked with its name.
+*/
+#include "wm_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Frees the workers and arrays of the analyzer's classification. */
+void wm__classify_free(wm_analyzer *a)
+{
+    const wm_engine *e = a->engine;
+    const wm_allocator *al = &a->engine->alloc;
+
+    if (!a->cls_ready)
+        return;
+    for (size_t p = 0; p < e->n_plugins; p++) {
+        const wm_plugin_slot *s = &e->plugins[p];
+        if (a->workers[p] && s->desc->worker_free)
+            s->desc->worker_free(s->state[a->lang], a->workers[p]);
+    }
+    wm__free(al, a->workers);
+    wm__free(al, a->plugin_scores);
+    wm__free(al, a->scores);
+    wm__free(al, a->labels);
+    wm__free(al, a->evidence);
+    a->cls_ready = 0;
+}
+
+/* Allocates the arrays and makes a worker per plugin for this language. */
+static int classify_init(wm_analyzer *a)
+{
+    const wm_engine *e = a->engine;
+    const wm_allocator *al = &a->engine->alloc;
+    size_t np = e->n_plugins, na = e->taxonomy.n_areas;
+
+    a->workers = wm__calloc(al, np ? np : 1, sizeof *a->workers);
+    a->plugin_scores = wm__calloc(al, (np ? np : 1) * na, sizeof *a->plugin_scores);
+    a->scores = wm__calloc(al, na, sizeof *a->scores);
+    a->labels = wm__calloc(al, na, sizeof *a->labels);
+    a->cls_ready = 1; /* from here on wm__classify_free() cleans up */
+    if (!a->workers || !a->plugin_scores || !a->scores || !a->labels) {
+        wm__classify_free(a);
+        return wm__error(a->errmsg, WM_ENOMEM, "out of memory for classification");
+    }
+    for (size_t p = 0; p < np; p++) {
+        const wm_plugin_slot *s = &e->plugins[p];
+        char err[WM_ERRMSG_SIZE / 2] = "";
+        int rc;
+        if (!s->state[a->lang] || !s->desc->worker_new)
+            continue;
+        rc = s->desc->worker_new(s->state[a->lang], &a->workers[p], err, sizeof err);
+        if (rc != WM_OK) {
+            a->workers[p] = NULL;
+            wm__classify_free(a);
+            return wm__error(a->errmsg, WM_EPLUGIN, "plugin '%s': cannot make a worker: %s",
+                             s->desc->name, err[0] ? err : wm_strerror(rc));
+        }
+    }
+    return WM_OK;
+}
+
+/* The host's add_evidence(): checks the span against the answer, so that
+** a plugin cannot hand back offsets outside the text it was given. */
+static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size_t end,
+                        double weight, const char *rule)
+{
+    wm_analyzer *a = out->host;
+    wm_evidence *ev;
+
+    if (area >= out->n_areas || start > end || end > a->analysis.text_len)
+        return WM_EINVAL;
+    if (wm__grow(&a->engine->alloc, (void **)&a->evidence, &a->cap_evidence,
+                 a->n_evidence + 1, sizeof *a->evidence) != WM_OK)
+        return WM_ENOMEM;
+    ev = &a->evidence[a->n_evidence++];
+    ev->area = area;
+    ev->plugin = a->cur_plugin;
+    ev->start = start;
+    ev->end = end;
+    ev->weight = weight;
+    ev->rule = rule ? rule : "";
+    return WM_OK;
+}
+
+/* Orders evidence by position, then area, then plugin. */
+static int cmp_evidence(const void *x, const void *y)
+{
+    const wm_evidence *p = x, *q = y;
+
+    if (p->start != q->start)
+        return p->start < q->start ? -1 : 1;
+    if (p->area != q->area)
+        return p->area < q->area ? -1 : 1;
+    if (p->plugin != q->plugin)
+        return p->plugin < q->plugin ? -1 : 1;
+    return p->end < q->end ? -1 : p->end > q->end;
+}
+
+/* Runs one plugin; returns 1 when its scores count, 0 when it failed. */
+static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *row)
+{
+    const wm_plugin_slot *s = &a->engine->plugins[p];
+    size_t na = a->engine->taxonomy.n_areas, evidence_before = a->n_evidence;
+    char err[WM_ERRMSG_SIZE / 2] = "";
+    wm_plugin_input in;
+    wm_plugin_output out;
+    int rc;
+
+    memset(&in, 0, sizeof in);
+    in.struct_size = sizeof in;
+    in.analysis = an;
+    memset(&out, 0, sizeof out);
+    out.struct_size = sizeof out;
+    out.n_areas = na;
+    out.scores = row;
+    out.add_evidence = add_evidence;
+    out.host = a;
+    out.err = err;
+    out.err_size = sizeof err;
+    memset(row, 0, na * sizeof *row);
+    a->cur_plugin = (uint32_t)p;
+
+    rc = s->desc->classify(s->state[a->lang], a->workers[p], &in, &out);
+    for (size_t i = 0; rc == WM_OK && i < na; i++) {
+        if (!(row[i] >= 0.0 && row[i] <= 1.0)) { /* also catches NaN */
+            snprintf(err, sizeof err, "score %g for area '%s' is outside [0, 1]",
+                     row[i], a->engine->taxonomy.ids[i]);
+            rc = WM_EPLUGIN;
+        }
+    }
+    if (rc == WM_OK)
+        return 1;
+    a->n_evidence = evidence_before;
+    memset(row, 0, na * sizeof *row);
+    if (!(a->result.status & WM_STATUS_PLUGIN_FAILED)) {
+        a->result.status |= WM_STATUS_PLUGIN_FAILED;
+        a->result.failed_plugin = (int)p;
+        wm__error(a->errmsg, WM_EPLUGIN, "plugin '%s' failed: %s", s->desc->name,
+                  err[0] ? err : wm_strerror(rc));
+    }
+    return 0;
+}
+
+WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsigned flags,
+                       const wm_classification **out)
+{
+    const wm_engine *e;
+    const wm_analysis *an;
+    size_t na, counted = 0;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (!a || !out)
+        return WM_EINVAL;
+    rc = wm_analyze(a, text, text_len, flags, &an);
+    if (rc != WM_OK)
+        return rc;
+    if (!a->cls_ready && (rc = classify_init(a)) != WM_OK)
+        return rc;
+    e = a->engine;
+    na = e->taxonomy.n_areas;
+    a->n_evidence = 0;
+    a->result.status = 0;
+    a->result.failed_plugin = -1;
+    memset(a->scores, 0, na * sizeof *a->scores);
+
+    for (size_t p = 0; p < e->n_plugins; p++) {
+        double *row = a->plugin_scores + p * na;
+        if (!e->plugins[p].state[a->lang] || !run_plugin(a, p, an, row))
+            continue;
+        counted++;
+        for (size_t i = 0; i < na; i++) {
+            if (e->combine == WM_COMBINE_MEAN)
+                a->scores[i] += row[i];
+            else if (row[i] > a->scores[i])
+                a->scores[i] = row[i];
+        }
+    }
+    for (size_t i = 0; i < na; i++) {
+        if (e->combine == WM_COMBINE_MEAN && counted)
+            a->scores[i] /= (double)counted;
+        a->labels[i] = a->scores[i] >= 0.5;
+    }
+    if (a->n_evidence > 1)
+        qsort(a->evidence, a->n_evidence, sizeof *a->evidence, cmp_evidence);
+
+    a->result.analysis = an;
+    a->result.n_areas = na;
+    a->result.scores = a->scores;
+    a->result.labels = a->labels;
+    a->result.evidence = a->evidence;
+    a->result.n_evidence = a->n_evidence;
+    *out = &a->result;
+    return WM_OK;
+}

@@ -1,0 +1,147 @@
+/*
+** test_classify.c — the engine's taxonomy and classification setup through
+** the public API: the built-in taxonomy, a replacement with another number
+** of areas, taxonomy parse errors with file:line:column, the setup order
+** (taxonomy before plugins, nothing after the first analyzer), plugin
+** names that are refused, and classification with no plugins.
+** (Plugins themselves: tests/abi and the lexicon tests.)
+*/
+#define _POSIX_C_SOURCE 200809L
+#include "wm_test.h"
+#include "whatmatters.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Writes text to a new temporary file and returns its path (static). */
+static const char *temp_file(const char *text)
+{
+    static char path[64];
+    int fd;
+
+    strcpy(path, "/tmp/wm_test_taxonomy_XXXXXX");
+    fd = mkstemp(path);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        return "/nonexistent";
+    close(fd);
+    return path;
+}
+
+static void test_builtin_taxonomy(void)
+{
+    static const char *const ids[] = {"access", "respect", "whole_person", "coordination",
+                                      "continuity", "participation", "family",
+                                      "everyday_life", "hope_recovery"};
+    wm_engine *e = NULL;
+
+    CHECK_RC(wm_engine_new(NULL, &e), WM_OK);
+    if (!e)
+        return;
+    CHECK(wm_engine_area_count(e) == 9);
+    for (size_t i = 0; i < 9; i++)
+        CHECK_MSG(strcmp(wm_engine_area_id(e, i), ids[i]) == 0, ids[i]);
+    CHECK(wm_engine_area_id(e, 9) == NULL);
+    CHECK(strcmp(wm_engine_area_name(e, 0, "sv"), "Tillg\xC3\xA4nglighet") == 0);
+    CHECK(strcmp(wm_engine_area_name(e, 6, "nb"), "P\xC3\xA5r\xC3\xB8rende og nettverk") == 0);
+    CHECK(strcmp(wm_engine_area_name(e, 0, "xx"), "Access") == 0); /* English fallback */
+    CHECK(wm_engine_plugin_count(e) == 0);
+    wm_engine_free(e);
+}
+
+static void test_custom_taxonomy(void)
+{
+    wm_engine *e = NULL;
+    wm_analyzer *a = NULL;
+    const wm_classification *c = NULL;
+    const char *path = temp_file("# two areas\n[food]\nname.en = Food\nname.sv = Mat\n"
+                                 "description.en = meals # not a comment here\n\n[sleep]\n");
+
+    CHECK_RC(wm_engine_new(NULL, &e), WM_OK);
+    if (!e)
+        return;
+    CHECK_RC(wm_engine_load_taxonomy(e, path), WM_OK);
+    unlink(path);
+    CHECK(wm_engine_area_count(e) == 2);
+    CHECK(strcmp(wm_engine_area_name(e, 0, "sv"), "Mat") == 0);
+    CHECK(strcmp(wm_engine_area_name(e, 1, "sv"), "sleep") == 0); /* id fallback */
+    CHECK_RC(wm_engine_set_combine(e, 7), WM_EINVAL);
+    CHECK_RC(wm_engine_set_combine(e, WM_COMBINE_MEAN), WM_OK);
+    CHECK_RC(wm_analyzer_new(e, "sv", &a), WM_OK);
+    if (a) {
+        /* No plugins: a result with every score 0 and no evidence. */
+        CHECK_RC(wm_classify(a, "jag vill sova", 13, 0, &c), WM_OK);
+        if (c) {
+            CHECK(c->n_areas == 2 && c->scores[0] == 0.0 && c->labels[1] == 0);
+            CHECK(c->n_evidence == 0 && c->status == 0 && c->failed_plugin == -1);
+            CHECK(c->analysis && c->analysis->n_tokens == 3);
+        }
+    }
+    /* Setup is over. */
+    CHECK_RC(wm_engine_load_taxonomy(e, "/nonexistent"), WM_EMISUSE);
+    CHECK_RC(wm_engine_set_combine(e, WM_COMBINE_MAX), WM_EMISUSE);
+    CHECK_RC(wm_engine_add_plugin(e, "lexicon", NULL), WM_EMISUSE);
+    wm_analyzer_free(a);
+    wm_engine_free(e);
+}
+
+/* A broken taxonomy names the place, and leaves the old one in force. */
+static void check_taxonomy_error(const char *text, const char *want)
+{
+    wm_engine *e = NULL;
+    const char *path = temp_file(text);
+
+    CHECK_RC(wm_engine_new(NULL, &e), WM_OK);
+    if (!e)
+        return;
+    CHECK_RC(wm_engine_load_taxonomy(e, path), WM_EPARSE);
+    if (!CHECK_MSG(strstr(wm_engine_errmsg(e), want) != NULL, want))
+        fprintf(stderr, "  message: %s\n", wm_engine_errmsg(e));
+    CHECK(wm_engine_area_count(e) == 9);
+    unlink(path);
+    wm_engine_free(e);
+}
+
+static void test_taxonomy_errors(void)
+{
+    check_taxonomy_error("name.en = x\n", ":1:1: a line before the first [area]");
+    check_taxonomy_error("[ok]\n[Bad Id]\n", ":2:2: an area id holds only");
+    check_taxonomy_error("[a]\n[b]\n[a]\n", ":3:2: area 'a' is defined twice");
+    check_taxonomy_error("[a]\nname.xx = X\n", ":2:6: unknown language 'xx'");
+    check_taxonomy_error("[a]\ncolour.en = red\n", ":2:1: unknown key 'colour.en'");
+    check_taxonomy_error("[a]\nname.en =   \n", ":2:10: empty value");
+    check_taxonomy_error("[a]\njust words\n", ":2:1: expected key = value");
+    check_taxonomy_error("# nothing\n", "no areas defined");
+    check_taxonomy_error("[a]\nname.en = \xC3\x28\n", ":2:11: invalid UTF-8");
+}
+
+static void test_setup_errors(void)
+{
+    wm_engine *e = NULL;
+
+    CHECK_RC(wm_engine_new(NULL, &e), WM_OK);
+    if (!e)
+        return;
+    CHECK_RC(wm_engine_add_plugin(e, "nosuch", NULL), WM_ENOTFOUND);
+    CHECK(strstr(wm_engine_errmsg(e), "no built-in plugin 'nosuch'") != NULL);
+    CHECK_RC(wm_engine_add_plugin(e, "./nosuch.so", NULL), WM_ENOTFOUND);
+    CHECK(strstr(wm_engine_errmsg(e), "./nosuch.so") != NULL);
+    CHECK_RC(wm_engine_add_plugin(e, "/etc/hostname", NULL), WM_EPLUGIN); /* not a library */
+    CHECK(strstr(wm_engine_errmsg(e), "/etc/hostname: cannot load") != NULL);
+    CHECK_RC(wm_engine_set_data_dir(e, "/nonexistent/folder"), WM_EIO);
+    CHECK_RC(wm_engine_set_data_dir(e, "/tmp"), WM_OK);
+    CHECK_RC(wm_engine_load_taxonomy(e, "/nonexistent/taxonomy.txt"), WM_EIO);
+    CHECK(strstr(wm_engine_errmsg(e), "/nonexistent/taxonomy.txt") != NULL);
+    CHECK(wm_engine_plugin_count(e) == 0 && wm_engine_plugin_name(e, 0) == NULL);
+    wm_engine_free(e);
+}
+
+int main(void)
+{
+    test_builtin_taxonomy();
+    test_custom_taxonomy();
+    test_taxonomy_errors();
+    test_setup_errors();
+    return wm_test_finish();
+}
