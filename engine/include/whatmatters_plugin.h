@@ -78,7 +78,9 @@ typedef struct wm_host {
 
     /* Analyses a string of the plugin's own (a lexicon entry) exactly as
     ** answers are analysed, in the instance's language. BORROWED: valid
-    ** until the next call of analyze(). Setup only (inside create()). */
+    ** until the next call of analyze(). Setup only (inside create()). Use
+    ** the strings (norm, stem) of its tokens; their ids are not final
+    ** until setup ends: get ids from intern(). */
     int (*analyze)(void *ctx, const char *text, size_t len,
                    const wm_analysis **out);
 
