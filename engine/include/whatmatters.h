@@ -393,11 +393,19 @@ typedef struct wm_evidence {
     uint32_t plugin;  /* index of the plugin that found it */
     size_t start;     /* SPAN: first byte in the caller's input */
     size_t end;       /* SPAN: one past the last byte */
-    double weight;    /* what it added to the plugin's score for the area */
+    double weight;    /* the weight of the rule that matched (a rule counts
+                         once per answer however often it matches) */
     const char *rule; /* BORROWED from the plugin, valid for the engine's
                          life: the lexicon entry or rule that matched, as
                          its author wrote it */
+    uint32_t flags;   /* WM_EVIDENCE_* */
+    uint32_t reserved; /* zero */
 } wm_evidence;
+
+/* Bits of wm_evidence.flags. */
+#define WM_EVIDENCE_NEGATED 0x1u /* the span holds a negated token (the
+                                    area still counts: negation does not
+                                    flip an area) */
 
 /* Bits of wm_classification.status. */
 #define WM_STATUS_PLUGIN_FAILED 0x1u /* a plugin failed on this answer:

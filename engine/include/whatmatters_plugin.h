@@ -59,6 +59,10 @@ extern "C" {
 ** What the host gives a plugin
 ** --------------------------------------------------------------------- */
 
+/* The table, its ctx and its realloc/free stay valid until the plugin's
+** instance is destroyed: a plugin may keep a pointer to it (or a copy) and
+** allocate through it from create() to destroy(). data_file, analyze and
+** intern may be called only inside create(). */
 typedef struct wm_host {
     size_t struct_size; /* sizeof(wm_host) of the host */
     void *ctx;          /* the host's own; passed back to every function */
@@ -71,8 +75,9 @@ typedef struct wm_host {
     /* A data file by its name relative to the data folder ("sv/areas.txt"):
     ** from the folder the user named (wm_engine_set_data_dir), or else the
     ** copy built into the library. Writes the bytes and their count;
-    ** returns WM_OK or WM_EIO (no such file; the message names where it
-    ** looked). BORROWED: valid until create() returns. Setup only. */
+    ** returns WM_OK, WM_ENOTFOUND (no such file anywhere; the message
+    ** names where it looked), or WM_EIO / WM_ENOMEM (a file exists but
+    ** cannot be read). BORROWED: valid until create() returns. */
     int (*data_file)(void *ctx, const char *name, const unsigned char **bytes,
                      size_t *len, char *err, size_t err_size);
 
@@ -80,14 +85,18 @@ typedef struct wm_host {
     ** answers are analysed, in the instance's language. BORROWED: valid
     ** until the next call of analyze(). Setup only (inside create()). Use
     ** the strings (norm, stem) of its tokens; their ids are not final
-    ** until setup ends: get ids from intern(). */
+    ** until setup ends: get ids from intern(). The analysis is made with
+    ** flags 0 (words, numbers and symbols; no punctuation). */
     int (*analyze)(void *ctx, const char *text, size_t len,
                    const wm_analysis **out);
 
     /* The id that tokens will carry for a string (a normal form or a stem)
     ** of the instance's language: equal strings get equal ids, and a token
-    ** whose stem is this string will have this stem_id. Returns 0 when
-    ** memory runs out. Setup only. */
+    ** whose stem (normal form) is this string will have this stem_id
+    ** (norm_id). Ids are dense, counted from 1 across all plugins of the
+    ** language, so a plugin may index an array by them; a token whose id
+    ** is above every id a plugin got has a string no plugin interned.
+    ** Returns 0 when memory runs out. */
     uint32_t (*intern)(void *ctx, const char *s, size_t len);
 } wm_host;
 
@@ -121,9 +130,11 @@ struct wm_plugin_output {
                            area", below means "not" */
 
     /* Records evidence: byte span [start, end) of the answer's text that
-    ** supports an area, the weight it carried, and the rule that matched as
-    ** the user wrote it (BORROWED from the plugin: it must stay valid as
-    ** long as the instance). Returns WM_OK or WM_ENOMEM. */
+    ** supports an area, the weight of the rule that matched, and that rule
+    ** as the user wrote it (BORROWED from the plugin: it must stay valid as
+    ** long as the instance). The host marks evidence whose span holds a
+    ** negated token. Returns WM_OK, WM_ENOMEM, or WM_EINVAL for an area or
+    ** span outside the answer (then nothing is recorded). */
     int (*add_evidence)(wm_plugin_output *out, uint32_t area, size_t start,
                         size_t end, double weight, const char *rule);
 

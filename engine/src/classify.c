@@ -69,6 +69,25 @@ static int classify_init(wm_analyzer *a)
     return WM_OK;
 }
 
+/* True when a token inside [start, end) is negated. The tokens are in
+** order of start, so a binary search finds the first that could be. */
+static int span_negated(const wm_analysis *an, size_t start, size_t end)
+{
+    size_t lo = 0, hi = an->n_tokens;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (an->tokens[mid].end <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < an->n_tokens && an->tokens[lo].start < end; lo++)
+        if (an->tokens[lo].flags & WM_TOK_NEGATED)
+            return 1;
+    return 0;
+}
+
 /* The host's add_evidence(): checks the span against the answer, so that
 ** a plugin cannot hand back offsets outside the text it was given. */
 static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size_t end,
@@ -89,6 +108,8 @@ static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size
     ev->end = end;
     ev->weight = weight;
     ev->rule = rule ? rule : "";
+    ev->flags = span_negated(&a->analysis, start, end) ? WM_EVIDENCE_NEGATED : 0;
+    ev->reserved = 0;
     return WM_OK;
 }
 

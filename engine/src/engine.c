@@ -186,6 +186,7 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
     e->cache_entries = opt.cache_entries ? opt.cache_entries : WM_DEFAULT_CACHE_ENTRIES;
     atomic_init(&e->frozen, 0);
     e->combine = WM_COMBINE_MAX;
+    wm__hosts_init(e);
     for (int i = 0; i < WM_NLANGS; i++) {
         wm_wordlists_init(&e->lists[i], &e->alloc);
         wm_intern_init(&e->vocab[i], &e->alloc);

@@ -36,17 +36,7 @@ static const struct {
 /* The 1.0 part of the descriptor, which every plugin must have. */
 #define DESCRIPTOR_1_0 (offsetof(wm_plugin, classify) + sizeof(void *))
 
-/* Files a plugin may ask for during one create(). */
-#define SETUP_FILES 8
-
-/* The host's side of one create(): what the services need. */
-typedef struct setup_ctx {
-    wm_engine *engine;                 /* the engine being set up */
-    int lang;                          /* the instance's language */
-    wm_analyzer *analyzer;             /* for analyze(), made on demand */
-    unsigned char *files[SETUP_FILES]; /* data files read for the plugin */
-    int n_files;                       /* how many */
-} setup_ctx;
+typedef wm_host_ctx setup_ctx;
 
 /* --- Host services -------------------------------------------------- */
 
@@ -103,8 +93,8 @@ static int host_data_file(void *ctx, const char *name, const unsigned char **byt
         unsigned char *buf;
         int rc;
         snprintf(path, sizeof path, "%s/%s", e->data_dir, name);
-        if (c->n_files == SETUP_FILES) {
-            snprintf(err, err_size, "more than %d data files in one create()", SETUP_FILES);
+        if (c->n_files == WM_SETUP_FILES) {
+            snprintf(err, err_size, "more than %d data files in one create()", WM_SETUP_FILES);
             return WM_EINVAL;
         }
         rc = slurp(e, path, &buf, len);
@@ -122,7 +112,7 @@ static int host_data_file(void *ctx, const char *name, const unsigned char **byt
     if (!b) {
         snprintf(err, err_size, "no data file '%s' (looked in %s and the built-in files)",
                  name, e->data_dir ? e->data_dir : "no data folder");
-        return WM_EIO;
+        return WM_ENOTFOUND;
     }
     *bytes = b->data;
     *len = b->len;
@@ -201,19 +191,41 @@ static void free_slot(wm_engine *e, wm_plugin_slot *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Fills the engine's service table and context for each language: they
+** live as long as the engine, so plugins may keep them. */
+void wm__hosts_init(wm_engine *e)
+{
+    for (int l = 0; l < WM_NLANGS; l++) {
+        wm_host *h = &e->host[l];
+        memset(h, 0, sizeof *h);
+        memset(&e->host_ctx[l], 0, sizeof e->host_ctx[l]);
+        e->host_ctx[l].engine = e;
+        e->host_ctx[l].lang = l;
+        h->struct_size = sizeof *h;
+        h->ctx = &e->host_ctx[l];
+        h->realloc = host_realloc;
+        h->free = host_free;
+        h->data_file = host_data_file;
+        h->analyze = host_analyze;
+        h->intern = host_intern;
+    }
+}
+
+/* Releases what one create() left in a context (its analyzer and files). */
+static void end_setup(setup_ctx *c)
+{
+    wm_analyzer_free(c->analyzer);
+    c->analyzer = NULL;
+    for (int f = 0; f < c->n_files; f++)
+        wm__free(&c->engine->alloc, c->files[f]);
+    c->n_files = 0;
+}
+
 /* Makes the plugin's instance for every language. */
 static int create_instances(wm_engine *e, wm_plugin_slot *s, const char *options)
 {
     wm_plugin_config cfg;
-    wm_host host;
 
-    memset(&host, 0, sizeof host);
-    host.struct_size = sizeof host;
-    host.realloc = host_realloc;
-    host.free = host_free;
-    host.data_file = host_data_file;
-    host.analyze = host_analyze;
-    host.intern = host_intern;
     memset(&cfg, 0, sizeof cfg);
     cfg.struct_size = sizeof cfg;
     cfg.n_areas = e->taxonomy.n_areas;
@@ -221,19 +233,12 @@ static int create_instances(wm_engine *e, wm_plugin_slot *s, const char *options
     cfg.options = options;
 
     for (int l = 0; l < WM_NLANGS; l++) {
-        setup_ctx c;
         char err[WM_ERRMSG_SIZE / 2] = "";
         int rc;
 
-        memset(&c, 0, sizeof c);
-        c.engine = e;
-        c.lang = l;
-        host.ctx = &c;
         cfg.lang = wm__lang_code(l);
-        rc = s->desc->create(&host, &cfg, &s->state[l], err, sizeof err);
-        wm_analyzer_free(c.analyzer);
-        for (int f = 0; f < c.n_files; f++)
-            wm__free(&e->alloc, c.files[f]);
+        rc = s->desc->create(&e->host[l], &cfg, &s->state[l], err, sizeof err);
+        end_setup(&e->host_ctx[l]);
         if (rc == WM_PLUGIN_SKIP || (rc == WM_OK && !s->state[l])) {
             s->state[l] = NULL;
             continue;

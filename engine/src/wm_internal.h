@@ -26,6 +26,21 @@
 /* Number of supported languages; their order is that of wm_lang_list(). */
 #define WM_NLANGS 5
 
+/* Files a plugin may ask for during one create(). */
+#define WM_SETUP_FILES 8
+
+/* The context behind the wm_host table the engine gives plugins for one
+** language. It lives as long as the engine, so a plugin may keep the
+** table and allocate through it until its instance is destroyed; the
+** fields marked "setup" are used only while create() runs. */
+typedef struct wm_host_ctx {
+    wm_engine *engine;                    /* the engine */
+    int lang;                             /* the language index */
+    wm_analyzer *analyzer;                /* setup: for analyze(), on demand */
+    unsigned char *files[WM_SETUP_FILES]; /* setup: data files read */
+    int n_files;                          /* setup: how many */
+} wm_host_ctx;
+
 /* A plugin added to an engine. */
 typedef struct wm_plugin_slot {
     const wm_plugin *desc;  /* its descriptor (checked) */
@@ -49,6 +64,8 @@ struct wm_engine {
     wm_intern vocab[WM_NLANGS];  /* strings plugins interned: their ids are
                                     the ids tokens carry; frozen with the
                                     engine */
+    wm_host host[WM_NLANGS];     /* the service tables plugins get */
+    wm_host_ctx host_ctx[WM_NLANGS]; /* and their contexts */
     atomic_int frozen;           /* set by the first analyzer: no setup */
     char errmsg[WM_ERRMSG_SIZE]; /* last setup error, "" when none */
 };
@@ -85,6 +102,9 @@ int wm__analyzer_make(wm_engine *engine, int lang, int freeze, wm_analyzer **out
 
 /* Destroys the plugins' workers of an analyzer (classify.c). */
 void wm__classify_free(wm_analyzer *a);
+
+/* Fills the engine's per-language wm_host tables (plugin.c). */
+void wm__hosts_init(wm_engine *engine);
 
 /* Destroys every plugin instance and closes the plugins (plugin.c). */
 void wm__plugins_free(wm_engine *engine);

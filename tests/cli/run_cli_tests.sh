@@ -5,11 +5,12 @@
 # Usage: run_cli_tests.sh BINARY SOURCE_DIR [GROUP...]
 #   BINARY      the built `whatmatters` program
 #   SOURCE_DIR  the project's source folder (for lexicons/ and the header)
-#   GROUP       stem, tokenize, negation, lexicons, data, errors, help
-#               (default: all)
+#   GROUP       stem, tokenize, negation, lexicons, data, classify, eval,
+#               csv, errors, help (default: all)
 # Environment: WM_TESTDATA, the shared reference data (default
 # SOURCE_DIR/../shared/testdata); the Snowball vocabularies under it are
-# checked word for word when present.
+# checked word for word when present. WM_CLI_FIXTURE, the test plugin built
+# from cli_fixture_plugin.c (its tests fail without it).
 #
 # Each check prints a line only when it fails; the last line is
 # "N passed, N failed", and the exit status is non-zero on any failure.
@@ -27,7 +28,7 @@ fi
 BIN=$1
 SRC=$2
 shift 2
-GROUPS_WANTED=${*:-"stem tokenize negation lexicons data errors help"}
+GROUPS_WANTED=${*:-"stem tokenize negation lexicons data classify eval csv errors help"}
 TESTDATA=${WM_TESTDATA:-$SRC/../shared/testdata}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wm-cli-test.XXXXXX") || exit 1
@@ -134,6 +135,47 @@ expect_status() {
         pass
     else
         fail "$1" "expected exit status $2"
+    fi
+}
+
+# expect_text NAME WANT: exit status 0, nothing on stderr, and stdout exactly
+# WANT and a newline. WANT is taken literally (no printf escapes), for JSON
+# whose backslashes are part of the expected text.
+expect_text() {
+    printf '%s\n' "$2" > "$T/want"
+    if [ "$status" -eq 0 ] && [ ! -s "$T/err" ] && cmp -s "$T/want" "$T/out"
+    then
+        pass
+    else
+        fail "$1" "stdout differs from the expected (--- expected, +++ got):"
+        diff -u "$T/want" "$T/out" | sed -n '3,40s/^/      /p'
+    fi
+}
+
+# expect_same NAME FILE: exit status 0 and stdout the same as FILE (an
+# earlier run's output).
+expect_same() {
+    if [ "$status" -eq 0 ] && cmp -s "$2" "$T/out"; then
+        pass
+    else
+        fail "$1" "stdout differs from the earlier run's"
+        diff -u "$2" "$T/out" | sed -n '3,20s/^/      /p'
+    fi
+}
+
+# json_from KEY: the part of stdout's first line from "KEY": on, for
+# checking one member of a long JSON object.
+json_from() {
+    head -n 1 "$T/out" | sed "s/^.*\"$1\":/\"$1\":/"
+}
+
+# expect_json_from NAME KEY WANT: exit status 0 and json_from KEY is WANT.
+expect_json_from() {
+    _got=$(json_from "$2")
+    if [ "$status" -eq 0 ] && [ "$_got" = "$3" ]; then
+        pass
+    else
+        fail "$1" "expected: $3" "got:      $_got"
     fi
 }
 
@@ -517,6 +559,383 @@ group_lexicons() {
     done
 }
 
+# --- classify -----------------------------------------------------------------
+
+# empty_lexicons DIR: an empty areas.txt for every language but sv. The
+# engine makes a plugin's instance for every language, and the built-in
+# lexicons of the others name the built-in taxonomy's areas, so a folder
+# for another taxonomy must replace them all.
+empty_lexicons() {
+    for _l in nb nn da en; do
+        mkdir -p "$1/$_l"
+        : > "$1/$_l/areas.txt"
+    done
+}
+
+# The tests' own Swedish lexicon for the built-in taxonomy, in a folder that
+# holds nothing else (DIR/sv/areas.txt): entries whose scores are easy to
+# reckon. With the default threshold 1, an area's score is S / (S + 1) for
+# S the summed weights of its distinct matching entries: 1 entry 0.5,
+# 2 entries 0.6667, 3 entries 0.75, the weak cue alone 0.5 / 1.5 = 0.3333.
+make_lexicon() {
+    mkdir -p "$T/alex/sv"
+    cat > "$T/alex/sv/areas.txt" <<'EOF'
+# The command-line tests' lexicon.
+[access]
+väntetid
+*kö
+vårdcentralen
+öppettid* = 0.5
+[respect]
+bemötande
+[family]
+anhörig*
+familj
+EOF
+}
+
+# Expected classify output, one JSON line an answer (ZEROS: every area
+# after respect at 0, in taxonomy order).
+ZEROS='"whole_person":0,"coordination":0,"continuity":0,"participation":0,"family":0,"everyday_life":0,"hope_recovery":0'
+NFD_VARD=$(printf 'Va\314\212rdcentralen') # "Vårdcentralen" with a + U+030A
+
+group_classify() {
+    make_lexicon
+    FX=${WM_CLI_FIXTURE:-}
+
+    # Byte offsets: "Lång " is 0..5 (å is 2 bytes), "väntetid" 6..15,
+    # "telefonkö" 18..28, the decomposed "Vårdcentralen" 34..49 (15 bytes:
+    # U+030A is 2), "bemötande" 59..69.
+    run "Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\nfamiljen och anhöriga\n\nöppettiderna\n" \
+        classify --lang sv --data "$T/alex"
+    expect_text "classify: areas, scores, evidence with offsets (NFD included), one line an answer" \
+"{\"line\":1,\"areas\":[\"access\",\"respect\"],\"scores\":{\"access\":0.75,\"respect\":0.5,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"},{\"area\":\"access\",\"start\":18,\"end\":28,\"text\":\"telefonkö\",\"rule\":\"*kö\",\"plugin\":\"lexicon\"},{\"area\":\"access\",\"start\":34,\"end\":49,\"text\":\"$NFD_VARD\",\"rule\":\"vårdcentralen\",\"plugin\":\"lexicon\"},{\"area\":\"respect\",\"start\":59,\"end\":69,\"text\":\"bemötande\",\"rule\":\"bemötande\",\"plugin\":\"lexicon\"}]}
+{\"line\":2,\"areas\":[\"family\"],\"scores\":{\"access\":0,\"respect\":0,\"whole_person\":0,\"coordination\":0,\"continuity\":0,\"participation\":0,\"family\":0.6667,\"everyday_life\":0,\"hope_recovery\":0},\"evidence\":[{\"area\":\"family\",\"start\":0,\"end\":8,\"text\":\"familjen\",\"rule\":\"familj\",\"plugin\":\"lexicon\"},{\"area\":\"family\",\"start\":13,\"end\":22,\"text\":\"anhöriga\",\"rule\":\"anhörig*\",\"plugin\":\"lexicon\"}]}
+{\"line\":3,\"areas\":[],\"scores\":{\"access\":0,\"respect\":0,$ZEROS},\"evidence\":[]}
+{\"line\":4,\"areas\":[],\"scores\":{\"access\":0.3333,\"respect\":0,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":0,\"end\":13,\"text\":\"öppettiderna\",\"rule\":\"öppettid*\",\"plugin\":\"lexicon\"}]}"
+    cp "$T/out" "$T/classified"
+
+    run "Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\r\nfamiljen och anhöriga\r\n\r\nöppettiderna" \
+        classify --lang sv --data "$T/alex" --plugin lexicon
+    expect_same "classify: --plugin lexicon is the default; CRLF and a last line without LF" \
+        "$T/classified"
+
+    printf "Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\nfamiljen och anhöriga\n\nöppettiderna\n" \
+        > "$T/answers.txt"
+    run '' classify --lang sv --data="$T/alex" "$T/answers.txt"
+    expect_same "classify: reads a FILE argument" "$T/classified"
+
+    # A copy of the whole lexicons/ folder with the test's areas.txt in it:
+    # the word lists load from it too, and the result is the same.
+    cp -R "$SRC/lexicons" "$T/fullex"
+    cp "$T/alex/sv/areas.txt" "$T/fullex/sv/areas.txt"
+    run_file "$T/answers.txt" classify --lang sv --data "$T/fullex"
+    expect_same "classify: --data with a full copy of lexicons/" "$T/classified"
+
+    # An invalid byte is counted in the offsets and is no part of a word.
+    run '\377 väntetid\n' classify --lang sv --data "$T/alex"
+    expect_text "classify: offsets count an invalid byte before the match" \
+"{\"line\":1,\"areas\":[\"access\"],\"scores\":{\"access\":0.5,\"respect\":0,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":2,\"end\":11,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"}]}"
+
+    # A taxonomy of its own: the scores have its areas, in its order.
+    cat > "$T/tax.txt" <<'EOF'
+# Three areas, for the tests.
+[family]
+name.en = Family
+[access]
+name.en = Access
+[other]
+name.en = Other
+EOF
+    mkdir -p "$T/taxlex/sv"
+    printf '[access]\nväntetid\n[family]\nfamilj\n' > "$T/taxlex/sv/areas.txt"
+    empty_lexicons "$T/taxlex"
+    run 'familjen och väntetiden\n' classify --lang sv --taxonomy "$T/tax.txt" \
+        --data "$T/taxlex"
+    expect_text "classify: --taxonomy gives its own areas in its order" \
+'{"line":1,"areas":["family","access"],"scores":{"family":0.5,"access":0.5,"other":0},"evidence":[{"area":"family","start":0,"end":8,"text":"familjen","rule":"familj","plugin":"lexicon"},{"area":"access","start":13,"end":24,"text":"väntetiden","rule":"väntetid","plugin":"lexicon"}]}'
+
+    if [ -z "$FX" ] || [ ! -r "$FX" ]; then
+        fail "classify: the fixture plugin is missing (set WM_CLI_FIXTURE)"
+        return
+    fi
+
+    # The fixture plugin scores the area its options name at 0.9, with the
+    # first token as evidence, and fails on "boom".
+    run 'Lång väntetid\nboom väntetid\n' classify --lang sv --data "$T/alex" \
+        --plugin "$FX" --options respect
+    expect_text "classify: a plugin by path with --options; a failing plugin marks its answer" \
+"{\"line\":1,\"areas\":[\"respect\"],\"scores\":{\"access\":0,\"respect\":0.9,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\"}]}
+{\"line\":2,\"areas\":[],\"scores\":{\"access\":0,\"respect\":0,$ZEROS},\"evidence\":[],\"status\":\"plugin_failed\",\"plugin_error\":\"plugin 'cli_fixture' failed: cli_fixture: boom at byte 0\"}"
+
+    # Two plugins: lexicon access 0.5, fixture respect 0.9. max keeps both
+    # areas; mean halves both (0.25, 0.45) and assigns none.
+    run 'Lång väntetid\n' classify --lang sv --data "$T/alex" \
+        --plugin lexicon --plugin "$FX" --options respect
+    expect_text "classify: two plugins, --combine max by default, evidence names each plugin" \
+"{\"line\":1,\"areas\":[\"access\",\"respect\"],\"scores\":{\"access\":0.5,\"respect\":0.9,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\"},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"}]}"
+    cp "$T/out" "$T/max"
+    run 'Lång väntetid\n' classify --lang sv --data "$T/alex" --combine max \
+        --plugin lexicon --plugin "$FX" --options respect
+    expect_same "classify: --combine max is the default" "$T/max"
+
+    run 'Lång väntetid\n' classify --lang sv --data "$T/alex" --combine mean \
+        --plugin lexicon --plugin "$FX" --options respect
+    expect_text "classify: --combine mean averages the plugins' scores" \
+"{\"line\":1,\"areas\":[],\"scores\":{\"access\":0.25,\"respect\":0.45,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\"},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"}]}"
+
+    # --options goes to the plugin just before it, not to the other one.
+    run 'Lång väntetid\n' classify --lang sv --data "$T/alex" \
+        --plugin "$FX" --options family --plugin lexicon
+    expect_json_from "classify: --options applies to the --plugin before it" \
+        scores "\"scores\":{\"access\":0.5,\"respect\":0,\"whole_person\":0,\"coordination\":0,\"continuity\":0,\"participation\":0,\"family\":0.9,\"everyday_life\":0,\"hope_recovery\":0},\"evidence\":[{\"area\":\"family\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\"},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"}]}"
+
+    # Without a word list in the folder, a folder of areas.txt alone is
+    # fine (tested above); one with neither is a mistake.
+    mkdir -p "$T/nodata/sv"
+    run 'x\n' classify --lang sv --data "$T/nodata"
+    expect_error "classify: a data folder without data files is a usage error" 2 \
+        "whatmatters: classify: no data files in data folder '$T/nodata' (expected $T/nodata/LANG/areas.txt, $T/nodata/LANG/stopwords.txt or $T/nodata/LANG/negation.txt)"
+
+    # A malformed areas.txt in the user's folder names file:line.
+    mkdir -p "$T/badareas/sv"
+    printf '[access]\nväntetid\n[acess]\nkö\n' > "$T/badareas/sv/areas.txt"
+    run 'x\n' classify --lang sv --data "$T/badareas"
+    if [ "$status" -ne 0 ] && [ ! -s "$T/out" ] && [ "$(wc -l < "$T/err")" -eq 1 ] \
+       && grep -q "^whatmatters: classify: .*sv/areas.txt:3:" "$T/err"; then
+        pass
+    else
+        fail "classify: a malformed areas.txt fails with one line naming areas.txt:3"
+    fi
+}
+
+# --- eval -----------------------------------------------------------------------
+
+# The eval tests' coding frame (five areas) and lexicon, and a gold corpus
+# of seven answers whose counts are worked out by hand:
+#
+#   answer  gold              predicted (entries that match)
+#   g1      access            access (väntetid)                  exact
+#   g2      access;respect    access;respect (bemötande, väntetid) exact
+#   g3      respect;family    - (nothing matches "familj")
+#   g4      family            family (anhörig*)                  exact
+#   g5      -                 -                                  exact
+#   g6      access            access;hope (*kö, hopp)
+#   g7      access            access;respect (bemötande, väntetid)
+#
+#   access   tp 4 fp 0 fn 0   P 1.000  R 1.000  F1 1.000   support 4
+#   respect  tp 1 fp 1 fn 1   P 0.500  R 0.500  F1 0.500   support 2
+#   family   tp 1 fp 0 fn 1   P 1.000  R 0.500  F1 2/3     support 2
+#   hope     tp 0 fp 1 fn 0   P 0      R 0 (0/0) F1 0      support 0
+#   work     tp 0 fp 0 fn 0   P 0 (0/0) R 0 (0/0) F1 0 (0/0) support 0
+#   micro    tp 6 fp 2 fn 2   P 0.750  R 0.750  F1 0.750   support 8
+#   macro-F1 (1 + 0.5 + 0.6667 + 0 + 0) / 5 = 0.4333; exact 4/7 = 0.5714
+make_eval_data() {
+    cat > "$T/etax.txt" <<'EOF'
+[access]
+name.en = Access
+[respect]
+name.en = Respect
+[family]
+name.en = Family
+[hope]
+name.en = Hope
+[work]
+name.en = Work
+EOF
+    mkdir -p "$T/elex/sv"
+    cat > "$T/elex/sv/areas.txt" <<'EOF'
+[access]
+väntetid
+*kö
+[respect]
+bemötande
+[family]
+anhörig*
+[hope]
+hopp
+EOF
+    empty_lexicons "$T/elex"
+    cat > "$T/gold.csv" <<'EOF'
+id,text,areas
+g1,Kort väntetid,access
+g2,"Bra bemötande, men lång väntetid",access;respect
+g3,Ingen lyssnar på mig eller min familj,respect;family
+g4,"Mina anhöriga, ""familjen"", betyder allt",family
+g5,vet inte,
+g6,"Ringde telefonkö, hopp finns",access
+g7,"Bemötande är inte viktigt, bara väntetiden",access
+EOF
+}
+
+EVAL_TABLE='area            precision  recall      f1  support
+access              1.000   1.000   1.000        4
+respect             0.500   0.500   0.500        2
+family              1.000   0.500   0.667        2
+hope                0.000   0.000   0.000        0
+work                0.000   0.000   0.000        0
+micro               0.750   0.750   0.750        8
+macro-F1 0.433  micro-F1 0.750  exact 0.571  answers 7'
+
+EVAL_JSON='{"answers":7,"macro_f1":0.4333,"micro_f1":0.75,"exact_match":0.5714,"per_area":{"access":{"precision":1,"recall":1,"f1":1,"support":4,"tp":4,"fp":0,"fn":0},"respect":{"precision":0.5,"recall":0.5,"f1":0.5,"support":2,"tp":1,"fp":1,"fn":1},"family":{"precision":1,"recall":0.5,"f1":0.6667,"support":2,"tp":1,"fp":0,"fn":1},"hope":{"precision":0,"recall":0,"f1":0,"support":0,"tp":0,"fp":1,"fn":0},"work":{"precision":0,"recall":0,"f1":0,"support":0,"tp":0,"fp":0,"fn":0}},"micro":{"precision":0.75,"recall":0.75,"f1":0.75,"support":8,"tp":6,"fp":2,"fn":2},"plugin_failures":0'
+
+# Byte offsets in the --errors evidence: g6 "telefonkö" 7..17, "hopp"
+# 19..23; g7 "Bemötande" 0..10, "väntetiden" 34..45.
+EVAL_ERRORS_JSON='"errors":[{"id":"g3","line":4,"text":"Ingen lyssnar på mig eller min familj","gold":["respect","family"],"predicted":[],"evidence":[]},{"id":"g6","line":7,"text":"Ringde telefonkö, hopp finns","gold":["access"],"predicted":["access","hope"],"evidence":[{"area":"access","start":7,"end":17,"text":"telefonkö","rule":"*kö","plugin":"lexicon"},{"area":"hope","start":19,"end":23,"text":"hopp","rule":"hopp","plugin":"lexicon"}]},{"id":"g7","line":8,"text":"Bemötande är inte viktigt, bara väntetiden","gold":["access"],"predicted":["access","respect"],"evidence":[{"area":"respect","start":0,"end":10,"text":"Bemötande","rule":"bemötande","plugin":"lexicon"},{"area":"access","start":34,"end":45,"text":"väntetiden","rule":"väntetid","plugin":"lexicon"}]}]}'
+
+group_eval() {
+    make_eval_data
+    set -- --lang sv --taxonomy "$T/etax.txt" --data "$T/elex"
+
+    run '' eval "$@" "$T/gold.csv"
+    expect_text "eval: the table's numbers, worked out by hand" "$EVAL_TABLE"
+
+    run '' eval "$@" --json "$T/gold.csv"
+    expect_text "eval --json: the same numbers as one JSON object" "$EVAL_JSON}"
+
+    run '' eval "$@" --errors "$T/gold.csv"
+    expect_text "eval --errors: the misclassified answers after the table" \
+"$EVAL_TABLE
+
+misclassified: 3 of 7 answers
+g3  gold: respect;family  predicted: -
+  text: Ingen lyssnar på mig eller min familj
+  rules: -
+g6  gold: access  predicted: access;hope
+  text: Ringde telefonkö, hopp finns
+  rules: access:*kö \"telefonkö\", hope:hopp \"hopp\"
+g7  gold: access  predicted: access;respect
+  text: Bemötande är inte viktigt, bara väntetiden
+  rules: respect:bemötande \"Bemötande\", access:väntetid \"väntetiden\""
+
+    run '' eval "$@" --json --errors "$T/gold.csv"
+    expect_text "eval --json --errors: an errors array with the evidence" \
+        "$EVAL_JSON,$EVAL_ERRORS_JSON"
+
+    run_file "$T/gold.csv" eval "$@" -
+    expect_text "eval: '-' reads the gold corpus from standard input" "$EVAL_TABLE"
+
+    # Every area right, every answer without areas: no division by zero.
+    printf 'id,text,areas\nn1,vet inte,\nn2,inget,\n' > "$T/none.csv"
+    run '' eval "$@" --json "$T/none.csv"
+    expect_text "eval: a corpus without any area gives zeros and exact 1" \
+'{"answers":2,"macro_f1":0,"micro_f1":0,"exact_match":1,"per_area":{"access":{"precision":0,"recall":0,"f1":0,"support":0,"tp":0,"fp":0,"fn":0},"respect":{"precision":0,"recall":0,"f1":0,"support":0,"tp":0,"fp":0,"fn":0},"family":{"precision":0,"recall":0,"f1":0,"support":0,"tp":0,"fp":0,"fn":0},"hope":{"precision":0,"recall":0,"f1":0,"support":0,"tp":0,"fp":0,"fn":0},"work":{"precision":0,"recall":0,"f1":0,"support":0,"tp":0,"fp":0,"fn":0}},"micro":{"precision":0,"recall":0,"f1":0,"support":0,"tp":0,"fp":0,"fn":0},"plugin_failures":0}'
+
+    printf 'id,text,areas\n' > "$T/header-only.csv"
+    run '' eval "$@" "$T/header-only.csv"
+    _last=$(tail -n 1 "$T/out")
+    if [ "$status" -eq 0 ] && [ "$_last" = "macro-F1 0.000  micro-F1 0.000  exact 0.000  answers 0" ]; then
+        pass
+    else
+        fail "eval: a header without answers gives 0 answers" "last line: $_last"
+    fi
+
+    # Columns found by name, in any order, other columns ignored; spaces
+    # around area ids and an empty item are no error.
+    printf 'areas,note,text,id\naccess ; respect;,x,"Bra bemötande, men lång väntetid",g2\n' \
+        > "$T/reordered.csv"
+    run '' eval "$@" --json "$T/reordered.csv"
+    expect_json_from "eval: columns by name; spaces and empty items in areas" \
+        micro '"micro":{"precision":1,"recall":1,"f1":1,"support":2,"tp":2,"fp":0,"fn":0},"plugin_failures":0}'
+
+    # A plugin failing on an answer: the run goes on, one warning line.
+    if [ -n "${WM_CLI_FIXTURE:-}" ]; then
+        printf 'id,text,areas\nb1,boom,access\nb2,hej,access\n' > "$T/boom.csv"
+        "$BIN" eval "$@" --plugin "$WM_CLI_FIXTURE" --json --errors \
+            "$T/boom.csv" > "$T/out" 2> "$T/err"
+        status=$?
+        printf '%s\n' "whatmatters: eval: warning: a plugin failed on 1 answer (first $T/boom.csv:2: plugin 'cli_fixture' failed: cli_fixture: boom at byte 0)" > "$T/want"
+        if [ "$status" -eq 0 ] && cmp -s "$T/want" "$T/err" \
+           && [ "$(json_from plugin_failures | cut -c 1-20)" = '"plugin_failures":1,' ] \
+           && grep -q '"id":"b1","line":2,"text":"boom","gold":\["access"\],"predicted":\[\],"evidence":\[\],"status":"plugin_failed","plugin_error":"plugin '"'"'cli_fixture'"'"' failed: cli_fixture: boom at byte 0"}' "$T/out"
+        then
+            pass
+        else
+            fail "eval: a plugin failing on an answer is counted, warned about and marked in errors"
+        fi
+    else
+        fail "eval: the fixture plugin is missing (set WM_CLI_FIXTURE)"
+    fi
+}
+
+# --- csv: reading gold corpora --------------------------------------------------
+
+group_csv() {
+    make_eval_data
+    set -- --lang sv --taxonomy "$T/etax.txt" --data "$T/elex"
+
+    # Every answer has the gold area "work", which nothing predicts, so
+    # --errors lists them all with their text as read. A BOM, CRLF line
+    # ends, a comma, doubled quotes, a backslash and a CRLF inside quotes,
+    # a quoted areas field, an empty line, an empty text, no final newline.
+    printf '\357\273\277id,text,areas\r\nc1,"kommatecken, inne",work\r\nc2,"citat ""så här"" och \\ snedstreck",work\r\nc3,"rad ett\r\nrad två",work\r\nc4,utan citat,"work"\r\n\r\nc5,,work' \
+        > "$T/quoted.csv"
+    run '' eval "$@" --json --errors "$T/quoted.csv"
+    expect_json_from "csv: BOM, CRLF, quoted commas, quotes and line breaks" errors \
+'"errors":[{"id":"c1","line":2,"text":"kommatecken, inne","gold":["work"],"predicted":[],"evidence":[]},{"id":"c2","line":3,"text":"citat \"så här\" och \\ snedstreck","gold":["work"],"predicted":[],"evidence":[]},{"id":"c3","line":4,"text":"rad ett\u000d\u000arad två","gold":["work"],"predicted":[],"evidence":[]},{"id":"c4","line":6,"text":"utan citat","gold":["work"],"predicted":[],"evidence":[]},{"id":"c5","line":8,"text":"","gold":["work"],"predicted":[],"evidence":[]}]}'
+    _answers=$(head -c 13 "$T/out")
+    if [ "$_answers" = '{"answers":5,' ]; then pass; else
+        fail "csv: five answers read (got '$_answers')"; fi
+
+    # Bytes JSON must escape, and bytes that are not UTF-8: a tab, a C0
+    # control, a C1 control (U+0085), an invalid byte, and a 3-byte
+    # sequence cut short (one U+FFFD for its two bytes).
+    printf 'id,text,areas\ne1,"tab\there\001 nel\302\205 bad\377 cut\342\202x",work\n' \
+        > "$T/escapes.csv"
+    run '' eval "$@" --json --errors "$T/escapes.csv"
+    expect_json_from "csv: JSON escapes control characters and replaces invalid UTF-8" errors \
+'"errors":[{"id":"e1","line":2,"text":"tab\u0009here\u0001 nel\u0085 bad\ufffd cut\ufffdx","gold":["work"],"predicted":[],"evidence":[]}]}'
+    run '' eval "$@" --errors "$T/escapes.csv"
+    _text=$(sed -n 's/^  text: //p' "$T/out")
+    # shellcheck disable=SC1003 # the backslashes are the program's escapes
+    if [ "$status" -eq 0 ] && [ "$_text" = 'tab\there\x01 nel\xc2\x85 bad\xff cut\xe2\x82x' ]; then
+        pass
+    else
+        fail "csv: the text listing escapes as tokenize does" "got: $_text"
+    fi
+
+    # Malformed files: one line naming the file, the line and the byte.
+    printf 'id,text,areas\na1,te"xt,access\n' > "$T/bad1.csv"
+    run '' eval "$@" "$T/bad1.csv"
+    expect_error "csv: a quote inside an unquoted field" 1 \
+        "whatmatters: eval: $T/bad1.csv:2: byte 19: a quote inside an unquoted field (put the field in quotes and write the quote twice)"
+
+    printf 'id,text,areas\na1,"text"x,access\n' > "$T/bad2.csv"
+    run '' eval "$@" "$T/bad2.csv"
+    expect_error "csv: text after a closing quote" 1 \
+        "whatmatters: eval: $T/bad2.csv:2: byte 23: text after a closing quote (a quote inside a quoted field is written twice: \"\")"
+
+    printf 'id,text,areas\na1,ok,access\na2,"never ends,\nmore\n' > "$T/bad3.csv"
+    run '' eval "$@" "$T/bad3.csv"
+    expect_error "csv: a quoted field that never ends names its opening quote" 1 \
+        "whatmatters: eval: $T/bad3.csv:3: byte 30: a quoted field that never ends (its opening quote is here)"
+
+    printf 'id,text,areas\na1,"two\nlines",x"y\n' > "$T/bad4.csv"
+    run '' eval "$@" "$T/bad4.csv"
+    expect_error "csv: lines are counted inside quoted fields" 1 \
+        "whatmatters: eval: $T/bad4.csv:3: byte 30: a quote inside an unquoted field (put the field in quotes and write the quote twice)"
+
+    printf 'id,text,areas\na1,ok,access\na2,only two\n' > "$T/bad5.csv"
+    run '' eval "$@" "$T/bad5.csv"
+    expect_error "csv: a row with too few fields" 1 \
+        "whatmatters: eval: $T/bad5.csv:3: byte 27: 2 fields where the header has 3"
+
+    printf 'id,text,areas\na1,ok,access;acess\n' > "$T/bad6.csv"
+    run '' eval "$@" "$T/bad6.csv"
+    expect_error "csv: an unknown area names the line and the ids that would do" 1 \
+        "whatmatters: eval: $T/bad6.csv:2: byte 27: unknown area 'acess' (expected access, respect, family, hope, work)"
+
+    printf 'id,answer,areas\na1,ok,access\n' > "$T/bad7.csv"
+    run '' eval "$@" "$T/bad7.csv"
+    expect_error "csv: a header without the text column" 1 \
+        "whatmatters: eval: $T/bad7.csv:1: byte 0: the header has no column 'text' (expected id,text,areas)"
+
+    : > "$T/empty.csv"
+    run '' eval "$@" "$T/empty.csv"
+    expect_error "csv: an empty file" 1 \
+        "whatmatters: eval: $T/empty.csv: empty file (expected the header id,text,areas)"
+}
+
 # --- errors -------------------------------------------------------------------
 
 group_errors() {
@@ -532,7 +951,7 @@ group_errors() {
     expect_error "errors: unknown option before the subcommand" 2 \
         "whatmatters: unknown option '--frobnicate' (try 'whatmatters --help')"
 
-    for _cmd in stem tokenize; do
+    for _cmd in stem tokenize classify eval; do
         run 'ord\n' $_cmd --lang xx
         expect_error "errors: $_cmd: unknown language" 2 \
             "whatmatters: $_cmd: unknown language 'xx' (expected $LANGS_EXPECTED)"
@@ -573,6 +992,51 @@ group_errors() {
         expect_error "errors: $_cmd: two input files" 2 \
             "whatmatters: $_cmd: unexpected argument 'b.txt' (one input file at most)"
     done
+
+    # classify and eval: plugins, combination, taxonomy, gold file (a
+    # valid one, so that only the option under test is wrong).
+    printf 'id,text,areas\na1,ord,\n' > "$T/gold.csv"
+    for _cmd in classify eval; do
+        run 'ord\n' $_cmd --lang sv --plugin nosuchplugin "$T/gold.csv"
+        expect_error_prefix "errors: $_cmd: an unknown plugin name" 2 \
+            "whatmatters: $_cmd: " "'nosuchplugin'"
+
+        run 'ord\n' $_cmd --lang sv --plugin "$T/no-such-plugin.so" "$T/gold.csv"
+        expect_error_prefix "errors: $_cmd: a plugin path that does not exist names it" 2 \
+            "whatmatters: $_cmd: " "$T/no-such-plugin.so"
+
+        run 'ord\n' $_cmd --lang sv --combine median "$T/gold.csv"
+        expect_error "errors: $_cmd: a bad --combine value" 2 \
+            "whatmatters: $_cmd: bad --combine value 'median' (expected max or mean)"
+
+        run 'ord\n' $_cmd --lang sv --options x "$T/gold.csv"
+        expect_error "errors: $_cmd: --options without a --plugin before it" 2 \
+            "whatmatters: $_cmd: option '--options' must follow the '--plugin' it is for"
+
+        run 'ord\n' $_cmd --lang sv --plugin lexicon --options x --options y "$T/gold.csv"
+        expect_error "errors: $_cmd: two --options for one plugin" 2 \
+            "whatmatters: $_cmd: two '--options' for plugin 'lexicon' (give them in one string)"
+
+        run 'ord\n' $_cmd --lang sv --taxonomy "$T/no-such-taxonomy.txt" "$T/gold.csv"
+        expect_error_prefix "errors: $_cmd: a taxonomy file that does not exist names it" 2 \
+            "whatmatters: $_cmd: " "$T/no-such-taxonomy.txt"
+
+        run 'ord\n' $_cmd --lang sv --data "$T/no-such-folder" "$T/gold.csv"
+        expect_error "errors: $_cmd: a data folder that does not exist" 2 \
+            "whatmatters: $_cmd: cannot read data folder '$T/no-such-folder': No such file or directory"
+    done
+
+    run '' eval --lang sv
+    expect_error "errors: eval: no gold file" 2 \
+        "whatmatters: eval: missing GOLD.csv (the gold corpus to evaluate on)"
+
+    run '' eval --lang sv "$T/no-such-gold.csv"
+    expect_error "errors: eval: a missing gold file" 2 \
+        "whatmatters: eval: cannot open '$T/no-such-gold.csv': No such file or directory"
+
+    run '' eval --lang sv --json=yes "$T/no-such-gold.csv"
+    expect_error "errors: eval: a value for --json" 2 \
+        "whatmatters: eval: option '--json' takes no value"
 
     run 'ord\n' tokenize --lang sv --all=yes
     expect_error "errors: tokenize: a value for a flag" 2 \
@@ -625,11 +1089,12 @@ group_help() {
         run '' $_opt
         if [ "$status" -eq 0 ] && [ ! -s "$T/err" ] \
            && grep -q '^Usage: whatmatters ' "$T/out" \
-           && grep -q '^  stem  ' "$T/out" && grep -q '^  tokenize  ' "$T/out"
+           && grep -q '^  stem  ' "$T/out" && grep -q '^  tokenize  ' "$T/out" \
+           && grep -q '^  classify  ' "$T/out" && grep -q '^  eval  ' "$T/out"
         then
             pass
         else
-            fail "help: '$_opt' shows the usage and lists stem and tokenize"
+            fail "help: '$_opt' shows the usage and lists every command"
         fi
     done
     cp "$T/out" "$T/usage"
@@ -643,7 +1108,7 @@ group_help() {
     expect_out "help: --version prints the library's version" \
         "whatmatters $_version\n"
 
-    for _cmd in stem tokenize help; do
+    for _cmd in stem tokenize classify eval help; do
         run '' $_cmd --help
         if [ "$status" -eq 0 ] && [ ! -s "$T/err" ] \
            && head -n 1 "$T/out" | grep -q "^Usage: whatmatters $_cmd " \
@@ -679,7 +1144,8 @@ fi
 status=0
 for _group in $GROUPS_WANTED; do
     case $_group in
-        stem|tokenize|negation|lexicons|data|errors|help) "group_$_group" ;;
+        stem|tokenize|negation|lexicons|data|classify|eval|csv|errors|help)
+            "group_$_group" ;;
         *) echo "$0: unknown group '$_group'" >&2; exit 2 ;;
     esac
 done

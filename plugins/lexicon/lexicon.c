@@ -1,0 +1,1437 @@
+/*
+** lexicon.c — the lexicon plugin: codes answers into the taxonomy's areas by
+** word lists a researcher can read and edit (lexicons/<lang>/areas.txt; the
+** format and the scoring are specified in plugins/lexicon/README.md).
+**
+** One source, two builds: with WM_PLUGIN_STATIC it is linked into the
+** library and defines wm_builtin_lexicon(); without, it is a loadable module
+** that exports wm_plugin_entry(). Either way it sees whatmatters_plugin.h
+** only and calls no library function: memory, the data file, the analysis
+** of entries and the word ids all come through the wm_host table.
+**
+** How matching stays independent of the lexicon's size: every entry is
+** filed under its FIRST element only. Word elements are filed in an array
+** indexed by stem id (the ids are small dense integers), so a token finds
+** the entries that start with its stem in one step. Wildcard elements are
+** filed in two hash tables (prefixes, suffixes) keyed by their normalised
+** bytes, which also hold each key's shorter beginnings (endings) as in a
+** trie: a token's prefixes and suffixes are hashed growing a byte at a time
+** and the scan stops at the first that no key goes on from.
+** The rest of a phrase is tried only from a token where its first element
+** matched, over a window of at most 1 + 7 * 11 tokens, by a small set-based
+** search that also finds matches that a greedy one would miss.
+*/
+#include "whatmatters_plugin.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LX_MAX_ELEMS    8       /* elements in one phrase */
+#define LX_MAX_GAP      10      /* largest N in "...N" */
+#define LX_DEFAULT_GAP  3       /* what a bare "..." allows */
+#define LX_MAX_WEIGHT   100.0   /* largest "= W" */
+#define LX_MAX_AREAS    64      /* areas: one bit each in a uint64_t */
+#define LX_MAX_KEY      255     /* bytes of a wildcard's text */
+#define LX_MAX_FILE     (1u << 30) /* bytes of areas.txt: offsets fit 32 bits */
+#define LX_NAME_SIZE    64      /* "<lang>/areas.txt" */
+
+#define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
+#define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
+#define LX_FNV_PRIME 16777619u
+
+/* Kinds of phrase elements. */
+enum { LX_WORD = 0, LX_PREFIX = 1, LX_SUFFIX = 2 };
+
+/* Token kinds that take part in matching (the rest are punctuation, space
+** and invalid bytes, present only when the answer was analysed with
+** WM_ANALYZE_ALL). */
+#define LX_CONTENT (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
+
+/* One element of an entry: a word or a wildcard, with the gap before it. */
+typedef struct lx_elem {
+    uint32_t kind;     /* LX_WORD, LX_PREFIX or LX_SUFFIX */
+    uint32_t gap;      /* other tokens allowed before it (0 for the first) */
+    uint32_t id;       /* LX_WORD: the stem's id from host->intern */
+    uint32_t text;     /* wildcards: offset of the normalised text in pool */
+    uint32_t text_len; /* wildcards: its bytes (1 to LX_MAX_KEY) */
+} lx_elem;
+
+/* One line of the file that is an entry. */
+typedef struct lx_entry {
+    uint32_t area;    /* index into the taxonomy */
+    uint32_t elem;    /* index of its first element in lexicon.elems */
+    uint32_t n_elems; /* 1 to LX_MAX_ELEMS */
+    uint32_t span;    /* most positions a match reaches past its first */
+    uint32_t exclude; /* 1 for a '!' entry */
+    uint32_t rule;    /* offset in pool of the rule text (NUL-terminated) */
+    double weight;    /* what it adds to its area's sum */
+} lx_entry;
+
+/* A slot of a wildcard hash table: a key, or a part of one. */
+typedef struct lx_slot {
+    uint32_t hash;    /* FNV-1a of the bytes (prefix tables from the first
+                         byte on, suffix tables from the last byte back) */
+    uint32_t key;     /* offset of the bytes in pool */
+    uint32_t key_len; /* their length; 0 marks an empty slot */
+    uint32_t first;   /* where its entries start in the table's list */
+    uint32_t count;   /* how many entries; 0 for a slot that is only the
+                         beginning (prefixes) or end (suffixes) of a longer
+                         key */
+    uint32_t parent;  /* the slot of the same bytes one character shorter,
+                         LX_NO_SLOT for a single character: a slot equals a
+                         token's part when its parent equals the shorter
+                         part and the one new character agrees */
+} lx_slot;
+
+/* The wildcards of one kind: a trie kept in one hash table. Besides every
+** key it holds each key's shorter beginnings (for a suffix table, endings)
+** that stop at a character boundary, so a token's scan, growing one
+** character at a time, stops at the first length no key goes on from:
+** after two or three characters for most words, however many wildcards. */
+typedef struct lx_table {
+    lx_slot *slots;   /* open addressing, a power of 2 of them */
+    uint32_t mask;    /* number of slots - 1 */
+    uint32_t *list;   /* entry indices, grouped by slot */
+    uint32_t max_len; /* longest key in bytes (0: no keys) */
+} lx_table;
+
+/* An instance: one language's lexicon, read-only after create(). */
+typedef struct lexicon {
+    wm_host host;                      /* copy of the host's table: workers
+                                          allocate through it */
+    size_t n_areas;                    /* the taxonomy's areas */
+    double threshold[LX_MAX_AREAS];    /* per area: T in S / (S + T) */
+    lx_entry *entries;                 /* in file order */
+    uint32_t n_entries;                /* how many */
+    size_t cap_entries;                /* allocated (while parsing) */
+    lx_elem *elems;                    /* every entry's elements */
+    uint32_t n_elems;                  /* how many */
+    size_t cap_elems;                  /* allocated (while parsing) */
+    char *pool;                        /* rule texts and wildcard keys */
+    size_t pool_len;                   /* bytes used */
+    size_t cap_pool;                   /* allocated */
+    uint32_t *word_first;              /* [n_stems + 1]: where the entries
+                                          whose first element has stem id s
+                                          start in word_list */
+    uint32_t *word_list;               /* entry indices grouped by stem id */
+    uint32_t n_stems;                  /* largest first-element stem id + 1 */
+    int has_exclusions;                /* some entry starts with '!' */
+    lx_table prefixes;                 /* entries whose first element is
+                                          "pre*" */
+    lx_table suffixes;                 /* ... is "*suf" */
+} lexicon;
+
+/* Where a parse is: what error messages need and what a section set. */
+typedef struct lx_parser {
+    lexicon *lx;                       /* the instance being filled */
+    const wm_host *host;               /* setup services */
+    const wm_plugin_config *config;    /* language and areas */
+    char name[LX_NAME_SIZE];           /* "<lang>/areas.txt" for messages */
+    char *err;                         /* the caller's message buffer */
+    size_t err_size;                   /* its size */
+    size_t line_no;                    /* 1-based line being read */
+    long area;                         /* current section, -1 before one */
+    size_t default_line;               /* line of the default @threshold */
+    size_t thr_line[LX_MAX_AREAS];     /* line of each area's @threshold */
+} lx_parser;
+
+/* One match of an entry in an answer, in content positions. */
+typedef struct lx_match {
+    uint32_t entry; /* index into lexicon.entries */
+    uint32_t first; /* position of its first token */
+    uint32_t last;  /* position of its last token */
+} lx_match;
+
+/* One thread's scratch memory: grown when an answer needs more, never
+** shrunk or cleared per answer. */
+typedef struct lx_worker {
+    uint32_t *seen;      /* [n_entries] generation in which each entry last
+                            counted towards its area */
+    uint32_t gen;        /* the current answer's generation */
+    double *sum;         /* [n_areas] S per area for the current answer */
+    uint32_t *pos;       /* token index of each content position */
+    size_t cap_pos;      /* allocated in pos */
+    uint32_t *limit;     /* last position of each position's sentence */
+    size_t cap_limit;    /* allocated in limit */
+    uint64_t *excl;      /* area bits of the exclusion matches covering each
+                            position; all zero between answers */
+    size_t cap_excl;     /* allocated in excl */
+    lx_match *matches;   /* the current answer's matches */
+    size_t n_matches;    /* how many */
+    size_t cap_matches;  /* allocated */
+} lx_worker;
+
+/* A set of window offsets 0..127 (a phrase reaches at most 77 past its
+** first token). */
+typedef struct lx_set {
+    uint64_t w[2]; /* bits 0-63 and 64-127 */
+} lx_set;
+
+/* ------------------------------------------------------------------------
+** Small helpers
+** --------------------------------------------------------------------- */
+
+/*
+** Writes a message to a caller's buffer. Every error message of the plugin
+** goes through here so that a NULL or empty buffer is handled once.
+*/
+static void lx_message(char *err, size_t err_size, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || err_size == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+}
+
+/*
+** Reports a parse error as "<lang>/areas.txt:LINE:COLUMN: what" (column in
+** bytes, 1-based, as the word lists do) and returns rc, so that a failing
+** parse step is one statement.
+*/
+static int lx_fail(lx_parser *p, int rc, size_t col, const char *fmt, ...)
+{
+    char what[384];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    lx_message(p->err, p->err_size, "%s:%zu:%zu: %s", p->name, p->line_no,
+               col, what);
+    return rc;
+}
+
+/*
+** Grows an array to hold at least `need` items of `size` bytes, doubling,
+** through the host's allocator; the new part is zeroed (the exclusion
+** marks rely on it). The one growth routine of the plugin, for setup and
+** per-thread scratch alike.
+*/
+static int lx_grow(const wm_host *host, void **ptr, size_t *cap, size_t need,
+                   size_t size)
+{
+    size_t n = *cap ? *cap : 16;
+    void *q;
+
+    if (need <= *cap)
+        return WM_OK;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / size)
+            return WM_ENOMEM;
+        n *= 2;
+    }
+    q = host->realloc(host->ctx, *ptr, n * size);
+    if (!q)
+        return WM_ENOMEM;
+    memset((char *)q + *cap * size, 0, (n - *cap) * size);
+    *ptr = q;
+    *cap = n;
+    return WM_OK;
+}
+
+/* Blanks around and between the parts of a line. */
+static int lx_is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+** The offset of the first byte of s that is not valid UTF-8 (len when all
+** is valid): overlong forms, surrogates and code points above U+10FFFF are
+** invalid. The plugin cannot use the library's validator.
+*/
+static size_t lx_utf8_check(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        unsigned char lo = 0x80, hi = 0xBF;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else
+            return i;
+        if (len - i <= n)
+            return i;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return i;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+        i += n + 1;
+    }
+    return len;
+}
+
+/*
+** Reads a plain decimal number ("2", "0.5", ".5", "10.") without sign or
+** exponent, locale-independently (strtod follows the locale's decimal
+** point). Returns 1 and the value, or 0 when the text is not one.
+*/
+static int lx_number(const unsigned char *s, size_t len, double *out)
+{
+    double v = 0, scale = 1;
+    size_t i = 0, digits = 0;
+
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        v = v * 10 + (s[i++] - '0');
+        digits++;
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            scale /= 10;
+            v += (s[i++] - '0') * scale;
+            digits++;
+        }
+    }
+    if (digits == 0 || digits > 15 || i != len)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* Code points in valid UTF-8: the bytes that are not continuation bytes. */
+static size_t lx_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Copies bytes to the end of the pool (not NUL-terminated); the offset
+** goes to *off. */
+static int lx_pool_add(lexicon *lx, const void *bytes, size_t len,
+                       uint32_t *off)
+{
+    int rc = lx_grow(&lx->host, (void **)&lx->pool, &lx->cap_pool,
+                     lx->pool_len + len + 1, 1);
+
+    if (rc != WM_OK)
+        return rc;
+    if (len)
+        memcpy(lx->pool + lx->pool_len, bytes, len);
+    *off = (uint32_t)lx->pool_len;
+    lx->pool_len += len;
+    return WM_OK;
+}
+
+/* ------------------------------------------------------------------------
+** Parsing areas.txt
+** --------------------------------------------------------------------- */
+
+/*
+** Turns one element's text (a word, or a wildcard's text beside the '*')
+** into its single token by the host's analysis, exactly as answers are
+** analysed. `what` is the element as written, for the message; col its
+** column. Anything but one token covering the whole text is refused: the
+** entry would never match as its author meant.
+*/
+static int lx_one_token(lx_parser *p, const unsigned char *text, size_t len,
+                        const unsigned char *what, size_t what_len,
+                        size_t col, const wm_token **tok)
+{
+    const wm_analysis *an = NULL;
+    int rc = p->host->analyze(p->host->ctx, (const char *)text, len, &an);
+
+    if (rc != WM_OK || !an)
+        return lx_fail(p, rc == WM_ENOMEM ? WM_ENOMEM : WM_EPARSE, col,
+                       "cannot analyse '%.*s' (error %d)", (int)what_len,
+                       (const char *)what, rc);
+    if (an->n_tokens != 1 || an->tokens[0].start != 0 ||
+        an->tokens[0].end != len)
+        return lx_fail(p, WM_EPARSE, col, "'%.*s' is not one word",
+                       (int)len, (const char *)text);
+    if ((an->tokens[0].flags & WM_TOK_LONG) || an->tokens[0].norm_len == 0)
+        return lx_fail(p, WM_EPARSE, col, "'%.*s' is too long a word",
+                       (int)len, (const char *)text);
+    *tok = &an->tokens[0];
+    return WM_OK;
+}
+
+/*
+** Parses one element (no blanks inside) into *el: a word (its stem id) or
+** a wildcard (its normalised text, copied to the pool).
+*/
+static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
+                         size_t col, lx_elem *el)
+{
+    lexicon *lx = p->lx;
+    const unsigned char *star = memchr(s, '*', len);
+    const wm_token *t;
+    int rc;
+
+    memset(el, 0, sizeof *el);
+    if (star) {
+        const unsigned char *text;
+        size_t text_len = len - 1, stars = 0;
+
+        for (size_t i = 0; i < len; i++)
+            stars += s[i] == '*';
+        if (stars != 1 || (s[0] != '*' && s[len - 1] != '*'))
+            return lx_fail(p, WM_EPARSE, col,
+                           "bad wildcard '%.*s' (write pre* or *suf)",
+                           (int)len, (const char *)s);
+        el->kind = s[0] == '*' ? LX_SUFFIX : LX_PREFIX;
+        text = s[0] == '*' ? s + 1 : s;
+        if (lx_chars((const char *)text, text_len) < 2)
+            return lx_fail(p, WM_EPARSE, col,
+                           "bad wildcard '%.*s': at least 2 characters "
+                           "beside the *", (int)len, (const char *)s);
+        rc = lx_one_token(p, text, text_len, s, len, col, &t);
+        if (rc != WM_OK)
+            return rc;
+        if (lx_chars(t->norm, t->norm_len) < 2)
+            return lx_fail(p, WM_EPARSE, col,
+                           "bad wildcard '%.*s': at least 2 characters "
+                           "beside the *", (int)len, (const char *)s);
+        if (t->norm_len > LX_MAX_KEY)
+            return lx_fail(p, WM_EPARSE, col,
+                           "wildcard '%.*s' over %d bytes", (int)len,
+                           (const char *)s, LX_MAX_KEY);
+        el->text_len = (uint32_t)t->norm_len;
+        rc = lx_pool_add(lx, t->norm, t->norm_len, &el->text);
+        if (rc != WM_OK)
+            return lx_fail(p, rc, col, "out of memory");
+        return WM_OK;
+    }
+
+    rc = lx_one_token(p, s, len, s, len, col, &t);
+    if (rc != WM_OK)
+        return rc;
+    {
+        /* The stem is copied before intern() so that nothing the host does
+        ** there can pull the analysis from under it. */
+        size_t mark = lx->pool_len;
+        uint32_t off;
+
+        el->kind = LX_WORD;
+        rc = lx_pool_add(lx, t->stem, t->stem_len, &off);
+        if (rc == WM_OK) {
+            el->id = p->host->intern(p->host->ctx, lx->pool + off,
+                                     t->stem_len);
+            if (el->id == WM_ID_NONE)
+                rc = WM_ENOMEM;
+        }
+        lx->pool_len = mark;
+        if (rc != WM_OK)
+            return lx_fail(p, rc, col, "out of memory");
+    }
+    return WM_OK;
+}
+
+/*
+** Parses an entry line (b..e of the line, trimmed, comment removed):
+** optional '!', elements and gaps, optional "= W". Appends the entry and
+** its elements.
+*/
+static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
+                          size_t e)
+{
+    lexicon *lx = p->lx;
+    lx_elem elems[LX_MAX_ELEMS];
+    uint32_t n = 0, gap = 0, span = 0, exclude = 0;
+    size_t gap_col = 0, body_end = e, i, rule_b = b;
+    double weight = 1.0;
+    const unsigned char *eq;
+    lx_entry *en;
+    int rc, pending_gap = 0;
+
+    if (line[b] == '!') {
+        exclude = 1;
+        for (b++; b < e && lx_is_blank(line[b]); b++)
+            ;
+        if (b == e)
+            return lx_fail(p, WM_EPARSE, rule_b + 1,
+                           "'!' needs an entry to exclude");
+    }
+    eq = memchr(line + b, '=', e - b);
+    if (eq) {
+        size_t q = (size_t)(eq - line), wb = q + 1;
+
+        if (exclude)
+            return lx_fail(p, WM_EPARSE, q + 1,
+                           "an exclusion takes no weight");
+        while (wb < e && lx_is_blank(line[wb]))
+            wb++;
+        if (!lx_number(line + wb, e - wb, &weight) || !(weight > 0) ||
+            weight > LX_MAX_WEIGHT)
+            return lx_fail(p, WM_EPARSE, wb + 1,
+                           "bad weight '%.*s' (a number above 0 and at "
+                           "most 100)", (int)(e - wb),
+                           (const char *)line + wb);
+        for (body_end = q; body_end > b && lx_is_blank(line[body_end - 1]);
+             body_end--)
+            ;
+        if (body_end == b)
+            return lx_fail(p, WM_EPARSE, q + 1, "a weight without an entry");
+    }
+
+    for (i = b; i < body_end;) {
+        size_t w = i;
+
+        while (i < body_end && !lx_is_blank(line[i]))
+            i++;
+        if (i - w >= 3 && memcmp(line + w, "...", 3) == 0) {
+            double g = LX_DEFAULT_GAP;
+
+            if (i - w > 3 && (!lx_number(line + w + 3, i - w - 3, &g) ||
+                              memchr(line + w + 3, '.', i - w - 3) ||
+                              g < 1 || g > LX_MAX_GAP))
+                return lx_fail(p, WM_EPARSE, w + 1,
+                               "bad gap '%.*s' (... or ...N, N from 1 to "
+                               "10)", (int)(i - w), (const char *)line + w);
+            if (n == 0)
+                return lx_fail(p, WM_EPARSE, w + 1,
+                               "a gap cannot begin a phrase");
+            if (pending_gap)
+                return lx_fail(p, WM_EPARSE, w + 1, "two gaps in a row");
+            pending_gap = 1;
+            gap = (uint32_t)g;
+            gap_col = w + 1;
+        } else {
+            if (n == LX_MAX_ELEMS)
+                return lx_fail(p, WM_EPARSE, w + 1,
+                               "a phrase has at most %d elements",
+                               LX_MAX_ELEMS);
+            rc = lx_parse_elem(p, line + w, i - w, w + 1, &elems[n]);
+            if (rc != WM_OK)
+                return rc;
+            if (n > 0) {
+                elems[n].gap = pending_gap ? gap : 0;
+                span += elems[n].gap + 1;
+            }
+            pending_gap = 0;
+            n++;
+        }
+        while (i < body_end && lx_is_blank(line[i]))
+            i++;
+    }
+    if (pending_gap)
+        return lx_fail(p, WM_EPARSE, gap_col, "a gap cannot end a phrase");
+
+    rc = lx_grow(&lx->host, (void **)&lx->elems, &lx->cap_elems,
+                 (size_t)lx->n_elems + n, sizeof *lx->elems);
+    if (rc == WM_OK)
+        rc = lx_grow(&lx->host, (void **)&lx->entries, &lx->cap_entries,
+                     (size_t)lx->n_entries + 1, sizeof *lx->entries);
+    if (rc != WM_OK)
+        return lx_fail(p, rc, rule_b + 1, "out of memory");
+    en = &lx->entries[lx->n_entries];
+    en->area = (uint32_t)p->area;
+    en->elem = lx->n_elems;
+    en->n_elems = n;
+    en->span = span;
+    en->exclude = exclude;
+    en->weight = weight;
+    rc = lx_pool_add(lx, line + rule_b, body_end - rule_b, &en->rule);
+    if (rc != WM_OK)
+        return lx_fail(p, rc, rule_b + 1, "out of memory");
+    lx->pool[lx->pool_len++] = '\0';
+    memcpy(lx->elems + lx->n_elems, elems, n * sizeof *elems);
+    lx->n_elems += n;
+    lx->n_entries++;
+    lx->has_exclusions |= (int)exclude;
+    return WM_OK;
+}
+
+/*
+** Parses a '@' line: "@threshold T", before the first section for the
+** default, inside one for its area. A threshold set twice for the same
+** place is an error, as one of the two would be silently ignored.
+*/
+static int lx_parse_directive(lx_parser *p, const unsigned char *line,
+                              size_t b, size_t e)
+{
+    static const char kw[] = "@threshold";
+    size_t w = b, v;
+    double t;
+
+    while (w < e && !lx_is_blank(line[w]))
+        w++;
+    if (w - b != sizeof kw - 1 || memcmp(line + b, kw, w - b) != 0)
+        return lx_fail(p, WM_EPARSE, b + 1, "unknown directive '%.*s'",
+                       (int)(w - b), (const char *)line + b);
+    for (v = w; v < e && lx_is_blank(line[v]); v++)
+        ;
+    if (!lx_number(line + v, e - v, &t) || !(t > 0))
+        return lx_fail(p, WM_EPARSE, v + 1,
+                       "bad threshold '%.*s' (a number above 0)",
+                       (int)(e - v), (const char *)line + v);
+    if (p->area < 0) {
+        if (p->default_line)
+            return lx_fail(p, WM_EPARSE, b + 1,
+                           "second default @threshold (the first is on "
+                           "line %zu)", p->default_line);
+        p->default_line = p->line_no;
+        for (size_t a = 0; a < p->lx->n_areas; a++)
+            p->lx->threshold[a] = t;
+    } else {
+        size_t a = (size_t)p->area;
+
+        if (p->thr_line[a])
+            return lx_fail(p, WM_EPARSE, b + 1,
+                           "second @threshold for [%s] (the first is on "
+                           "line %zu)", p->config->area_ids[a],
+                           p->thr_line[a]);
+        p->thr_line[a] = p->line_no;
+        p->lx->threshold[a] = t;
+    }
+    return WM_OK;
+}
+
+/*
+** Parses a section line "[id]" (b..e trimmed) and makes it current.
+*/
+static int lx_parse_section(lx_parser *p, const unsigned char *line,
+                            size_t b, size_t e)
+{
+    const unsigned char *id = line + b + 1;
+    size_t id_len;
+
+    if (e - b < 2 || line[e - 1] != ']')
+        return lx_fail(p, WM_EPARSE, b + 1,
+                       "a section is '[id]' alone on its line");
+    id_len = e - b - 2;
+    for (size_t a = 0; a < p->config->n_areas; a++) {
+        const char *name = p->config->area_ids[a];
+
+        if (name && strlen(name) == id_len && memcmp(name, id, id_len) == 0) {
+            p->area = (long)a;
+            return WM_OK;
+        }
+    }
+    return lx_fail(p, WM_EPARSE, b + 2, "unknown area '%.*s'", (int)id_len,
+                   (const char *)id);
+}
+
+/*
+** Parses the whole file line by line. A byte-order mark is skipped, lines
+** end in LF or CRLF, invalid UTF-8 is an error, '#' starts a comment.
+*/
+static int lx_parse(lx_parser *p, const unsigned char *text, size_t len)
+{
+    size_t pos = 0;
+
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    while (pos < len) {
+        const unsigned char *line = text + pos;
+        size_t line_len = 0, stop = 0, b, e, bad;
+        int rc;
+
+        while (pos + line_len < len && line[line_len] != '\n')
+            line_len++;
+        pos += line_len + (pos + line_len < len);
+        p->line_no++;
+
+        bad = lx_utf8_check(line, line_len);
+        if (bad < line_len)
+            return lx_fail(p, WM_EPARSE, bad + 1, "invalid UTF-8");
+        while (stop < line_len && line[stop] != '#')
+            stop++;
+        for (b = 0; b < stop && lx_is_blank(line[b]); b++)
+            ;
+        for (e = stop; e > b && lx_is_blank(line[e - 1]); e--)
+            ;
+        if (b == e)
+            continue;
+        if (line[b] == '[')
+            rc = lx_parse_section(p, line, b, e);
+        else if (line[b] == '@')
+            rc = lx_parse_directive(p, line, b, e);
+        else if (p->area < 0)
+            rc = lx_fail(p, WM_EPARSE, b + 1,
+                         "entry before the first section");
+        else
+            rc = lx_parse_entry(p, line, b, e);
+        if (rc != WM_OK)
+            return rc;
+    }
+    return WM_OK;
+}
+
+/* ------------------------------------------------------------------------
+** Indexes
+** --------------------------------------------------------------------- */
+
+/*
+** One step down a wildcard trie: the slot for a token's part of len bytes
+** (hash h) whose shorter part is the slot `parent` (LX_NO_SLOT at the first
+** character) and whose new character is ch (ch_len bytes; at the end of a
+** prefix, at the start of a suffix). LX_NO_SLOT when no key goes on so.
+** Comparing one character instead of the whole part keeps a token's scan
+** linear in its length.
+*/
+static uint32_t lx_table_next(const lx_table *t, const char *pool,
+                              uint32_t h, uint32_t len, uint32_t parent,
+                              const unsigned char *ch, uint32_t ch_len,
+                              int backward)
+{
+    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        const lx_slot *sl = &t->slots[i];
+
+        if (sl->key_len == 0)
+            return LX_NO_SLOT;
+        if (sl->hash == h && sl->key_len == len && sl->parent == parent) {
+            const unsigned char *k = (const unsigned char *)pool + sl->key +
+                                     (backward ? 0 : len - ch_len);
+            uint32_t b = 0;
+
+            while (b < ch_len && k[b] == ch[b])
+                b++;
+            if (b == ch_len)
+                return i;
+        }
+    }
+}
+
+/*
+** The slot for the bytes at pool offset `off` (len bytes, hash h) in a
+** table being built, made (with its parent, see lx_slot) when missing. The
+** table never fills: it has twice as many slots as there can be parts.
+*/
+static uint32_t lx_table_slot(lx_table *t, const char *pool, uint32_t h,
+                              uint32_t off, uint32_t len, uint32_t parent)
+{
+    uint32_t i = h & t->mask;
+
+    for (;; i = (i + 1) & t->mask) {
+        lx_slot *sl = &t->slots[i];
+
+        if (sl->key_len == 0) {
+            sl->hash = h;
+            sl->key = off;
+            sl->key_len = len;
+            sl->parent = parent;
+            return i;
+        }
+        if (sl->hash == h && sl->key_len == len &&
+            memcmp(pool + sl->key, pool + off, len) == 0)
+            return i;
+    }
+}
+
+/*
+** Builds one wildcard table from the entries whose first element is of
+** `kind`. Pass 0 enters every key and its parts (growing one character at
+** a time from the key's start, or for suffixes from its end, with the same
+** rolling hash a token's scan uses) and counts each key's entries; the
+** counts then become offsets into one list, which pass 1 fills with the
+** entries in file order.
+*/
+static int lx_table_build(lexicon *lx, lx_table *t, uint32_t kind)
+{
+    size_t n = 0, parts = 0, cap = 8, total = 0;
+    int backward = kind == LX_SUFFIX;
+
+    for (uint32_t e = 0; e < lx->n_entries; e++) {
+        const lx_elem *el = &lx->elems[lx->entries[e].elem];
+
+        if (el->kind == kind) {
+            n++;
+            parts += lx_chars(lx->pool + el->text, el->text_len);
+        }
+    }
+    if (n == 0)
+        return WM_OK;
+    while (cap < 2 * parts)
+        cap *= 2;
+    t->slots = lx->host.realloc(lx->host.ctx, NULL, cap * sizeof *t->slots);
+    t->list = lx->host.realloc(lx->host.ctx, NULL, n * sizeof *t->list);
+    if (!t->slots || !t->list)
+        return WM_ENOMEM;
+    memset(t->slots, 0, cap * sizeof *t->slots);
+    t->mask = (uint32_t)(cap - 1);
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t e = 0; e < lx->n_entries; e++) {
+            const lx_elem *el = &lx->elems[lx->entries[e].elem];
+            const unsigned char *key =
+                (const unsigned char *)lx->pool + el->text;
+            uint32_t len = el->text_len, h = LX_FNV_BASIS, at = LX_NO_SLOT;
+            lx_slot *sl;
+
+            if (el->kind != kind)
+                continue;
+            for (uint32_t j = 1; j <= len; j++) {
+                unsigned char b = backward ? key[len - j] : key[j - 1];
+
+                h = (h ^ b) * LX_FNV_PRIME;
+                if (backward ? (b & 0xC0) == 0x80
+                             : j < len && (key[j] & 0xC0) == 0x80)
+                    continue; /* inside a character */
+                at = lx_table_slot(t, lx->pool, h,
+                                   backward ? el->text + len - j : el->text,
+                                   j, at);
+            }
+            sl = &t->slots[at];
+            if (pass == 0) {
+                sl->count++;
+                if (len > t->max_len)
+                    t->max_len = len;
+            } else
+                t->list[sl->first + sl->count++] = e;
+        }
+        if (pass == 0)
+            for (size_t i = 0; i < cap; i++) {
+                t->slots[i].first = (uint32_t)total;
+                total += t->slots[i].count;
+                t->slots[i].count = 0;
+            }
+    }
+    return WM_OK;
+}
+
+/*
+** Builds the array by stem id: word_first[s]..word_first[s + 1] in
+** word_list are the entries whose first element is the word with stem id s.
+*/
+static int lx_words_build(lexicon *lx)
+{
+    uint32_t max_id = 0, n = 0;
+
+    for (uint32_t e = 0; e < lx->n_entries; e++) {
+        const lx_elem *el = &lx->elems[lx->entries[e].elem];
+
+        if (el->kind == LX_WORD) {
+            n++;
+            if (el->id > max_id)
+                max_id = el->id;
+        }
+    }
+    if (n == 0)
+        return WM_OK;
+    if (max_id >= UINT32_MAX - 1)
+        return WM_ENOMEM;
+    lx->n_stems = max_id + 1;
+    lx->word_first = lx->host.realloc(lx->host.ctx, NULL,
+                                      ((size_t)lx->n_stems + 1) *
+                                      sizeof *lx->word_first);
+    lx->word_list = lx->host.realloc(lx->host.ctx, NULL,
+                                     n * sizeof *lx->word_list);
+    if (!lx->word_first || !lx->word_list)
+        return WM_ENOMEM;
+    memset(lx->word_first, 0,
+           ((size_t)lx->n_stems + 1) * sizeof *lx->word_first);
+    for (uint32_t e = 0; e < lx->n_entries; e++) {
+        const lx_elem *el = &lx->elems[lx->entries[e].elem];
+
+        if (el->kind == LX_WORD)
+            lx->word_first[el->id + 1]++;
+    }
+    for (uint32_t s = 0; s < lx->n_stems; s++)
+        lx->word_first[s + 1] += lx->word_first[s];
+    /* Fill using word_first[s] as a cursor, then shift back. */
+    for (uint32_t e = 0; e < lx->n_entries; e++) {
+        const lx_elem *el = &lx->elems[lx->entries[e].elem];
+
+        if (el->kind == LX_WORD)
+            lx->word_list[lx->word_first[el->id]++] = e;
+    }
+    for (uint32_t s = lx->n_stems; s > 0; s--)
+        lx->word_first[s] = lx->word_first[s - 1];
+    lx->word_first[0] = 0;
+    return WM_OK;
+}
+
+/* ------------------------------------------------------------------------
+** The plugin's functions
+** --------------------------------------------------------------------- */
+
+/*
+** Frees an instance and everything it holds (also a half-made one).
+*/
+static void lx_destroy(void *state)
+{
+    lexicon *lx = state;
+    wm_host h;
+
+    if (!lx)
+        return;
+    h = lx->host;
+    h.free(h.ctx, lx->entries);
+    h.free(h.ctx, lx->elems);
+    h.free(h.ctx, lx->pool);
+    h.free(h.ctx, lx->word_first);
+    h.free(h.ctx, lx->word_list);
+    h.free(h.ctx, lx->prefixes.slots);
+    h.free(h.ctx, lx->prefixes.list);
+    h.free(h.ctx, lx->suffixes.slots);
+    h.free(h.ctx, lx->suffixes.list);
+    h.free(h.ctx, lx);
+}
+
+/*
+** Makes the instance for one language: reads "<lang>/areas.txt" through the
+** host (missing: WM_PLUGIN_SKIP, nothing to do for the language), parses
+** it, and builds the indexes. Everything the file said is copied: the
+** host's bytes and analyses are only borrowed during create().
+*/
+static int lx_create(const wm_host *host, const wm_plugin_config *config,
+                     void **state, char *err, size_t err_size)
+{
+    lx_parser p;
+    lexicon *lx;
+    const unsigned char *bytes = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (state)
+        *state = NULL;
+    if (!host || !state || !config ||
+        host->struct_size < offsetof(wm_host, intern) + sizeof host->intern ||
+        !host->realloc || !host->free || !host->data_file ||
+        !host->analyze || !host->intern ||
+        config->struct_size < offsetof(wm_plugin_config, options) +
+                              sizeof config->options ||
+        !config->lang || !config->area_ids) {
+        lx_message(err, err_size, "lexicon: invalid arguments to create()");
+        return WM_EINVAL;
+    }
+    if (config->n_areas == 0 || config->n_areas > LX_MAX_AREAS) {
+        lx_message(err, err_size, "lexicon: %zu areas (1 to %d supported)",
+                   config->n_areas, LX_MAX_AREAS);
+        return WM_EINVAL;
+    }
+    if (config->options && config->options[0]) {
+        lx_message(err, err_size, "lexicon: takes no options (got '%s')",
+                   config->options);
+        return WM_EINVAL;
+    }
+
+    memset(&p, 0, sizeof p);
+    if ((size_t)snprintf(p.name, sizeof p.name, "%s/areas.txt",
+                         config->lang) >= sizeof p.name) {
+        lx_message(err, err_size, "lexicon: language code too long");
+        return WM_EINVAL;
+    }
+    rc = host->data_file(host->ctx, p.name, &bytes, &len, err, err_size);
+    if (rc == WM_ENOTFOUND)
+        return WM_PLUGIN_SKIP;
+    if (rc != WM_OK)
+        return rc;
+    if (len > LX_MAX_FILE) {
+        lx_message(err, err_size, "%s: over %u bytes", p.name, LX_MAX_FILE);
+        return WM_ETOOBIG;
+    }
+
+    lx = host->realloc(host->ctx, NULL, sizeof *lx);
+    if (!lx) {
+        lx_message(err, err_size, "lexicon: out of memory");
+        return WM_ENOMEM;
+    }
+    memset(lx, 0, sizeof *lx);
+    memcpy(&lx->host, host,
+           host->struct_size < sizeof lx->host ? host->struct_size
+                                               : sizeof lx->host);
+    lx->host.struct_size = sizeof lx->host;
+    lx->n_areas = config->n_areas;
+    for (size_t a = 0; a < lx->n_areas; a++)
+        lx->threshold[a] = 1.0;
+
+    p.lx = lx;
+    p.host = host;
+    p.config = config;
+    p.err = err;
+    p.err_size = err_size;
+    p.area = -1;
+    rc = lx_parse(&p, bytes, len);
+    if (rc == WM_OK) {
+        /* Areas without a threshold of their own take the default, which
+        ** lx_parse_directive wrote to all; own ones were written after. */
+        rc = lx_words_build(lx);
+        if (rc == WM_OK)
+            rc = lx_table_build(lx, &lx->prefixes, LX_PREFIX);
+        if (rc == WM_OK)
+            rc = lx_table_build(lx, &lx->suffixes, LX_SUFFIX);
+        if (rc != WM_OK)
+            lx_message(err, err_size, "%s: out of memory", p.name);
+    }
+    if (rc != WM_OK) {
+        lx_destroy(lx);
+        return rc;
+    }
+    *state = lx;
+    return WM_OK;
+}
+
+/*
+** Makes one thread's scratch: the per-entry marks and per-area sums are
+** sized now; the per-answer arrays grow on first need.
+*/
+static int lx_worker_new(void *state, void **worker, char *err,
+                         size_t err_size)
+{
+    lexicon *lx = state;
+    lx_worker *w;
+
+    if (!lx || !worker) {
+        lx_message(err, err_size, "lexicon: invalid arguments to worker_new()");
+        return WM_EINVAL;
+    }
+    *worker = NULL;
+    w = lx->host.realloc(lx->host.ctx, NULL, sizeof *w);
+    if (!w) {
+        lx_message(err, err_size, "lexicon: out of memory");
+        return WM_ENOMEM;
+    }
+    memset(w, 0, sizeof *w);
+    w->seen = lx->host.realloc(lx->host.ctx, NULL,
+                               (lx->n_entries + 1) * sizeof *w->seen);
+    w->sum = lx->host.realloc(lx->host.ctx, NULL, lx->n_areas * sizeof *w->sum);
+    if (!w->seen || !w->sum) {
+        lx->host.free(lx->host.ctx, w->seen);
+        lx->host.free(lx->host.ctx, w->sum);
+        lx->host.free(lx->host.ctx, w);
+        lx_message(err, err_size, "lexicon: out of memory");
+        return WM_ENOMEM;
+    }
+    memset(w->seen, 0, (lx->n_entries + 1) * sizeof *w->seen);
+    *worker = w;
+    return WM_OK;
+}
+
+/* Frees one thread's scratch. */
+static void lx_worker_free(void *state, void *worker)
+{
+    lexicon *lx = state;
+    lx_worker *w = worker;
+
+    if (!lx || !w)
+        return;
+    lx->host.free(lx->host.ctx, w->seen);
+    lx->host.free(lx->host.ctx, w->sum);
+    lx->host.free(lx->host.ctx, w->pos);
+    lx->host.free(lx->host.ctx, w->limit);
+    lx->host.free(lx->host.ctx, w->excl);
+    lx->host.free(lx->host.ctx, w->matches);
+    lx->host.free(lx->host.ctx, w);
+}
+
+/* Whether a token matches one element: a word by stem id, a prefix by the
+** start of the normal form, a suffix by the end of the normal form or of
+** the stem. */
+static int lx_elem_matches(const lexicon *lx, const lx_elem *el,
+                           const wm_token *t)
+{
+    const char *key = lx->pool + el->text;
+    size_t n = el->text_len;
+
+    switch (el->kind) {
+    case LX_WORD:
+        return t->stem_id == el->id;
+    case LX_PREFIX:
+        return t->norm_len >= n && memcmp(t->norm, key, n) == 0;
+    default:
+        return (t->norm_len >= n &&
+                memcmp(t->norm + t->norm_len - n, key, n) == 0) ||
+               (t->stem_len >= n &&
+                memcmp(t->stem + t->stem_len - n, key, n) == 0);
+    }
+}
+
+/* Shifts a window set left by s (1 to 63) positions. */
+static lx_set lx_set_shift(lx_set a, unsigned s)
+{
+    lx_set r;
+
+    r.w[1] = (a.w[1] << s) | (a.w[0] >> (64 - s));
+    r.w[0] = a.w[0] << s;
+    return r;
+}
+
+/*
+** Tries entry e from content position p, where its first element matched,
+** and records a match when the rest follows. The search keeps, for each
+** element, the SET of window offsets where it can match, so "a ... b c"
+** finds a b c in "a b x b c" where taking the first b would not; the match
+** recorded ends as early as possible. The window stops at the sentence end
+** and at the entry's span, so the cost is at most 7 elements by 78 offsets.
+*/
+static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
+                  uint32_t e, uint32_t p)
+{
+    const lx_entry *en = &lx->entries[e];
+    const lx_elem *el = lx->elems + en->elem;
+    uint32_t last = p;
+    int rc;
+
+    if (en->n_elems > 1) {
+        uint32_t lim = w->limit[p] - p, lo = 0, hi = 0;
+        lx_set cur = {{1, 0}};
+
+        if (lim > en->span)
+            lim = en->span;
+        if (lim < en->n_elems - 1)
+            return WM_OK;
+        for (uint32_t k = 1; k < en->n_elems; k++) {
+            lx_set allowed = {{0, 0}}, next = {{0, 0}};
+            uint32_t top = hi + el[k].gap + 1, nlo = 0, nhi = 0;
+            int any = 0;
+
+            for (unsigned s = 1; s <= el[k].gap + 1; s++) {
+                lx_set sh = lx_set_shift(cur, s);
+
+                allowed.w[0] |= sh.w[0];
+                allowed.w[1] |= sh.w[1];
+            }
+            if (top > lim)
+                top = lim;
+            for (uint32_t o = lo + 1; o <= top; o++) {
+                if (!((allowed.w[o >> 6] >> (o & 63)) & 1))
+                    continue;
+                if (!lx_elem_matches(lx, &el[k], &tokens[w->pos[p + o]]))
+                    continue;
+                next.w[o >> 6] |= (uint64_t)1 << (o & 63);
+                if (!any)
+                    nlo = o;
+                nhi = o;
+                any = 1;
+            }
+            if (!any)
+                return WM_OK;
+            cur = next;
+            lo = nlo;
+            hi = nhi;
+        }
+        last = p + lo;
+    }
+    rc = lx_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
+                 w->n_matches + 1, sizeof *w->matches);
+    if (rc != WM_OK)
+        return rc;
+    w->matches[w->n_matches].entry = e;
+    w->matches[w->n_matches].first = p;
+    w->matches[w->n_matches].last = last;
+    w->n_matches++;
+    return WM_OK;
+}
+
+/* Tries every entry of a candidate list from position p. */
+static int lx_try_list(const lexicon *lx, lx_worker *w,
+                       const wm_token *tokens, const uint32_t *list,
+                       uint32_t count, uint32_t p)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        int rc = lx_try(lx, w, tokens, list[i], p);
+
+        if (rc != WM_OK)
+            return rc;
+    }
+    return WM_OK;
+}
+
+/*
+** Walks a wildcard trie along one string of a token (its normal form, or
+** for suffixes also its stem), a character at a time from the start
+** (backward = 0) or the end (1), trying the entries of every key met; stops
+** at the first part no key goes on from. Keys of `skip` bytes or fewer
+** were tried through another string and are passed over.
+*/
+static int lx_scan_parts(const lexicon *lx, lx_worker *w,
+                         const wm_token *tokens, uint32_t p,
+                         const lx_table *tb, const unsigned char *s,
+                         uint32_t s_len, int backward, uint32_t skip)
+{
+    uint32_t n = s_len < tb->max_len ? s_len : tb->max_len;
+    uint32_t h = LX_FNV_BASIS, at = LX_NO_SLOT, done = 0;
+
+    for (uint32_t len = 1; len <= n; len++) {
+        const unsigned char *b = backward ? s + s_len - len : s + len - 1;
+        const lx_slot *sl;
+        int rc;
+
+        h = (h ^ *b) * LX_FNV_PRIME;
+        if (backward ? (*b & 0xC0) == 0x80
+                     : len < s_len && (b[1] & 0xC0) == 0x80)
+            continue; /* inside a character */
+        at = lx_table_next(tb, lx->pool, h, len, at,
+                           backward ? b : s + done, len - done, backward);
+        if (at == LX_NO_SLOT)
+            break;
+        done = len;
+        sl = &tb->slots[at];
+        if (sl->count && len > skip) {
+            rc = lx_try_list(lx, w, tokens, tb->list + sl->first, sl->count,
+                             p);
+            if (rc != WM_OK)
+                return rc;
+        }
+    }
+    return WM_OK;
+}
+
+/*
+** Finds every entry whose first element matches the token at position p
+** and tries each: by stem id, then by the token's prefixes, then by its
+** suffixes (of the normal form, then of the stem). The prefixes and
+** suffixes grow a character at a time, their hash a byte at a time, and
+** the scan stops at the first one that no wildcard key begins (ends) with.
+*/
+static int lx_scan_token(const lexicon *lx, lx_worker *w,
+                         const wm_token *tokens, uint32_t p)
+{
+    const wm_token *t = &tokens[w->pos[p]];
+    const unsigned char *norm = (const unsigned char *)t->norm;
+    const unsigned char *stem = (const unsigned char *)t->stem;
+    int rc = WM_OK;
+
+    if (t->stem_id != WM_ID_NONE && t->stem_id < lx->n_stems) {
+        uint32_t a = lx->word_first[t->stem_id];
+
+        rc = lx_try_list(lx, w, tokens, lx->word_list + a,
+                         lx->word_first[t->stem_id + 1] - a, p);
+        if (rc != WM_OK)
+            return rc;
+    }
+
+    if (lx->prefixes.max_len) {
+        rc = lx_scan_parts(lx, w, tokens, p, &lx->prefixes, norm,
+                           (uint32_t)t->norm_len, 0, 0);
+        if (rc != WM_OK)
+            return rc;
+    }
+    if (lx->suffixes.max_len) {
+        /* The stem's scan skips the endings it shares with the normal form
+        ** (those entries were tried already), and is not made at all when
+        ** that leaves nothing, as for most words, whose stem is the word. */
+        uint32_t common = 0;
+
+        while (common < t->norm_len && common < t->stem_len &&
+               norm[t->norm_len - 1 - common] == stem[t->stem_len - 1 - common])
+            common++;
+        rc = lx_scan_parts(lx, w, tokens, p, &lx->suffixes, norm,
+                           (uint32_t)t->norm_len, 1, 0);
+        if (rc == WM_OK && common < t->stem_len &&
+            common < lx->suffixes.max_len)
+            rc = lx_scan_parts(lx, w, tokens, p, &lx->suffixes, stem,
+                               (uint32_t)t->stem_len, 1, common);
+        if (rc != WM_OK)
+            return rc;
+    }
+    return WM_OK;
+}
+
+/*
+** Lists the content positions of an answer (words, numbers, symbols: what
+** a phrase counts) and, for each, the last position of its sentence.
+*/
+static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
+                        size_t n_tokens, uint32_t *n_pos)
+{
+    uint32_t n = 0;
+    int rc, sent = 0;
+
+    rc = lx_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n_tokens,
+                 sizeof *w->pos);
+    if (rc == WM_OK)
+        rc = lx_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n_tokens,
+                     sizeof *w->limit);
+    if (rc != WM_OK)
+        return rc;
+    for (size_t i = 0; i < n_tokens; i++) {
+        /* A sentence start on a skipped token carries over to the next
+        ** content token. */
+        sent |= (tokens[i].flags & WM_TOK_SENT_START) != 0;
+        if (!(tokens[i].flags & LX_CONTENT))
+            continue;
+        w->pos[n] = (uint32_t)i;
+        w->limit[n] = (uint32_t)sent; /* for now: starts a sentence */
+        sent = 0;
+        n++;
+    }
+    /* Backward: a position's sentence ends just before the next start
+    ** (each start mark is read before its slot is overwritten). */
+    {
+        uint32_t end = n ? n - 1 : 0;
+
+        for (uint32_t q = n; q-- > 0;) {
+            int starts = w->limit[q] != 0;
+
+            w->limit[q] = end;
+            if (starts && q > 0)
+                end = q - 1;
+        }
+    }
+    *n_pos = n;
+    return WM_OK;
+}
+
+/*
+** Classifies one answer: collects matches of every entry (exclusions
+** included), discards the matches that overlap an exclusion match of their
+** area, then sums the weights of the distinct entries kept per area into
+** S / (S + T) and reports every kept match as evidence. Scratch is the
+** worker's; the instance is only read.
+*/
+static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
+                       wm_plugin_output *out)
+{
+    const lexicon *lx = state;
+    lx_worker *w = worker;
+    const wm_analysis *an;
+    const wm_token *tokens;
+    uint32_t n_pos = 0;
+    uint64_t touched = 0;
+    int rc;
+
+    if (!out)
+        return WM_EINVAL;
+    if (!lx || !w || !in || !in->analysis || !out->scores ||
+        !out->add_evidence || out->n_areas < lx->n_areas) {
+        lx_message(out->err, out->err_size,
+                   "lexicon: invalid arguments to classify()");
+        return WM_EINVAL;
+    }
+    an = in->analysis;
+    tokens = an->tokens;
+    if (an->n_tokens >= UINT32_MAX) {
+        lx_message(out->err, out->err_size, "lexicon: too many tokens");
+        return WM_ETOOBIG;
+    }
+
+    if (++w->gen == 0) { /* wrapped: forget every mark once */
+        memset(w->seen, 0, (lx->n_entries + 1) * sizeof *w->seen);
+        w->gen = 1;
+    }
+    for (size_t a = 0; a < lx->n_areas; a++)
+        w->sum[a] = 0;
+    w->n_matches = 0;
+
+    rc = lx_positions(lx, w, tokens, an->n_tokens, &n_pos);
+    for (uint32_t p = 0; rc == WM_OK && p < n_pos; p++)
+        rc = lx_scan_token(lx, w, tokens, p);
+    if (rc == WM_OK && lx->has_exclusions)
+        rc = lx_grow(&lx->host, (void **)&w->excl, &w->cap_excl, n_pos,
+                     sizeof *w->excl);
+    if (rc != WM_OK) {
+        lx_message(out->err, out->err_size, "lexicon: out of memory");
+        return rc;
+    }
+
+    if (lx->has_exclusions) {
+        /* Mark the positions each exclusion covers with its area's bit,
+        ** drop the positive matches that touch a mark of their own area,
+        ** then clear the marks (they must be zero for the next answer). */
+        int any = 0;
+
+        for (size_t m = 0; m < w->n_matches; m++) {
+            const lx_match *mt = &w->matches[m];
+            const lx_entry *en = &lx->entries[mt->entry];
+
+            if (!en->exclude)
+                continue;
+            for (uint32_t q = mt->first; q <= mt->last; q++)
+                w->excl[q] |= (uint64_t)1 << en->area;
+            any = 1;
+        }
+        if (any) {
+            size_t kept = 0;
+
+            for (size_t m = 0; m < w->n_matches; m++) {
+                const lx_match *mt = &w->matches[m];
+                const lx_entry *en = &lx->entries[mt->entry];
+                uint64_t bit = (uint64_t)1 << en->area;
+                int hit = 0;
+
+                for (uint32_t q = mt->first; !hit && q <= mt->last; q++)
+                    hit = (w->excl[q] & bit) != 0;
+                if (!hit)
+                    w->matches[kept++] = *mt;
+            }
+            for (uint32_t q = 0; q < n_pos; q++)
+                w->excl[q] = 0;
+            w->n_matches = kept;
+        }
+    }
+
+    for (size_t m = 0; m < w->n_matches; m++) {
+        const lx_match *mt = &w->matches[m];
+        const lx_entry *en = &lx->entries[mt->entry];
+
+        if (en->exclude)
+            continue;
+        if (w->seen[mt->entry] != w->gen) {
+            w->seen[mt->entry] = w->gen;
+            w->sum[en->area] += en->weight;
+            touched |= (uint64_t)1 << en->area;
+        }
+        rc = out->add_evidence(out, en->area, tokens[w->pos[mt->first]].start,
+                               tokens[w->pos[mt->last]].end, en->weight,
+                               lx->pool + en->rule);
+        if (rc != WM_OK) {
+            lx_message(out->err, out->err_size,
+                       "lexicon: cannot record evidence (error %d)", rc);
+            return rc;
+        }
+    }
+    for (size_t a = 0; a < lx->n_areas; a++)
+        if (touched & ((uint64_t)1 << a))
+            out->scores[a] = w->sum[a] / (w->sum[a] + lx->threshold[a]);
+    return WM_OK;
+}
+
+/* ------------------------------------------------------------------------
+** The descriptor and the entry point
+** --------------------------------------------------------------------- */
+
+static const wm_plugin lx_descriptor = {
+    WM_PLUGIN_ABI_MAJOR,
+    WM_PLUGIN_ABI_MINOR,
+    sizeof(wm_plugin),
+    "lexicon",
+    "1.0.0",
+    "Codes answers into areas by editable word lists (<lang>/areas.txt): "
+    "words, wildcards, phrases with gaps, weights, exclusions",
+    lx_create,
+    lx_destroy,
+    lx_worker_new,
+    lx_worker_free,
+    lx_classify,
+};
+
+#ifdef WM_PLUGIN_STATIC
+/* The built-in copy: the library finds it by this name (hidden symbol). */
+const wm_plugin *wm_builtin_lexicon(void);
+
+/* Returns the descriptor of the plugin linked into the library. */
+const wm_plugin *wm_builtin_lexicon(void)
+{
+    return &lx_descriptor;
+}
+#else
+WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void);
+
+/* Returns the descriptor: the one symbol the module exports. */
+WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void)
+{
+    return &lx_descriptor;
+}
+#endif
