@@ -1272,22 +1272,23 @@ static void cli_json_evidence(const wm_engine *engine, const char *text,
         cli_json_cstring(stdout, ev->rule);
         fputs(",\"plugin\":", stdout);
         cli_json_cstring(stdout, wm_engine_plugin_name(engine, ev->plugin));
+        if (ev->flags & WM_EVIDENCE_NEGATED)
+            fputs(",\"negated\":true", stdout);
         putchar('}');
     }
     putchar(']');
 }
 
 /*
-** The message of a plugin's failure on an answer: the analyzer's message,
+** The message of a plugin's failure on an answer: the result's message,
 ** or (should it be empty) a sentence naming the plugin. Written into buf;
 ** returns buf.
 */
 static const char *cli_plugin_error(const wm_engine *engine,
-                                    const wm_analyzer *analyzer,
                                     const wm_classification *c, char *buf,
                                     size_t buf_len)
 {
-    const char *msg = wm_analyzer_errmsg(analyzer);
+    const char *msg = c->failure;
     const char *name = c->failed_plugin >= 0
         ? wm_engine_plugin_name(engine, (size_t)c->failed_plugin) : NULL;
 
@@ -1393,7 +1394,7 @@ static int cli_classify_line(const char *cmd, const wm_engine *engine,
     if (c->status & WM_STATUS_PLUGIN_FAILED) {
         char msg[1024];
         fputs(",\"status\":\"plugin_failed\",\"plugin_error\":", stdout);
-        cli_json_cstring(stdout, cli_plugin_error(engine, analyzer, c, msg,
+        cli_json_cstring(stdout, cli_plugin_error(engine, c, msg,
                                                   sizeof msg));
     }
     fputs("}\n", stdout);
@@ -1815,7 +1816,7 @@ static int cli_eval_classify(cli_eval_run *run, wm_analyzer *analyzer,
             return cli_analyzer_error(run->cmd, analyzer, rc, where);
         }
         if (c->status & WM_STATUS_PLUGIN_FAILED) {
-            failure = cli_plugin_error(run->engine, analyzer, c, plugin_error,
+            failure = cli_plugin_error(run->engine, c, plugin_error,
                                        sizeof plugin_error);
             if (run->plugin_failures++ == 0) {
                 snprintf(first_failure, sizeof first_failure, "%s", failure);

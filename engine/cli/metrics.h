@@ -24,7 +24,9 @@
 #include <stdint.h>
 
 /* The most areas a label mask holds. */
-#define CLI_METRICS_MAX_AREAS 64
+#include "whatmatters.h"
+
+#define CLI_METRICS_MAX_AREAS WM_MAX_AREAS
 
 /* One area's counts, or the sums over all areas. */
 typedef struct cli_counts {

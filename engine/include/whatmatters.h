@@ -331,11 +331,17 @@ WM_API void wm_analyzer_get_stats(const wm_analyzer *analyzer,
 ** first analyzer; they return WM_EMISUSE afterwards.
 ** --------------------------------------------------------------------- */
 
+/* The most areas a taxonomy may have. */
+#define WM_MAX_AREAS 64
+
 /* SETUP: replaces the taxonomy by a file in the format of
-** lexicons/taxonomy.txt (any number of areas, 1 to 64). Must come before
-** the first plugin is added (plugins are made for a taxonomy). Returns
-** WM_OK, WM_EIO, WM_EPARSE (file:line:column in the message), WM_ENOMEM
-** or WM_EMISUSE. */
+** lexicons/taxonomy.txt (any number of areas, 1 to WM_MAX_AREAS). Must
+** come before the first plugin is added (plugins are made for a
+** taxonomy). The data files built into the library (the area lexicons)
+** are written for the built-in taxonomy, so with another one plugins see
+** only the files of the data folder (wm_engine_set_data_dir): a language
+** without its files there gets no instance. Returns WM_OK, WM_EIO,
+** WM_EPARSE (file:line:column in the message), WM_ENOMEM or WM_EMISUSE. */
 WM_API int wm_engine_load_taxonomy(wm_engine *engine, const char *path);
 
 /* SETUP: names the folder that plugins' data files are read from (laid out
@@ -351,9 +357,11 @@ WM_API int wm_engine_set_data_dir(wm_engine *engine, const char *dir);
 ** for none). Refused with a message naming the file and the cause: a file
 ** that cannot be opened, no wm_plugin_entry symbol, a wrong ABI major, a
 ** descriptor too small for its version, a missing function, a plugin name
-** already added, or a failing create() (the plugin's own message).
+** already added, or a failing create() (the plugin's own message, with
+** its code when that is WM_EPARSE, WM_EIO, WM_ENOTFOUND or WM_ENOMEM: a
+** user's data file that does not parse is WM_EPARSE, not a plugin fault).
 ** Returns WM_OK, WM_ENOTFOUND (no such built-in plugin or file),
-** WM_EPLUGIN, WM_ENOMEM or WM_EMISUSE. */
+** WM_EPLUGIN, WM_EPARSE, WM_EIO, WM_ENOMEM or WM_EMISUSE. */
 WM_API int wm_engine_add_plugin(wm_engine *engine, const char *plugin,
                                 const char *options);
 
@@ -424,15 +432,17 @@ typedef struct wm_classification {
     const wm_evidence *evidence;  /* in order of start, then area */
     size_t n_evidence;            /* how many */
     uint32_t status;              /* WM_STATUS_* bits; 0 when all went well */
-    int failed_plugin;            /* index of the plugin that failed, or -1 */
+    int failed_plugin;            /* index of the first plugin that failed
+                                     (in the order they run), or -1 */
+    const char *failure;          /* what that plugin said, or "" */
 } wm_classification;
 
 /* Analyses one answer (as wm_analyze, with the same flags) and runs every
 ** plugin of the engine on it, in the order they were added, combining
 ** their scores by the engine's rule. A plugin that fails marks the result
-** (status, failed_plugin; the message in wm_analyzer_errmsg()) and the
-** call still returns WM_OK with the other plugins' results; only a failure
-** of the analysis itself is an error. With no plugins every score is 0.
+** (status, failed_plugin, failure) and the call still returns WM_OK with
+** the other plugins' results; only a failure of the analysis itself is an
+** error. With no plugins every score is 0.
 ** Writes a BORROWED result to *out. Returns what wm_analyze() returns.
 ** Not thread-safe per analyzer; different analyzers run concurrently. */
 WM_API int wm_classify(wm_analyzer *analyzer, const char *text,

@@ -166,7 +166,7 @@ static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *r
     if (!(a->result.status & WM_STATUS_PLUGIN_FAILED)) {
         a->result.status |= WM_STATUS_PLUGIN_FAILED;
         a->result.failed_plugin = (int)p;
-        wm__error(a->errmsg, WM_EPLUGIN, "plugin '%s' failed: %s", s->desc->name,
+        wm__error(a->failure, WM_EPLUGIN, "plugin '%s' failed: %s", s->desc->name,
                   err[0] ? err : wm_strerror(rc));
     }
     return 0;
@@ -194,6 +194,8 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
     a->n_evidence = 0;
     a->result.status = 0;
     a->result.failed_plugin = -1;
+    a->result.failure = a->failure;
+    a->failure[0] = '\0';
     memset(a->scores, 0, na * sizeof *a->scores);
 
     for (size_t p = 0; p < e->n_plugins; p++) {

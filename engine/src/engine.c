@@ -200,6 +200,7 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
         rc = t ? wm_taxonomy_parse(&e->taxonomy, &e->alloc, t->data, t->len,
                                    "built-in taxonomy.txt", e->errmsg)
                : WM_EPARSE;
+        e->taxonomy_builtin = 1;
     }
     if (rc != WM_OK) {
         wm_engine_free(e);
@@ -366,6 +367,7 @@ WM_API int wm_engine_load_taxonomy(wm_engine *engine, const char *path)
         return rc;
     wm_taxonomy_free(&engine->taxonomy, &engine->alloc);
     engine->taxonomy = fresh;
+    engine->taxonomy_builtin = 0;
     return WM_OK;
 }
 

@@ -108,7 +108,8 @@ static int host_data_file(void *ctx, const char *name, const unsigned char **byt
             return rc;
         }
     }
-    b = wm__builtin_file(name);
+    /* The built-in files are written for the built-in taxonomy. */
+    b = e->taxonomy_builtin ? wm__builtin_file(name) : NULL;
     if (!b) {
         snprintf(err, err_size, "no data file '%s' (looked in %s and the built-in files)",
                  name, e->data_dir ? e->data_dir : "no data folder");
@@ -244,8 +245,11 @@ static int create_instances(wm_engine *e, wm_plugin_slot *s, const char *options
             continue;
         }
         if (rc != WM_OK) {
+            /* A user's data that does not parse or read keeps its code. */
+            int code = (rc == WM_EPARSE || rc == WM_EIO || rc == WM_ENOTFOUND ||
+                        rc == WM_ENOMEM) ? rc : WM_EPLUGIN;
             s->state[l] = NULL;
-            return wm__error(e->errmsg, WM_EPLUGIN, "%s: plugin '%s' failed to start for '%s': %s",
+            return wm__error(e->errmsg, code, "%s: plugin '%s' failed to start for '%s': %s",
                              s->source, s->desc->name, cfg.lang, err[0] ? err : wm_strerror(rc));
         }
     }

@@ -13,7 +13,6 @@
 
 #include <stddef.h>
 
-#define WM_MAX_AREAS 64 /* areas a taxonomy may have */
 #define WM_TAXONOMY_LANGS 5 /* sv nb nn da en, in wm_lang_list() order */
 
 typedef struct wm_taxonomy {

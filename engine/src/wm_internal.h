@@ -56,6 +56,8 @@ struct wm_engine {
     size_t cache_entries;        /* analyzer cache bound */
     wm_wordlists lists[WM_NLANGS]; /* per-language stopwords, negation */
     wm_taxonomy taxonomy;        /* the areas */
+    int taxonomy_builtin;        /* it is the built-in one: plugins may use
+                                    the built-in data files */
     char *data_dir;              /* plugins' data folder, or NULL */
     wm_plugin_slot *plugins;     /* in the order added */
     size_t n_plugins;            /* how many */
@@ -93,6 +95,7 @@ struct wm_analyzer {
     size_t cap_evidence;            /* allocated */
     uint32_t cur_plugin;            /* the plugin add_evidence() is for */
     wm_classification result;       /* what wm_classify() lends out */
+    char failure[WM_ERRMSG_SIZE];   /* the failing plugin's message */
     char errmsg[WM_ERRMSG_SIZE];    /* last error, "" when none */
 };
 
