@@ -358,10 +358,11 @@ WM_API int wm_engine_set_data_dir(wm_engine *engine, const char *dir);
 ** that cannot be opened, no wm_plugin_entry symbol, a wrong ABI major, a
 ** descriptor too small for its version, a missing function, a plugin name
 ** already added, or a failing create() (the plugin's own message, with
-** its code when that is WM_EPARSE, WM_EIO, WM_ENOTFOUND or WM_ENOMEM: a
-** user's data file that does not parse is WM_EPARSE, not a plugin fault).
+** its code when that is WM_EINVAL (bad options), WM_EPARSE, WM_EIO,
+** WM_ENOTFOUND or WM_ENOMEM: a user's data file that does not parse is
+** WM_EPARSE, not a plugin fault).
 ** Returns WM_OK, WM_ENOTFOUND (no such built-in plugin or file),
-** WM_EPLUGIN, WM_EPARSE, WM_EIO, WM_ENOMEM or WM_EMISUSE. */
+** WM_EPLUGIN, WM_EINVAL, WM_EPARSE, WM_EIO, WM_ENOMEM or WM_EMISUSE. */
 WM_API int wm_engine_add_plugin(wm_engine *engine, const char *plugin,
                                 const char *options);
 
@@ -369,8 +370,9 @@ WM_API int wm_engine_add_plugin(wm_engine *engine, const char *plugin,
 #define WM_COMBINE_MAX  0 /* an area's score is the highest of the plugins'
                              scores: any plugin can assign an area (the
                              default) */
-#define WM_COMBINE_MEAN 1 /* the mean of the plugins' scores: the plugins
-                             must agree on balance */
+#define WM_COMBINE_MEAN 1 /* the mean of the scores of the plugins that
+                             ran for the answer's language without failing:
+                             they must agree on balance */
 
 /* SETUP: chooses how plugins' scores combine. An area is assigned when its
 ** combined score is at least 0.5. Returns WM_OK, WM_EINVAL or WM_EMISUSE. */

@@ -55,6 +55,12 @@ extern "C" {
 #  define WM_PLUGIN_EXPORT
 #endif
 
+/* True when a struct the other side filled (it starts with struct_size)
+** is large enough to hold `field`: read a field of a later minor version
+** only when this says it is there. */
+#define WM_HAS_FIELD(ptr, type, field)                                        \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
 /* ------------------------------------------------------------------------
 ** What the host gives a plugin
 ** --------------------------------------------------------------------- */
@@ -68,7 +74,8 @@ typedef struct wm_host {
     void *ctx;          /* the host's own; passed back to every function */
 
     /* Memory: realloc(ctx, NULL, n) allocates, realloc(ctx, p, n) resizes
-    ** (NULL on failure, p intact), free(ctx, p) frees. Thread-safe. */
+    ** (NULL on failure, p intact), free(ctx, p) frees (p may be NULL).
+    ** Thread-safe. */
     void *(*realloc)(void *ctx, void *ptr, size_t size);
     void (*free)(void *ctx, void *ptr);
 
@@ -100,7 +107,9 @@ typedef struct wm_host {
     uint32_t (*intern)(void *ctx, const char *s, size_t len);
 } wm_host;
 
-/* What create() is told about the instance to make. */
+/* What create() is told about the instance to make. lang and area_ids
+** stay valid for the engine's life; options only during create() (copy
+** what you keep). */
 typedef struct wm_plugin_config {
     size_t struct_size;          /* sizeof(wm_plugin_config) of the host */
     const char *lang;            /* "sv", "nb", "nn", "da" or "en" */
@@ -138,7 +147,8 @@ struct wm_plugin_output {
     int (*add_evidence)(wm_plugin_output *out, uint32_t area, size_t start,
                         size_t end, double weight, const char *rule);
 
-    void *host;         /* the host's own, for add_evidence */
+    void *host;         /* the host's own, for add_evidence (not a
+                           wm_host) */
     char *err;          /* a buffer for the plugin's error message */
     size_t err_size;    /* its size */
 };
@@ -156,9 +166,12 @@ typedef struct wm_plugin {
     const char *version;     /* the plugin's own version ("1.0.0") */
     const char *description; /* one line for humans */
 
-    /* Makes an instance for one language. Writes it to *state. Returns
-    ** WM_OK, WM_PLUGIN_SKIP (nothing to do for this language), or a
-    ** negative WM_E* code with a message in err. Setup time, one thread. */
+    /* Makes an instance for one language. Writes it to *state (non-NULL:
+    ** WM_OK with a NULL state counts as WM_PLUGIN_SKIP). Returns WM_OK,
+    ** WM_PLUGIN_SKIP (nothing to do for this language), or a negative
+    ** WM_E* code with a message in err: WM_EINVAL for bad options,
+    ** WM_EPARSE / WM_EIO for bad data reach the user as such; any other
+    ** code is reported as a plugin failure. Setup time, one thread. */
     int (*create)(const wm_host *host, const wm_plugin_config *config,
                   void **state, char *err, size_t err_size);
 
@@ -183,6 +196,10 @@ typedef struct wm_plugin {
 
 /* The type of wm_plugin_entry(). */
 typedef const wm_plugin *(*wm_plugin_entry_fn)(void);
+
+/* The one function a plugin built as a shared object defines (with
+** WM_PLUGIN_EXPORT); it returns a pointer to a static descriptor. */
+WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void);
 
 #ifdef __cplusplus
 }

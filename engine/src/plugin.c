@@ -246,8 +246,8 @@ static int create_instances(wm_engine *e, wm_plugin_slot *s, const char *options
         }
         if (rc != WM_OK) {
             /* A user's data that does not parse or read keeps its code. */
-            int code = (rc == WM_EPARSE || rc == WM_EIO || rc == WM_ENOTFOUND ||
-                        rc == WM_ENOMEM) ? rc : WM_EPLUGIN;
+            int code = (rc == WM_EINVAL || rc == WM_EPARSE || rc == WM_EIO ||
+                        rc == WM_ENOTFOUND || rc == WM_ENOMEM) ? rc : WM_EPLUGIN;
             s->state[l] = NULL;
             return wm__error(e->errmsg, code, "%s: plugin '%s' failed to start for '%s': %s",
                              s->source, s->desc->name, cfg.lang, err[0] ? err : wm_strerror(rc));
@@ -271,11 +271,15 @@ WM_API int wm_engine_add_plugin(wm_engine *e, const char *plugin, const char *op
         for (int i = 0; builtins[i].name; i++)
             if (strcmp(builtins[i].name, plugin) == 0)
                 s.desc = builtins[i].entry();
-        if (!s.desc)
+        if (!s.desc) {
+            size_t n = strlen(plugin);
+            int has_so = n > 3 && strcmp(plugin + n - 3, ".so") == 0;
             return wm__error(e->errmsg, WM_ENOTFOUND,
                              "no built-in plugin '%s' (built in: %s); a plugin file is named "
-                             "by a path with a '/', such as ./%s.so",
-                             plugin, builtins[0].name ? builtins[0].name : "none", plugin);
+                             "by a path with a '/', such as ./%s%s",
+                             plugin, builtins[0].name ? builtins[0].name : "none", plugin,
+                             has_so ? "" : ".so");
+        }
     } else {
         struct stat st;
         wm_plugin_entry_fn entry;

@@ -443,8 +443,6 @@ static const wm_plugin ex_plugin = {
 ** loaded into one process can never clash. The header does not declare
 ** the function, so it is declared here before it is defined (for
 ** -Wmissing-prototypes). */
-WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void);
-
 WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void)
 {
     return &ex_plugin;

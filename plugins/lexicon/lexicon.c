@@ -1427,8 +1427,6 @@ const wm_plugin *wm_builtin_lexicon(void)
     return &lx_descriptor;
 }
 #else
-WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void);
-
 /* Returns the descriptor: the one symbol the module exports. */
 WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void)
 {

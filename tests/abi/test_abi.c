@@ -514,12 +514,13 @@ static void test_example_errors(void)
 
     if (!e)
         return;
-    REFUSED(e, ex, "famly=dog", WM_EPLUGIN, ex, "unknown area 'famly'");
+    /* Bad options are the user's to fix: WM_EINVAL comes through. */
+    REFUSED(e, ex, "famly=dog", WM_EINVAL, ex, "unknown area 'famly'");
     CHECK_MSG(strstr(wm_engine_errmsg(e), "family") != NULL, "the message lists the areas");
-    REFUSED(e, ex, NULL, WM_EPLUGIN, ex, "no keywords");
-    REFUSED(e, ex, "family=dog;hope_recovery", WM_EPLUGIN, ex, "has no '='");
-    REFUSED(e, ex, "family=dog;hope_recovery= ,", WM_EPLUGIN, ex, "has no keywords");
-    REFUSED(e, ex, "family=ice-cream", WM_EPLUGIN, ex, "'ice-cream' is 2 words");
+    REFUSED(e, ex, NULL, WM_EINVAL, ex, "no keywords");
+    REFUSED(e, ex, "family=dog;hope_recovery", WM_EINVAL, ex, "has no '='");
+    REFUSED(e, ex, "family=dog;hope_recovery= ,", WM_EINVAL, ex, "has no keywords");
+    REFUSED(e, ex, "family=ice-cream", WM_EINVAL, ex, "'ice-cream' is 2 words");
     CHECK(wm_engine_plugin_count(e) == 0);
     ADDED(e, ex, "family=dog;");
     CHECK(wm_engine_plugin_count(e) == 1);

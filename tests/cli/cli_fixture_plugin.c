@@ -83,7 +83,6 @@ static const wm_plugin fx_plugin = {
 };
 
 /* The one exported symbol. */
-WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void);
 WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void)
 {
     return &fx_plugin;
