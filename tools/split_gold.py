@@ -5,7 +5,8 @@ Usage: tools/split_gold.py LANG FILE.csv [FILE.csv ...]
 
 Reads CSV files with the header id,text,areas (corpora/README.md), checks every
 row (unique ids, non-empty text, area ids known to lexicons/taxonomy.txt, no
-duplicate texts), and writes corpora/gold/LANG/dev.csv and test.csv: an answer is
+duplicate texts; a row repeated exactly, as when the tool is run again over
+its own output plus the same new file, is taken once), and writes corpora/gold/LANG/dev.csv and test.csv: an answer is
 in test.csv when the first byte of the SHA-256 of its UTF-8 text is even.
 Areas are written in taxonomy order. Prints the counts per area in each part.
 """
@@ -33,7 +34,7 @@ def main(argv):
     lang, files = argv[1], argv[2:]
     ids = taxonomy_ids()
     order = {a: i for i, a in enumerate(ids)}
-    rows, seen_ids, seen_texts, errors = [], set(), set(), []
+    rows, seen_ids, seen_texts, seen_rows, errors = [], set(), set(), set(), []
     for path in files:
         with open(path, encoding="utf-8", newline="") as f:
             reader = csv.DictReader(f)
@@ -46,6 +47,10 @@ def main(argv):
                 for a in areas:
                     if a not in order:
                         errors.append(f"{where}: unknown area '{a}'")
+                areas = ";".join(sorted(set(areas), key=order.get))
+                key = (row["id"], text, areas)
+                if key in seen_rows:
+                    continue  # the same row again (a rerun over its own output)
                 if row["id"] in seen_ids:
                     errors.append(f"{where}: duplicate id {row['id']}")
                 if not text.strip():
@@ -54,8 +59,8 @@ def main(argv):
                     errors.append(f"{where}: duplicate text {text[:40]!r}")
                 seen_ids.add(row["id"])
                 seen_texts.add(text)
-                areas = sorted(set(areas), key=order.get)
-                rows.append((row["id"], text, ";".join(areas)))
+                seen_rows.add(key)
+                rows.append(key)
     if errors:
         sys.exit("\n".join(errors))
     out = os.path.join(ROOT, "corpora", "gold", lang)

@@ -21,7 +21,7 @@
 ** with the continuation bytes that could still have begun a valid
 ** sequence, or 1 for a byte that cannot start one.
 */
-static size_t json_utf8_seq(const unsigned char *s, size_t avail, int *valid)
+size_t cli_utf8_seq(const unsigned char *s, size_t avail, int *valid)
 {
     unsigned lead = s[0];
     unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
@@ -78,7 +78,7 @@ void cli_json_string(FILE *out, const char *text, size_t text_len)
             i++;
             continue;
         }
-        n = json_utf8_seq(s + i, text_len - i, &valid);
+        n = cli_utf8_seq(s + i, text_len - i, &valid);
         if (valid && b >= 0x80 && !(b == 0xC2 && s[i + 1] < 0xA0)) {
             i += n; /* valid UTF-8 beyond ASCII and not a C1 control */
             continue;

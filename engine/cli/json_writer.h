@@ -29,4 +29,9 @@ void cli_json_cstring(FILE *out, const char *text);
 ** infinities, which JSON has no way to write, come out as null. */
 void cli_json_number(FILE *out, double value);
 
+/* Measures the UTF-8 sequence at s (avail > 0 bytes left): returns its
+** length and sets *valid to 1 when it is well-formed (Unicode Table 3-7),
+** else sets *valid to 0 and returns the length of the maximal subpart. */
+size_t cli_utf8_seq(const unsigned char *s, size_t avail, int *valid);
+
 #endif /* WM_CLI_JSON_WRITER_H */

@@ -682,40 +682,15 @@ static const struct cli_flag_name {
 };
 
 /*
-** Length of the well-formed UTF-8 sequence at s (Unicode Table 3-7: no
-** overlongs, surrogates or values above U+10FFFF), or 0 when the bytes
-** there are not one. Only the escaper needs it; the library has its own.
+** Length of the well-formed UTF-8 sequence at s, or 0 when the bytes there
+** are not one (the escaper writes those as \xHH).
 */
 static size_t cli_utf8_len(const unsigned char *s, size_t avail)
 {
-    unsigned lead = s[0];
-    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    size_t need;                   /* continuation bytes */
+    int valid;
+    size_t n = cli_utf8_seq(s, avail, &valid);
 
-    if (lead < 0x80)
-        return 1;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        need = 1;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        need = 2;
-        if (lead == 0xE0) lo = 0xA0;
-        if (lead == 0xED) hi = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        need = 3;
-        if (lead == 0xF0) lo = 0x90;
-        if (lead == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (avail <= need)
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i <= need; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    }
-    return need + 1;
+    return valid ? n : 0;
 }
 
 /*
