@@ -33,16 +33,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "corpus.h"
 #include "whatmatters.h"
 
-/* The corpus in memory and where each answer lies in it. */
-typedef struct corpus {
-    char *data;       /* the file's bytes */
-    size_t len;       /* bytes in data */
-    size_t *starts;   /* start of answer i */
-    size_t *lens;     /* bytes of answer i, without the newline */
-    size_t n_lines;   /* answers */
-} corpus;
 
 /* What one pass counted. */
 typedef struct pass_result {
@@ -61,77 +54,6 @@ typedef struct kind_counts {
     uint64_t emoji;         /* WM_TOK_EMOJI */
 } kind_counts;
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Reads a whole file; returns 0 on success, else says why on stderr. */
-static int corpus_read(corpus *c, const char *path)
-{
-    memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "bench_analyze: cannot open %s: %s\n", path,
-                strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 24;
-    c->data = malloc(cap);
-    for (;;) {
-        if (!c->data) {
-            fprintf(stderr, "bench_analyze: out of memory reading %s\n", path);
-            fclose(f);
-            return -1;
-        }
-        c->len += fread(c->data + c->len, 1, cap - c->len, f);
-        if (c->len < cap)
-            break;
-        cap *= 2;
-        char *grown = realloc(c->data, cap);
-        if (!grown)
-            free(c->data);
-        c->data = grown;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        fprintf(stderr, "bench_analyze: read error on %s\n", path);
-        return -1;
-    }
-
-    /* Index the lines once, outside the timing (the Python peer splits its
-    ** lines outside the timing too). A last line without '\n' counts. */
-    size_t n = 0;
-    for (size_t i = 0; i < c->len; i++)
-        n += c->data[i] == '\n';
-    n += c->len > 0 && c->data[c->len - 1] != '\n';
-    c->starts = malloc((n ? n : 1) * sizeof *c->starts);
-    c->lens = malloc((n ? n : 1) * sizeof *c->lens);
-    if (!c->starts || !c->lens) {
-        fprintf(stderr, "bench_analyze: out of memory\n");
-        return -1;
-    }
-    size_t pos = 0;
-    while (pos < c->len) {
-        const char *nl = memchr(c->data + pos, '\n', c->len - pos);
-        size_t end = nl ? (size_t)(nl - c->data) : c->len;
-        c->starts[c->n_lines] = pos;
-        c->lens[c->n_lines] = end - pos;
-        c->n_lines++;
-        pos = end + 1;
-    }
-    return 0;
-}
-
-static void corpus_free(corpus *c)
-{
-    free(c->data);
-    free(c->starts);
-    free(c->lens);
-}
 
 /* One timed pass of the whole corpus through a fresh analyzer. Returns
 ** WM_OK or the first failing call's code (and says which on stderr). */
@@ -283,7 +205,7 @@ int main(int argc, char **argv)
                 "running with %s\n", WM_VERSION, wm_version());
 
     corpus c;
-    if (corpus_read(&c, path)) {
+    if (corpus_read(&c, path, "bench_analyze")) {
         corpus_free(&c);
         return 1;
     }

@@ -28,16 +28,10 @@
 #include <unicode/ubrk.h>
 #include <unicode/uclean.h>
 #include <unicode/utext.h>
+
+#include "corpus.h"
 #include <unicode/uversion.h>
 
-/* The corpus in memory and where each answer lies in it. */
-typedef struct corpus {
-    char *data;       /* the file's bytes */
-    size_t len;       /* bytes in data */
-    size_t *starts;   /* start of answer i */
-    size_t *lens;     /* bytes of answer i, without the newline */
-    size_t n_lines;   /* answers */
-} corpus;
 
 /* What one pass counted. */
 typedef struct pass_result {
@@ -47,74 +41,6 @@ typedef struct pass_result {
     uint64_t numbers;  /* status UBRK_WORD_NUMBER */
 } pass_result;
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Reads a whole file and indexes its lines; 0 on success. */
-static int corpus_read(corpus *c, const char *path)
-{
-    memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "peer_icu: cannot open %s: %s\n", path,
-                strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 24;
-    c->data = malloc(cap);
-    for (;;) {
-        if (!c->data) {
-            fprintf(stderr, "peer_icu: out of memory reading %s\n", path);
-            fclose(f);
-            return -1;
-        }
-        c->len += fread(c->data + c->len, 1, cap - c->len, f);
-        if (c->len < cap)
-            break;
-        cap *= 2;
-        char *grown = realloc(c->data, cap);
-        if (!grown)
-            free(c->data);
-        c->data = grown;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        fprintf(stderr, "peer_icu: read error on %s\n", path);
-        return -1;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < c->len; i++)
-        n += c->data[i] == '\n';
-    n += c->len > 0 && c->data[c->len - 1] != '\n';
-    c->starts = malloc((n ? n : 1) * sizeof *c->starts);
-    c->lens = malloc((n ? n : 1) * sizeof *c->lens);
-    if (!c->starts || !c->lens) {
-        fprintf(stderr, "peer_icu: out of memory\n");
-        return -1;
-    }
-    size_t pos = 0;
-    while (pos < c->len) {
-        const char *nl = memchr(c->data + pos, '\n', c->len - pos);
-        size_t end = nl ? (size_t)(nl - c->data) : c->len;
-        c->starts[c->n_lines] = pos;
-        c->lens[c->n_lines] = end - pos;
-        c->n_lines++;
-        pos = end + 1;
-    }
-    return 0;
-}
-
-static void corpus_free(corpus *c)
-{
-    free(c->data);
-    free(c->starts);
-    free(c->lens);
-}
 
 /* One timed pass: every answer through the one break iterator. Returns 0,
 ** or -1 after saying which ICU call failed. */
@@ -184,7 +110,7 @@ int main(int argc, char **argv)
     }
 
     corpus c;
-    if (corpus_read(&c, path)) {
+    if (corpus_read(&c, path, "peer_icu")) {
         corpus_free(&c);
         return 1;
     }
