@@ -394,6 +394,45 @@ WM_API const char *wm_engine_plugin_name(const wm_engine *engine, size_t i);
 WM_API const char *wm_engine_plugin_version(const wm_engine *engine, size_t i);
 
 /* ------------------------------------------------------------------------
+** What the engine was built from (for reproducibility)
+** --------------------------------------------------------------------- */
+
+/* One data file the engine uses: the taxonomy, a word list, or a file a
+** plugin read (a lexicon). */
+typedef struct wm_data_info {
+    const char *name;       /* BORROWED: "taxonomy.txt", "sv/areas.txt", ... */
+    const char *source;     /* BORROWED: "built-in", or the path it was read
+                               from */
+    char fingerprint[17];   /* 64-bit FNV-1a of the bytes, as 16 lower-case
+                               hex digits and a NUL: a content identity, not
+                               a security hash */
+    uint64_t bytes;         /* the file's size */
+} wm_data_info;
+
+/* How many data files the engine uses (in the order first used; a file
+** replaced by a setup call is listed once, as replaced). Valid once set up;
+** thread-safe after the first analyzer. */
+WM_API size_t wm_engine_data_count(const wm_engine *engine);
+
+/* Describes data file i into *info (strings BORROWED for the engine's
+** life). Returns WM_OK or WM_EINVAL (i out of range). */
+WM_API int wm_engine_data_info(const wm_engine *engine, size_t i,
+                               wm_data_info *info);
+
+/* ------------------------------------------------------------------------
+** Language detection
+** --------------------------------------------------------------------- */
+
+/* Guesses the language of an answer among the supported ones (sv, nb, nn,
+** da, en). Writes a static language code to *lang and, when confidence is
+** not NULL, a number in [0, 1] (how far the best guess is ahead of the
+** next). Text too short or without any clue gives WM_ENOTFOUND and *lang
+** NULL. Thread-safe (the engine is read-only); allocates nothing. */
+WM_API int wm_engine_detect_lang(const wm_engine *engine, const char *text,
+                                 size_t text_len, const char **lang,
+                                 double *confidence);
+
+/* ------------------------------------------------------------------------
 ** Classification
 ** --------------------------------------------------------------------- */
 

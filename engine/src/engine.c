@@ -130,6 +130,79 @@ static const wm_builtin_file *builtin(const char *lang, const char *kind)
     return wm__builtin_file(name);
 }
 
+/* --- Data files used --------------------------------------------------- */
+
+/* FNV-1a, 64 bits: a content identity for reproducibility records. */
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* A copy of a string through the engine's allocator. */
+static char *dup_string(wm_engine *e, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = wm__malloc(&e->alloc, n);
+
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+int wm__data_note(wm_engine *e, const char *name, const char *source,
+                  const unsigned char *bytes, size_t len)
+{
+    wm_data_entry *d = NULL;
+    char *name_copy, *source_copy;
+
+    for (size_t i = 0; i < e->n_data; i++)
+        if (strcmp(e->data[i].name, name) == 0)
+            d = &e->data[i];
+    name_copy = dup_string(e, name);
+    source_copy = dup_string(e, source);
+    if (!name_copy || !source_copy ||
+        (!d && wm__grow(&e->alloc, (void **)&e->data, &e->cap_data, e->n_data + 1,
+                        sizeof *e->data) != WM_OK)) {
+        wm__free(&e->alloc, name_copy);
+        wm__free(&e->alloc, source_copy);
+        return WM_ENOMEM;
+    }
+    if (d) {
+        wm__free(&e->alloc, d->name);
+        wm__free(&e->alloc, d->source);
+    } else {
+        d = &e->data[e->n_data++];
+    }
+    d->name = name_copy;
+    d->source = source_copy;
+    d->hash = fnv1a64(bytes, len);
+    d->bytes = len;
+    return WM_OK;
+}
+
+WM_API size_t wm_engine_data_count(const wm_engine *engine)
+{
+    return engine ? engine->n_data : 0;
+}
+
+WM_API int wm_engine_data_info(const wm_engine *engine, size_t i, wm_data_info *info)
+{
+    const wm_data_entry *d;
+
+    if (!engine || !info || i >= engine->n_data)
+        return WM_EINVAL;
+    d = &engine->data[i];
+    info->name = d->name;
+    info->source = d->source;
+    snprintf(info->fingerprint, sizeof info->fingerprint, "%016llx", (unsigned long long)d->hash);
+    info->bytes = d->bytes;
+    return WM_OK;
+}
+
 /* Loads every language's built-in lists into a new engine. */
 static int load_builtin(wm_engine *e, wm_normbuf *nb)
 {
@@ -147,6 +220,10 @@ static int load_builtin(wm_engine *e, wm_normbuf *nb)
         texts[0] = stop->data, lens[0] = stop->len;
         texts[1] = neg->data, lens[1] = neg->len;
         rc = build_lists(e, &e->lists[i], nb, texts, lens, names);
+        if (rc == WM_OK)
+            rc = wm__data_note(e, stop->name, "built-in", stop->data, stop->len);
+        if (rc == WM_OK)
+            rc = wm__data_note(e, neg->name, "built-in", neg->data, neg->len);
         if (rc != WM_OK)
             return rc;
     }
@@ -201,6 +278,8 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
                                    "built-in taxonomy.txt", e->errmsg)
                : WM_EPARSE;
         e->taxonomy_builtin = 1;
+        if (rc == WM_OK)
+            rc = wm__data_note(e, t->name, "built-in", t->data, t->len);
     }
     if (rc != WM_OK) {
         wm_engine_free(e);
@@ -223,6 +302,11 @@ WM_API void wm_engine_free(wm_engine *engine)
         wm_intern_free(&engine->vocab[i]);
     }
     wm_taxonomy_free(&engine->taxonomy, &al);
+    for (size_t i = 0; i < engine->n_data; i++) {
+        wm__free(&al, engine->data[i].name);
+        wm__free(&al, engine->data[i].source);
+    }
+    wm__free(&al, engine->data);
     wm__free(&al, engine->data_dir);
     wm__free(&al, engine);
 }
@@ -308,6 +392,12 @@ WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
         }
         if (rc == WM_OK)
             rc = build_lists(engine, &fresh[built], &nb, texts, lens, names);
+        for (int k = 0; k < 2 && rc == WM_OK; k++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s/%s.txt", lang_codes[built], kinds[k]);
+            if (files[k])
+                rc = wm__data_note(engine, name, paths[k], files[k], lens[k]);
+        }
         wm__free(&engine->alloc, files[0]);
         wm__free(&engine->alloc, files[1]);
         if (rc != WM_OK)
@@ -362,6 +452,10 @@ WM_API int wm_engine_load_taxonomy(wm_engine *engine, const char *path)
         return rc;
     memset(&fresh, 0, sizeof fresh);
     rc = wm_taxonomy_parse(&fresh, &engine->alloc, text, len, path, engine->errmsg);
+    if (rc == WM_OK && wm__data_note(engine, "taxonomy.txt", path, text, len) != WM_OK) {
+        wm_taxonomy_free(&fresh, &engine->alloc);
+        rc = wm__error(engine->errmsg, WM_ENOMEM, "out of memory");
+    }
     wm__free(&engine->alloc, text);
     if (rc != WM_OK)
         return rc;

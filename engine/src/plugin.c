@@ -101,6 +101,10 @@ static int host_data_file(void *ctx, const char *name, const unsigned char **byt
         if (rc == WM_OK) {
             c->files[c->n_files++] = buf;
             *bytes = buf;
+            if (wm__data_note(e, name, path, buf, *len) != WM_OK) {
+                snprintf(err, err_size, "out of memory");
+                return WM_ENOMEM;
+            }
             return WM_OK;
         }
         if (rc != WM_ENOTFOUND) {
@@ -114,6 +118,10 @@ static int host_data_file(void *ctx, const char *name, const unsigned char **byt
         snprintf(err, err_size, "no data file '%s' (looked in %s and the built-in files)",
                  name, e->data_dir ? e->data_dir : "no data folder");
         return WM_ENOTFOUND;
+    }
+    if (wm__data_note(e, name, "built-in", b->data, b->len) != WM_OK) {
+        snprintf(err, err_size, "out of memory");
+        return WM_ENOMEM;
     }
     *bytes = b->data;
     *len = b->len;

@@ -41,6 +41,14 @@ typedef struct wm_host_ctx {
     int n_files;                          /* setup: how many */
 } wm_host_ctx;
 
+/* A data file the engine used, for wm_engine_data_info(). */
+typedef struct wm_data_entry {
+    char *name;        /* "sv/areas.txt", owned */
+    char *source;      /* "built-in" or a path, owned */
+    uint64_t hash;     /* FNV-1a 64 of the bytes */
+    uint64_t bytes;    /* their count */
+} wm_data_entry;
+
 /* A plugin added to an engine. */
 typedef struct wm_plugin_slot {
     const wm_plugin *desc;  /* its descriptor (checked) */
@@ -68,6 +76,9 @@ struct wm_engine {
                                     engine */
     wm_host host[WM_NLANGS];     /* the service tables plugins get */
     wm_host_ctx host_ctx[WM_NLANGS]; /* and their contexts */
+    wm_data_entry *data;         /* data files used, in first-use order */
+    size_t n_data;               /* how many */
+    size_t cap_data;             /* allocated */
     atomic_int frozen;           /* set by the first analyzer: no setup */
     char errmsg[WM_ERRMSG_SIZE]; /* last setup error, "" when none */
 };
@@ -111,6 +122,11 @@ void wm__hosts_init(wm_engine *engine);
 
 /* Destroys every plugin instance and closes the plugins (plugin.c). */
 void wm__plugins_free(wm_engine *engine);
+
+/* Records that the engine uses a data file (engine.c): a file of the
+** same name replaces the earlier entry. WM_OK or WM_ENOMEM. */
+int wm__data_note(wm_engine *engine, const char *name, const char *source,
+                  const unsigned char *bytes, size_t len);
 
 /* True when setup calls are no longer allowed; sets the message. */
 int wm__frozen(wm_engine *engine);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Writes text to a new temporary file and returns its path (static). */
@@ -137,11 +138,62 @@ static void test_setup_errors(void)
     wm_engine_free(e);
 }
 
+/* The data files the engine used, with where they came from and their
+** fingerprints, for reproducibility records. */
+static void test_data_info(void)
+{
+    wm_engine *e = NULL;
+    wm_data_info info;
+    size_t n, found_areas = 0, found_stop = 0;
+    char dir[] = "/tmp/wm_test_data_XXXXXX", path[128];
+    FILE *f;
+
+    if (!CHECK(mkdtemp(dir) != NULL))
+        return;
+    snprintf(path, sizeof path, "%s/sv", dir);
+    CHECK(mkdir(path, 0700) == 0);
+    snprintf(path, sizeof path, "%s/sv/stopwords.txt", dir);
+    f = fopen(path, "w");
+    if (f) {
+        fputs("och\n", f);
+        fclose(f);
+    }
+    CHECK_RC(wm_engine_new(NULL, &e), WM_OK);
+    if (!e)
+        return;
+    n = wm_engine_data_count(e);
+    CHECK(n == 11); /* five languages' two word lists, and the taxonomy */
+    CHECK_RC(wm_engine_data_info(e, n, &info), WM_EINVAL);
+    CHECK_RC(wm_engine_data_info(e, 0, &info), WM_OK);
+    CHECK(strcmp(info.source, "built-in") == 0 && strlen(info.fingerprint) == 16 && info.bytes > 0);
+    CHECK_RC(wm_engine_load_wordlists(e, dir), WM_OK);
+    CHECK_RC(wm_engine_add_plugin(e, "lexicon", NULL), WM_OK);
+    CHECK(wm_engine_data_count(e) == 16); /* and five lexicons; sv/stopwords.txt replaced */
+    for (size_t i = 0; i < wm_engine_data_count(e); i++) {
+        CHECK_RC(wm_engine_data_info(e, i, &info), WM_OK);
+        if (strstr(info.name, "/areas.txt"))
+            found_areas++;
+        if (strcmp(info.name, "sv/stopwords.txt") == 0) {
+            found_stop++;
+            CHECK(strcmp(info.source, path) == 0);
+            CHECK(info.bytes == 4);
+            CHECK(strcmp(info.fingerprint, "7a47a2b4acd66a15") == 0); /* FNV-1a 64 of "och\n" */
+        }
+    }
+    CHECK(found_areas == 5 && found_stop == 1);
+    wm_engine_free(e);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/sv", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     test_builtin_taxonomy();
     test_custom_taxonomy();
     test_taxonomy_errors();
     test_setup_errors();
+    test_data_info();
     return wm_test_finish();
 }
