@@ -376,17 +376,75 @@ static int lx_one_token(lx_parser *p, const unsigned char *text, size_t len,
 }
 
 /*
-** Parses one element (no blanks inside) into *el: a word (its stem id) or
-** a wildcard (its normalised text, copied to the pool).
+** Parses the words of one element (no blanks inside) into el[0..max): as
+** many word elements as the host's analysis finds tokens, adjacent, so that
+** "drop-in" or "A&E" match exactly what answers spelled so tokenise into.
+** The stems are copied before intern() so that nothing the host does there
+** can pull the analysis from under them.
+*/
+static int lx_parse_words(lx_parser *p, const unsigned char *s, size_t len,
+                          size_t col, lx_elem *el, size_t max, size_t *count)
+{
+    lexicon *lx = p->lx;
+    const wm_analysis *an = NULL;
+    size_t mark = lx->pool_len, n;
+    uint32_t offs[LX_MAX_ELEMS];
+    int rc = p->host->analyze(p->host->ctx, (const char *)s, len, &an);
+
+    if (rc != WM_OK || !an)
+        return lx_fail(p, rc == WM_ENOMEM ? WM_ENOMEM : WM_EPARSE, col,
+                       "cannot analyse '%.*s' (error %d)", (int)len,
+                       (const char *)s, rc);
+    n = an->n_tokens;
+    if (n == 0)
+        return lx_fail(p, WM_EPARSE, col, "'%.*s' holds no word",
+                       (int)len, (const char *)s);
+    if (n > max)
+        return lx_fail(p, WM_EPARSE, col, "a phrase has at most %d elements",
+                       LX_MAX_ELEMS);
+    for (size_t i = 0; i < n; i++) {
+        const wm_token *t = &an->tokens[i];
+        if ((t->flags & WM_TOK_LONG) || t->norm_len == 0)
+            return lx_fail(p, WM_EPARSE, col, "'%.*s' is too long a word",
+                           (int)len, (const char *)s);
+        rc = lx_pool_add(lx, t->stem, t->stem_len, &offs[i]);
+        if (rc != WM_OK) {
+            lx->pool_len = mark;
+            return lx_fail(p, rc, col, "out of memory");
+        }
+        memset(&el[i], 0, sizeof el[i]);
+        el[i].kind = LX_WORD;
+        el[i].text_len = (uint32_t)t->stem_len; /* for intern, below */
+    }
+    for (size_t i = 0; i < n; i++) {
+        el[i].id = p->host->intern(p->host->ctx, lx->pool + offs[i], el[i].text_len);
+        el[i].text_len = 0;
+        if (el[i].id == WM_ID_NONE) {
+            lx->pool_len = mark;
+            return lx_fail(p, WM_ENOMEM, col, "out of memory");
+        }
+    }
+    lx->pool_len = mark;
+    *count = n;
+    return WM_OK;
+}
+
+/*
+** Parses one element (no blanks inside) into el[0..max): a wildcard (its
+** normalised text, copied to the pool) is one element; a word may be
+** several (lx_parse_words). Writes how many to *count.
 */
 static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
-                         size_t col, lx_elem *el)
+                         size_t col, lx_elem *el, size_t max, size_t *count)
 {
     lexicon *lx = p->lx;
     const unsigned char *star = memchr(s, '*', len);
     const wm_token *t;
     int rc;
 
+    if (max == 0)
+        return lx_fail(p, WM_EPARSE, col, "a phrase has at most %d elements",
+                       LX_MAX_ELEMS);
     memset(el, 0, sizeof *el);
     if (star) {
         const unsigned char *text;
@@ -419,31 +477,26 @@ static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
         rc = lx_pool_add(lx, t->norm, t->norm_len, &el->text);
         if (rc != WM_OK)
             return lx_fail(p, rc, col, "out of memory");
+        *count = 1;
         return WM_OK;
     }
 
-    rc = lx_one_token(p, s, len, s, len, col, &t);
-    if (rc != WM_OK)
-        return rc;
-    {
-        /* The stem is copied before intern() so that nothing the host does
-        ** there can pull the analysis from under it. */
-        size_t mark = lx->pool_len;
-        uint32_t off;
+    return lx_parse_words(p, s, len, col, el, max, count);
+}
 
-        el->kind = LX_WORD;
-        rc = lx_pool_add(lx, t->stem, t->stem_len, &off);
-        if (rc == WM_OK) {
-            el->id = p->host->intern(p->host->ctx, lx->pool + off,
-                                     t->stem_len);
-            if (el->id == WM_ID_NONE)
-                rc = WM_ENOMEM;
-        }
-        lx->pool_len = mark;
-        if (rc != WM_OK)
-            return lx_fail(p, rc, col, "out of memory");
+/* True when two element lists match exactly the same tokens. */
+static int lx_same_elems(const lexicon *lx, const lx_elem *a, const lx_elem *b, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (a[i].kind != b[i].kind || a[i].gap != b[i].gap)
+            return 0;
+        if (a[i].kind == LX_WORD ? a[i].id != b[i].id
+                                 : (a[i].text_len != b[i].text_len ||
+                                    memcmp(lx->pool + a[i].text, lx->pool + b[i].text,
+                                           a[i].text_len) != 0))
+            return 0;
     }
-    return WM_OK;
+    return 1;
 }
 
 /*
@@ -516,25 +569,38 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
             gap = (uint32_t)g;
             gap_col = w + 1;
         } else {
-            if (n == LX_MAX_ELEMS)
-                return lx_fail(p, WM_EPARSE, w + 1,
-                               "a phrase has at most %d elements",
-                               LX_MAX_ELEMS);
-            rc = lx_parse_elem(p, line + w, i - w, w + 1, &elems[n]);
+            size_t got = 0;
+            rc = lx_parse_elem(p, line + w, i - w, w + 1, &elems[n],
+                               LX_MAX_ELEMS - n, &got);
             if (rc != WM_OK)
                 return rc;
-            if (n > 0) {
-                elems[n].gap = pending_gap ? gap : 0;
-                span += elems[n].gap + 1;
+            for (size_t k = 0; k < got; k++) {
+                if (n + k > 0) {
+                    elems[n + k].gap = (k == 0 && pending_gap) ? gap : 0;
+                    span += elems[n + k].gap + 1;
+                }
             }
             pending_gap = 0;
-            n++;
+            n += (uint32_t)got;
         }
         while (i < body_end && lx_is_blank(line[i]))
             i++;
     }
     if (pending_gap)
         return lx_fail(p, WM_EPARSE, gap_col, "a gap cannot end a phrase");
+
+    /* The same entry written twice in one area (or two forms with one
+    ** stem: "mor", "moren") is one entry, at the higher weight; otherwise
+    ** it would count twice on one word. */
+    for (uint32_t k = 0; k < lx->n_entries; k++) {
+        lx_entry *old = &lx->entries[k];
+        if (old->area == (uint32_t)p->area && old->exclude == exclude &&
+            old->n_elems == n && lx_same_elems(lx, lx->elems + old->elem, elems, n)) {
+            if (weight > old->weight)
+                old->weight = weight;
+            return WM_OK;
+        }
+    }
 
     rc = lx_grow(&lx->host, (void **)&lx->elems, &lx->cap_elems,
                  (size_t)lx->n_elems + n, sizeof *lx->elems);
