@@ -5,12 +5,13 @@
 # Usage: run_cli_tests.sh BINARY SOURCE_DIR [GROUP...]
 #   BINARY      the built `whatmatters` program
 #   SOURCE_DIR  the project's source folder (for lexicons/ and the header)
-#   GROUP       stem, tokenize, negation, lexicons, data, classify, eval,
-#               csv, errors, help (default: all)
+#   GROUP       stem, tokenize, negation, lexicons, data, classify, batch,
+#               eval, csv, errors, help (default: all)
 # Environment: WM_TESTDATA, the shared reference data (default
 # SOURCE_DIR/../shared/testdata); the Snowball vocabularies under it are
 # checked word for word when present. WM_CLI_FIXTURE, the test plugin built
-# from cli_fixture_plugin.c (its tests fail without it).
+# from cli_fixture_plugin.c, and WM_MPK2JSON, the msgpack decoder built
+# from mpk2json.c (their tests fail without them).
 #
 # Each check prints a line only when it fails; the last line is
 # "N passed, N failed", and the exit status is non-zero on any failure.
@@ -28,7 +29,7 @@ fi
 BIN=$1
 SRC=$2
 shift 2
-GROUPS_WANTED=${*:-"stem tokenize negation lexicons data classify eval csv errors help"}
+GROUPS_WANTED=${*:-"stem tokenize negation lexicons data classify batch eval csv errors help"}
 TESTDATA=${WM_TESTDATA:-$SRC/../shared/testdata}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wm-cli-test.XXXXXX") || exit 1
@@ -594,48 +595,111 @@ familj
 EOF
 }
 
-# Expected classify output, one JSON line an answer (ZEROS: every area
-# after respect at 0, in taxonomy order).
+# Classify's records in JSON Lines (ZEROS: every area after respect at 0,
+# in taxonomy order). Every output starts with the metadata line; the
+# records follow, one a line, and one summary line goes to stderr.
 ZEROS='"whole_person":0,"coordination":0,"continuity":0,"participation":0,"family":0,"everyday_life":0,"hope_recovery":0'
 NFD_VARD=$(printf 'Va\314\212rdcentralen') # "Vårdcentralen" with a + U+030A
+META_PREFIX='{"whatmatters_meta":{"version":'
+
+# split_meta: moves stdout's first line (the metadata) to $T/meta, leaving
+# the records in $T/out.
+split_meta() {
+    head -n 1 "$T/out" > "$T/meta"
+    tail -n +2 "$T/out" > "$T/out.records"
+    mv "$T/out.records" "$T/out"
+}
+
+# expect_records NAME SUMMARY WANT: exit status 0; stderr exactly the line
+# "whatmatters: classify: SUMMARY"; stdout the metadata line, then exactly
+# WANT and a newline (taken literally). Leaves the records in $T/out.
+expect_records() {
+    printf 'whatmatters: classify: %s\n' "$2" > "$T/want-err"
+    printf '%s\n' "$3" > "$T/want"
+    _meta=$(head -c ${#META_PREFIX} "$T/out")
+    split_meta
+    if [ "$status" -eq 0 ] && [ "$_meta" = "$META_PREFIX" ] \
+       && cmp -s "$T/want-err" "$T/err" && cmp -s "$T/want" "$T/out"; then
+        pass
+    else
+        fail "$1" "--- expected, +++ got:"
+        diff -u "$T/want" "$T/out" | sed -n '3,40s/^/      /p'
+        diff -u "$T/want-err" "$T/err" | sed -n '3,10s/^/      /p'
+    fi
+}
+
+# expect_same_records NAME FILE: exit status 0 and the records (not the
+# metadata) the same as FILE's.
+expect_same_records() {
+    split_meta
+    if [ "$status" -eq 0 ] && cmp -s "$2" "$T/out"; then
+        pass
+    else
+        fail "$1" "records differ from the earlier run's"
+        diff -u "$2" "$T/out" | sed -n '3,20s/^/      /p'
+    fi
+}
+
+# expect_csv NAME SUMMARY WANT: exit status 0, stderr the summary line,
+# stdout exactly the bytes of `printf WANT`.
+expect_csv() {
+    printf 'whatmatters: classify: %s\n' "$2" > "$T/want-err"
+    # shellcheck disable=SC2059 # the expected output is a printf format
+    printf "$3" > "$T/want"
+    if [ "$status" -eq 0 ] && cmp -s "$T/want-err" "$T/err" \
+       && cmp -s "$T/want" "$T/out"; then
+        pass
+    else
+        fail "$1" "--- expected, +++ got:"
+        diff -u "$T/want" "$T/out" | sed -n '3,40s/^/      /p'
+        diff -u "$T/want-err" "$T/err" | sed -n '3,10s/^/      /p'
+    fi
+}
 
 group_classify() {
     make_lexicon
     FX=${WM_CLI_FIXTURE:-}
+    set -- classify --lang sv --data "$T/alex" --format jsonl
 
     # Byte offsets: "Lång " is 0..5 (å is 2 bytes), "väntetid" 6..15,
     # "telefonkö" 18..28, the decomposed "Vårdcentralen" 34..49 (15 bytes:
     # U+030A is 2), "bemötande" 59..69.
     run "Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\nfamiljen och anhöriga\n\nöppettiderna\n" \
-        classify --lang sv --data "$T/alex"
-    expect_text "classify: areas, scores, evidence with offsets (NFD included), one line an answer" \
-"{\"line\":1,\"areas\":[\"access\",\"respect\"],\"scores\":{\"access\":0.75,\"respect\":0.5,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"},{\"area\":\"access\",\"start\":18,\"end\":28,\"text\":\"telefonkö\",\"rule\":\"*kö\",\"plugin\":\"lexicon\"},{\"area\":\"access\",\"start\":34,\"end\":49,\"text\":\"$NFD_VARD\",\"rule\":\"vårdcentralen\",\"plugin\":\"lexicon\"},{\"area\":\"respect\",\"start\":59,\"end\":69,\"text\":\"bemötande\",\"rule\":\"bemötande\",\"plugin\":\"lexicon\"}]}
-{\"line\":2,\"areas\":[\"family\"],\"scores\":{\"access\":0,\"respect\":0,\"whole_person\":0,\"coordination\":0,\"continuity\":0,\"participation\":0,\"family\":0.6667,\"everyday_life\":0,\"hope_recovery\":0},\"evidence\":[{\"area\":\"family\",\"start\":0,\"end\":8,\"text\":\"familjen\",\"rule\":\"familj\",\"plugin\":\"lexicon\"},{\"area\":\"family\",\"start\":13,\"end\":22,\"text\":\"anhöriga\",\"rule\":\"anhörig*\",\"plugin\":\"lexicon\"}]}
-{\"line\":3,\"areas\":[],\"scores\":{\"access\":0,\"respect\":0,$ZEROS},\"evidence\":[]}
-{\"line\":4,\"areas\":[],\"scores\":{\"access\":0.3333,\"respect\":0,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":0,\"end\":13,\"text\":\"öppettiderna\",\"rule\":\"öppettid*\",\"plugin\":\"lexicon\"}]}"
+        "$@"
+    expect_records "classify: areas, scores, evidence with offsets (NFD included), one record a line" \
+        "4 read, 4 written, 0 flagged" \
+"{\"id\":1,\"keep\":{},\"text\":\"Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[\"access\",\"respect\"],\"scores\":{\"access\":0.75,\"respect\":0.5,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\",\"negated\":false},{\"area\":\"access\",\"start\":18,\"end\":28,\"text\":\"telefonkö\",\"rule\":\"*kö\",\"plugin\":\"lexicon\",\"negated\":false},{\"area\":\"access\",\"start\":34,\"end\":49,\"text\":\"$NFD_VARD\",\"rule\":\"vårdcentralen\",\"plugin\":\"lexicon\",\"negated\":false},{\"area\":\"respect\",\"start\":59,\"end\":69,\"text\":\"bemötande\",\"rule\":\"bemötande\",\"plugin\":\"lexicon\",\"negated\":false}]}
+{\"id\":2,\"keep\":{},\"text\":\"familjen och anhöriga\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[\"family\"],\"scores\":{\"access\":0,\"respect\":0,\"whole_person\":0,\"coordination\":0,\"continuity\":0,\"participation\":0,\"family\":0.6667,\"everyday_life\":0,\"hope_recovery\":0},\"evidence\":[{\"area\":\"family\",\"start\":0,\"end\":8,\"text\":\"familjen\",\"rule\":\"familj\",\"plugin\":\"lexicon\",\"negated\":false},{\"area\":\"family\",\"start\":13,\"end\":22,\"text\":\"anhöriga\",\"rule\":\"anhörig*\",\"plugin\":\"lexicon\",\"negated\":false}]}
+{\"id\":3,\"keep\":{},\"text\":\"\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[],\"scores\":{\"access\":0,\"respect\":0,$ZEROS},\"evidence\":[]}
+{\"id\":4,\"keep\":{},\"text\":\"öppettiderna\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[],\"scores\":{\"access\":0.3333,\"respect\":0,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":0,\"end\":13,\"text\":\"öppettiderna\",\"rule\":\"öppettid*\",\"plugin\":\"lexicon\",\"negated\":false}]}"
     cp "$T/out" "$T/classified"
+    cp "$T/meta" "$T/classified-meta"
 
     run "Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\r\nfamiljen och anhöriga\r\n\r\nöppettiderna" \
-        classify --lang sv --data "$T/alex" --plugin lexicon
-    expect_same "classify: --plugin lexicon is the default; CRLF and a last line without LF" \
+        "$@" --plugin lexicon
+    expect_same_records "classify: --plugin lexicon is the default; CRLF and a last line without LF" \
         "$T/classified"
 
     printf "Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\nfamiljen och anhöriga\n\nöppettiderna\n" \
         > "$T/answers.txt"
-    run '' classify --lang sv --data="$T/alex" "$T/answers.txt"
-    expect_same "classify: reads a FILE argument" "$T/classified"
+    run '' classify --lang sv --data="$T/alex" --format=jsonl "$T/answers.txt"
+    expect_same_records "classify: reads a FILE argument" "$T/classified"
+    if cmp -s "$T/meta" "$T/classified-meta"; then pass; else
+        fail "classify: the metadata does not depend on where the input comes from"; fi
 
     # A copy of the whole lexicons/ folder with the test's areas.txt in it:
     # the word lists load from it too, and the result is the same.
     cp -R "$SRC/lexicons" "$T/fullex"
     cp "$T/alex/sv/areas.txt" "$T/fullex/sv/areas.txt"
-    run_file "$T/answers.txt" classify --lang sv --data "$T/fullex"
-    expect_same "classify: --data with a full copy of lexicons/" "$T/classified"
+    run_file "$T/answers.txt" classify --lang sv --data "$T/fullex" --format jsonl
+    expect_same_records "classify: --data with a full copy of lexicons/" "$T/classified"
 
-    # An invalid byte is counted in the offsets and is no part of a word.
-    run '\377 väntetid\n' classify --lang sv --data "$T/alex"
-    expect_text "classify: offsets count an invalid byte before the match" \
-"{\"line\":1,\"areas\":[\"access\"],\"scores\":{\"access\":0.5,\"respect\":0,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":2,\"end\":11,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"}]}"
+    # An invalid byte: the record is flagged (and still coded), the
+    # offsets count the byte, and the text is written with U+FFFD.
+    run '\377 väntetid\n' "$@"
+    expect_records "classify: invalid UTF-8 is flagged with its byte; offsets count it" \
+        "1 read, 1 written, 1 flagged (1 invalid_utf8)" \
+"{\"id\":1,\"keep\":{},\"text\":\"$(printf '\357\277\275') väntetid\",\"lang\":\"sv\",\"status\":\"invalid_utf8\",\"message\":\"stdin: record 1 (line 1, byte 0): invalid UTF-8 at byte 0 of the answer\",\"areas\":[\"access\"],\"scores\":{\"access\":0.5,\"respect\":0,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":2,\"end\":11,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\",\"negated\":false}]}"
 
     # A taxonomy of its own: the scores have its areas, in its order.
     cat > "$T/tax.txt" <<'EOF'
@@ -651,9 +715,15 @@ EOF
     printf '[access]\nväntetid\n[family]\nfamilj\n' > "$T/taxlex/sv/areas.txt"
     empty_lexicons "$T/taxlex"
     run 'familjen och väntetiden\n' classify --lang sv --taxonomy "$T/tax.txt" \
-        --data "$T/taxlex"
-    expect_text "classify: --taxonomy gives its own areas in its order" \
-'{"line":1,"areas":["family","access"],"scores":{"family":0.5,"access":0.5,"other":0},"evidence":[{"area":"family","start":0,"end":8,"text":"familjen","rule":"familj","plugin":"lexicon"},{"area":"access","start":13,"end":24,"text":"väntetiden","rule":"väntetid","plugin":"lexicon"}]}'
+        --data "$T/taxlex" --format jsonl
+    expect_records "classify: --taxonomy gives its own areas in its order" \
+        "1 read, 1 written, 0 flagged" \
+'{"id":1,"keep":{},"text":"familjen och väntetiden","lang":"sv","status":"ok","message":"","areas":["family","access"],"scores":{"family":0.5,"access":0.5,"other":0},"evidence":[{"area":"family","start":0,"end":8,"text":"familjen","rule":"familj","plugin":"lexicon","negated":false},{"area":"access","start":13,"end":24,"text":"väntetiden","rule":"väntetid","plugin":"lexicon","negated":false}]}'
+    if grep -q '"taxonomy":{"path":"[^"]*tax.txt","fingerprint":"[0-9a-f]\{16\}","areas":\["family","access","other"\]}' "$T/meta"; then
+        pass
+    else
+        fail "classify: the metadata names the taxonomy, its fingerprint and areas" "$(cut -c 1-300 "$T/meta")"
+    fi
 
     if [ -z "$FX" ] || [ ! -r "$FX" ]; then
         fail "classify: the fixture plugin is missing (set WM_CLI_FIXTURE)"
@@ -662,33 +732,39 @@ EOF
 
     # The fixture plugin scores the area its options name at 0.9, with the
     # first token as evidence, and fails on "boom".
-    run 'Lång väntetid\nboom väntetid\n' classify --lang sv --data "$T/alex" \
-        --plugin "$FX" --options respect
-    expect_text "classify: a plugin by path with --options; a failing plugin marks its answer" \
-"{\"line\":1,\"areas\":[\"respect\"],\"scores\":{\"access\":0,\"respect\":0.9,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\"}]}
-{\"line\":2,\"areas\":[],\"scores\":{\"access\":0,\"respect\":0,$ZEROS},\"evidence\":[],\"status\":\"plugin_failed\",\"plugin_error\":\"plugin 'cli_fixture' failed: cli_fixture: boom at byte 0\"}"
+    run 'Lång väntetid\nboom väntetid\n' "$@" --plugin "$FX" --options respect
+    expect_records "classify: a plugin by path with --options; a failing plugin flags its record" \
+        "2 read, 2 written, 1 flagged (1 plugin_failed)" \
+"{\"id\":1,\"keep\":{},\"text\":\"Lång väntetid\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[\"respect\"],\"scores\":{\"access\":0,\"respect\":0.9,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\",\"negated\":false}]}
+{\"id\":2,\"keep\":{},\"text\":\"boom väntetid\",\"lang\":\"sv\",\"status\":\"plugin_failed\",\"message\":\"stdin: record 2 (line 2, byte 16): plugin 'cli_fixture' failed: cli_fixture: boom at byte 0\",\"areas\":[],\"scores\":{\"access\":0,\"respect\":0,$ZEROS},\"evidence\":[]}"
+    if grep -q "\"plugins\":\[{\"name\":\"cli_fixture\",\"version\":\"0.0.1\",\"given_as\":\"$FX\",\"options\":\"respect\"}\]" "$T/meta"; then
+        pass
+    else
+        fail "classify: the metadata names the plugin, its version and options" "$(cut -c 1-300 "$T/meta")"
+    fi
 
     # Two plugins: lexicon access 0.5, fixture respect 0.9. max keeps both
     # areas; mean halves both (0.25, 0.45) and assigns none.
-    run 'Lång väntetid\n' classify --lang sv --data "$T/alex" \
-        --plugin lexicon --plugin "$FX" --options respect
-    expect_text "classify: two plugins, --combine max by default, evidence names each plugin" \
-"{\"line\":1,\"areas\":[\"access\",\"respect\"],\"scores\":{\"access\":0.5,\"respect\":0.9,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\"},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"}]}"
+    run 'Lång väntetid\n' "$@" --plugin lexicon --plugin "$FX" --options respect
+    expect_records "classify: two plugins, --combine max by default, evidence names each plugin" \
+        "1 read, 1 written, 0 flagged" \
+"{\"id\":1,\"keep\":{},\"text\":\"Lång väntetid\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[\"access\",\"respect\"],\"scores\":{\"access\":0.5,\"respect\":0.9,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\",\"negated\":false},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\",\"negated\":false}]}"
     cp "$T/out" "$T/max"
-    run 'Lång väntetid\n' classify --lang sv --data "$T/alex" --combine max \
-        --plugin lexicon --plugin "$FX" --options respect
-    expect_same "classify: --combine max is the default" "$T/max"
+    run 'Lång väntetid\n' "$@" --combine max --plugin lexicon --plugin "$FX" --options respect
+    expect_same_records "classify: --combine max is the default" "$T/max"
 
-    run 'Lång väntetid\n' classify --lang sv --data "$T/alex" --combine mean \
-        --plugin lexicon --plugin "$FX" --options respect
-    expect_text "classify: --combine mean averages the plugins' scores" \
-"{\"line\":1,\"areas\":[],\"scores\":{\"access\":0.25,\"respect\":0.45,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\"},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"}]}"
+    run 'Lång väntetid\n' "$@" --combine mean --plugin lexicon --plugin "$FX" --options respect
+    expect_records "classify: --combine mean averages the plugins' scores" \
+        "1 read, 1 written, 0 flagged" \
+"{\"id\":1,\"keep\":{},\"text\":\"Lång väntetid\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[],\"scores\":{\"access\":0.25,\"respect\":0.45,$ZEROS},\"evidence\":[{\"area\":\"respect\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\",\"negated\":false},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\",\"negated\":false}]}"
+    if grep -q '"combine":"mean"' "$T/meta"; then pass; else
+        fail "classify: the metadata names the combination rule"; fi
 
     # --options goes to the plugin just before it, not to the other one.
-    run 'Lång väntetid\n' classify --lang sv --data "$T/alex" \
-        --plugin "$FX" --options family --plugin lexicon
+    run 'Lång väntetid\n' "$@" --plugin "$FX" --options family --plugin lexicon
+    split_meta
     expect_json_from "classify: --options applies to the --plugin before it" \
-        scores "\"scores\":{\"access\":0.5,\"respect\":0,\"whole_person\":0,\"coordination\":0,\"continuity\":0,\"participation\":0,\"family\":0.9,\"everyday_life\":0,\"hope_recovery\":0},\"evidence\":[{\"area\":\"family\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\"},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\"}]}"
+        scores "\"scores\":{\"access\":0.5,\"respect\":0,\"whole_person\":0,\"coordination\":0,\"continuity\":0,\"participation\":0,\"family\":0.9,\"everyday_life\":0,\"hope_recovery\":0},\"evidence\":[{\"area\":\"family\",\"start\":0,\"end\":5,\"text\":\"Lång\",\"rule\":\"fixture\",\"plugin\":\"cli_fixture\",\"negated\":false},{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\",\"negated\":false}]}"
 
     # Without a word list in the folder, a folder of areas.txt alone is
     # fine (tested above); one with neither is a mistake.
@@ -707,6 +783,279 @@ EOF
     else
         fail "classify: a malformed areas.txt fails with one line naming areas.txt:3"
     fi
+}
+
+# --- batch: survey files in, coded files out ------------------------------------
+
+# The area and score columns of the built-in taxonomy, in its order.
+AREA_COLS='access,respect,whole_person,coordination,continuity,participation,family,everyday_life,hope_recovery'
+SCORE_COLS='access_score,respect_score,whole_person_score,coordination_score,continuity_score,participation_score,family_score,everyday_life_score,hope_recovery_score'
+
+# statuses: the status of every record in $T/out (JSON Lines, metadata
+# line included), one a line.
+statuses() {
+    tail -n +2 "$T/out" | sed 's/.*,"status":"\([a-z_0-9]*\)",.*/\1/'
+}
+
+# expect_lines NAME FILE WANT: FILE has exactly the lines of `printf WANT`.
+expect_lines() {
+    # shellcheck disable=SC2059 # the expected lines are a printf format
+    printf "$3" > "$T/want"
+    if cmp -s "$T/want" "$2"; then
+        pass
+    else
+        fail "$1" "--- expected, +++ got:"
+        diff -u "$T/want" "$2" | sed -n '3,20s/^/      /p'
+    fi
+}
+
+group_batch() {
+    make_lexicon
+    MPK=${WM_MPK2JSON:-}
+    set -- classify --lang sv --data "$T/alex"
+
+    # CSV in, CSV out: the id and kept fields (in the order given), the
+    # answer from another column, quotes, commas and a line break inside
+    # fields, an empty kept field, an empty answer (ok, no area).
+    printf 'id,unit,svar,note\nr1,north,Lång väntetid i telefonkö,"first, with comma"\nr2,south,"Bra bemötande, ""tack""",\nr3,north,"två\nrader om familjen",x\nr4,east,,empty answer\n' \
+        > "$T/survey.csv"
+    run '' "$@" --id-column id --text-column svar --keep note,unit "$T/survey.csv"
+    expect_csv "batch: CSV in and out: id, --keep in order, --text-column, RFC 4180 quoting" \
+        "4 read, 4 written, 0 flagged" \
+"id,note,unit,text,lang,status,message,$AREA_COLS,$SCORE_COLS,evidence
+r1,\"first, with comma\",north,Lång väntetid i telefonkö,sv,ok,,1,0,0,0,0,0,0,0,0,0.6667,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,access=väntetid; access=telefonkö
+r2,,south,\"Bra bemötande, \"\"tack\"\"\",sv,ok,,0,1,0,0,0,0,0,0,0,0.0000,0.5000,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,respect=bemötande
+r3,x,north,\"två
+rader om familjen\",sv,ok,,0,0,0,0,0,0,1,0,0,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,0.5000,0.0000,0.0000,family=familjen
+r4,empty answer,east,,sv,ok,,0,0,0,0,0,0,0,0,0,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,
+"
+
+    run '' "$@" --id-column id --text-column svar --keep note,unit --no-text \
+        --format jsonl "$T/survey.csv"
+    expect_records "batch: JSON Lines with --no-text: string ids, keep object, byte offsets" \
+        "4 read, 4 written, 0 flagged" \
+'{"id":"r1","keep":{"note":"first, with comma","unit":"north"},"lang":"sv","status":"ok","message":"","areas":["access"],"scores":{"access":0.6667,"respect":0,"whole_person":0,"coordination":0,"continuity":0,"participation":0,"family":0,"everyday_life":0,"hope_recovery":0},"evidence":[{"area":"access","start":6,"end":15,"text":"väntetid","rule":"väntetid","plugin":"lexicon","negated":false},{"area":"access","start":18,"end":28,"text":"telefonkö","rule":"*kö","plugin":"lexicon","negated":false}]}
+{"id":"r2","keep":{"note":"","unit":"south"},"lang":"sv","status":"ok","message":"","areas":["respect"],"scores":{"access":0,"respect":0.5,"whole_person":0,"coordination":0,"continuity":0,"participation":0,"family":0,"everyday_life":0,"hope_recovery":0},"evidence":[{"area":"respect","start":4,"end":14,"text":"bemötande","rule":"bemötande","plugin":"lexicon","negated":false}]}
+{"id":"r3","keep":{"note":"x","unit":"north"},"lang":"sv","status":"ok","message":"","areas":["family"],"scores":{"access":0,"respect":0,"whole_person":0,"coordination":0,"continuity":0,"participation":0,"family":0.5,"everyday_life":0,"hope_recovery":0},"evidence":[{"area":"family","start":14,"end":22,"text":"familjen","rule":"familj","plugin":"lexicon","negated":false}]}
+{"id":"r4","keep":{"note":"empty answer","unit":"east"},"lang":"sv","status":"ok","message":"","areas":[],"scores":{"access":0,"respect":0,"whole_person":0,"coordination":0,"continuity":0,"participation":0,"family":0,"everyday_life":0,"hope_recovery":0},"evidence":[]}'
+
+    # The metadata: version, data files with where they came from, and
+    # the options that change results; nothing about time or threads.
+    _version=$(sed -n 's/^#define WM_VERSION "\(.*\)"$/\1/p' \
+        "$SRC/engine/include/whatmatters.h")
+    _bytes=$(wc -c < "$T/alex/sv/areas.txt" | tr -d ' ')
+    for _want in "{\"whatmatters_meta\":{\"version\":\"$_version\",\"plugins\":[{\"name\":\"lexicon\"," \
+        "{\"name\":\"sv/areas.txt\",\"source\":\"$T/alex/sv/areas.txt\",\"fingerprint\":\"" \
+        "\",\"bytes\":$_bytes}" \
+        "\"data_dir\":\"$T/alex\"" \
+        '"lang":"sv","lang_column":null,"lang_fallback":null,"input_format":"csv","delimiter":",","text_column":"svar","id_column":"id","keep":["note","unit"],"text":false,"max_field_bytes":16777216}}'
+    do
+        case $(cat "$T/meta") in
+            *"$_want"*) pass ;;
+            *) fail "batch: the metadata holds $_want" "$(cut -c 1-400 "$T/meta")" ;;
+        esac
+    done
+    if grep -q -i -e thread -e time "$T/meta"; then
+        fail "batch: the metadata names no time and no thread count"
+    else
+        pass
+    fi
+
+    # Formats from -o's extension; CSV's metadata beside it, the same
+    # bytes as JSON Lines' first line for the same options.
+    set -- "$@" --id-column id --text-column svar --keep note,unit
+    run '' "$@" -o "$T/coded.jsonl" "$T/survey.csv"
+    run '' "$@" -o "$T/coded.csv" "$T/survey.csv"
+    if [ "$status" -eq 0 ] && [ ! -s "$T/out" ] && [ -s "$T/coded.csv" ] \
+       && head -n 1 "$T/coded.csv" | grep -q '^id,note,unit,text,lang,' \
+       && head -n 1 "$T/coded.jsonl" | cmp -s - "$T/coded.csv.meta.json"; then
+        pass
+    else
+        fail "batch: -o FILE.csv writes CSV and FILE.csv.meta.json (JSON Lines' first line)"
+    fi
+    run '' "$@" --meta "$T/side.json" "$T/survey.csv"
+    if [ "$status" -eq 0 ] && cmp -s "$T/side.json" "$T/coded.csv.meta.json"; then
+        pass
+    else
+        fail "batch: --meta FILE writes the metadata when CSV goes to stdout"
+    fi
+
+    run '' "$@" -o "$T/coded.msgpack" "$T/survey.csv"
+    if [ -z "$MPK" ] || [ ! -x "$MPK" ]; then
+        fail "batch: the msgpack decoder is missing (set WM_MPK2JSON)"
+    elif [ "$status" -eq 0 ] && "$MPK" < "$T/coded.msgpack" > "$T/decoded" \
+         && cmp -s "$T/decoded" "$T/coded.jsonl"; then
+        pass
+    else
+        fail "batch: msgpack holds the same maps as JSON Lines, metadata first" \
+            "$(diff "$T/coded.jsonl" "$T/decoded" | head -n 4 | cut -c 1-200)"
+    fi
+
+    # Every record in gives one out, in order, also a broken row in the
+    # middle and an answer that is not UTF-8 (flagged, still coded).
+    printf 'id,text\nb1,väntetid\nb2,familj\nb3,"bad"quote\nb4,\377 bemötande\nb5,anhöriga\n' \
+        > "$T/broken.csv"
+    set -- classify --lang sv --data "$T/alex" --id-column id --format jsonl
+    run '' "$@" "$T/broken.csv"
+    statuses > "$T/statuses"
+    expect_lines "batch: one record out for each in, in order, whatever is wrong" \
+        "$T/statuses" 'ok\nok\nbad_row\ninvalid_utf8\nok\n'
+    printf 'whatmatters: classify: 5 read, 5 written, 2 flagged (1 bad_row, 1 invalid_utf8)\n' > "$T/want"
+    if [ "$status" -eq 0 ] && cmp -s "$T/want" "$T/err"; then pass; else
+        fail "batch: the summary line counts the flagged records by status"; fi
+    if grep -q "\"id\":3,.*\"message\":\"$T/broken.csv: record 3 (line 4, byte 31): " "$T/out" \
+       && grep -q '"id":"b4",.*"message":"[^"]*: record 4 (line 5, byte 45): invalid UTF-8 at byte 0 of the answer","areas":\["respect"\]' "$T/out"
+    then
+        pass
+    else
+        fail "batch: messages name the record, its line and byte; a broken row's id is its number"
+    fi
+
+    run '' classify --lang sv --data "$T/alex" --id-column id "$T/broken.csv"
+    _row=$(grep '^b4,' "$T/out")
+    case $_row in
+        "b4,$(printf '\357\277\275') bemötande,sv,invalid_utf8,\"$T/broken.csv: record 4 (line 5, byte 45): invalid UTF-8 at byte 0 of the answer\",0,1,"*) pass ;;
+        *) fail "batch: CSV writes an invalid byte as U+FFFD and codes the answer" "got: $_row" ;;
+    esac
+    if [ "$(grep -c '' "$T/out")" -eq 6 ] && grep -q '^3,,,bad_row,".*: record 3 (line 4, byte 31): .*"'"$(printf '%19s' '' | tr ' ' ,)"'$' "$T/out"; then
+        pass
+    else
+        fail "batch: CSV leaves a broken row's area and score cells empty"
+    fi
+
+    run '' "$@" --strict "$T/broken.csv"
+    statuses > "$T/statuses"
+    expect_lines "batch: --strict writes the records before the first flagged one" \
+        "$T/statuses" 'ok\nok\n'
+    _first=$(head -n 1 "$T/err")
+    _second=$(sed -n 2p "$T/err")
+    case $_first in
+        "whatmatters: classify: $T/broken.csv: record 3 (line 4, byte 31): "*"(bad_row; stopped by --strict)") _ok=1 ;;
+        *) _ok=0 ;;
+    esac
+    if [ "$status" -eq 1 ] && [ "$_ok" -eq 1 ] && [ "$(wc -l < "$T/err")" -eq 2 ] \
+       && [ "$_second" = "whatmatters: classify: 3 read, 2 written, 1 flagged (1 bad_row)" ]; then
+        pass
+    else
+        fail "batch: --strict stops with exit status 1, the record's message and the summary"
+    fi
+
+    # --max-field-bytes: a longer answer is too_large, not coded.
+    printf 'id,text\nm1,väntetid\nm2,väntetid och familjen\n' > "$T/long.csv"
+    run '' "$@" --max-field-bytes 12 "$T/long.csv"
+    statuses > "$T/statuses"
+    expect_lines "batch: an answer over --max-field-bytes is too_large" \
+        "$T/statuses" 'ok\ntoo_large\n'
+    if grep -q '"id":"m2",.*"status":"too_large",.*"areas":\[\],"scores":{},"evidence":\[\]' "$T/out"; then
+        pass
+    else
+        fail "batch: a too_large record has no areas and no scores"
+    fi
+
+    # --lang-column: case and spaces ignored; an empty field takes --lang;
+    # an unsupported language is lang_unknown.
+    printf 'id,lang,text\nl1,sv,väntetid\nl2, SV ,familj\nl3,,bemötande\nl4,de,Wartezeit\n' > "$T/langs.csv"
+    run '' classify --data "$T/alex" --id-column id --format jsonl \
+        --lang-column lang --lang sv "$T/langs.csv"
+    statuses > "$T/statuses"
+    expect_lines "batch: --lang-column, then --lang for an empty field" \
+        "$T/statuses" 'ok\nok\nok\nlang_unknown\n'
+    if grep -q '"id":"l4",.*"lang":"","status":"lang_unknown","message":"[^"]*: record 4 (line 5, byte [0-9]*): unsupported language '"'de'"' in column '"'lang'"'",' "$T/out"; then
+        pass
+    else
+        fail "batch: an unsupported language in the column is named"
+    fi
+    run '' classify --data "$T/alex" --id-column id --format jsonl \
+        --lang-column lang "$T/langs.csv"
+    statuses > "$T/statuses"
+    expect_lines "batch: --lang-column alone: an empty field is lang_unknown" \
+        "$T/statuses" 'ok\nok\nlang_unknown\nlang_unknown\n'
+
+    # --threads: the same bytes for every number of threads, over a few
+    # thousand records (several batches); the metadata too.
+    awk 'BEGIN {
+        split("Lång väntetid i telefonkön;bemötande, tack;\"familjen\" och anhöriga;öppettiderna;;ok;vårdcentralen stängd;inget alls", w, ";")
+        print "id,unit,text"
+        for (i = 1; i <= 3000; i++) {
+            t = w[1 + (i * 7) % 8] " " w[1 + (i * 13) % 8]
+            gsub(/"/, "\"\"", t)
+            printf "g%d,u%d,\"%s\"\n", i, i % 5, t
+        }
+    }' > "$T/many.csv"
+    set -- classify --lang sv --data "$T/alex" --id-column id --keep unit
+    run '' "$@" --threads 1 -o "$T/t1.jsonl" "$T/many.csv"
+    run '' "$@" --threads 4 -o "$T/t4.jsonl" "$T/many.csv"
+    run '' "$@" --threads 1 -o "$T/t1.csv" "$T/many.csv"
+    run '' "$@" --threads 4 -o "$T/t4.csv" "$T/many.csv"
+    if [ "$status" -eq 0 ] && [ "$(wc -l < "$T/t1.jsonl")" -eq 3001 ] \
+       && cmp -s "$T/t1.jsonl" "$T/t4.jsonl" && cmp -s "$T/t1.csv" "$T/t4.csv" \
+       && cmp -s "$T/t1.csv.meta.json" "$T/t4.csv.meta.json"; then
+        pass
+    else
+        fail "batch: --threads 1 and 4 write the same bytes (3000 records)"
+    fi
+    if [ "$(cat "$T/err")" = "whatmatters: classify: 3000 read, 3000 written, 0 flagged" ]; then
+        pass
+    else
+        fail "batch: the summary counts every record of every batch"
+    fi
+
+    # --lang auto, when the library can detect languages.
+    printf 'id,text\na1,Jag har väntat länge på att få träffa en läkare på vårdcentralen och det var inte bra.\na2,I have been waiting for a very long time to see a doctor and nobody called me back.\na3,ok\n' \
+        > "$T/auto.csv"
+    run '' classify --lang auto --data "$T/alex" --id-column id --format jsonl "$T/auto.csv"
+    if grep -q 'does not have yet' "$T/err"; then
+        echo "note: --lang auto not tested: the library has no wm_engine_detect_lang yet"
+        expect_status "batch: --lang auto without detection is a runtime error" 1
+    else
+        tail -n +2 "$T/out" | sed 's/.*,"lang":"\([a-z]*\)","status":"\([a-z_]*\)".*/\1 \2/' > "$T/langs"
+        expect_lines "batch: --lang auto detects each answer's language; too short is lang_unknown" \
+            "$T/langs" 'sv ok\nen ok\n lang_unknown\n'
+        run '' classify --lang auto --lang-fallback sv --data "$T/alex" --id-column id \
+            --format jsonl "$T/auto.csv"
+        tail -n +2 "$T/out" | sed 's/.*,"lang":"\([a-z]*\)","status":"\([a-z_]*\)".*/\1 \2/' > "$T/langs"
+        expect_lines "batch: --lang-fallback for an answer too short to tell" \
+            "$T/langs" 'sv ok\nen ok\nsv ok\n'
+    fi
+
+    # Usage errors: one line, exit status 2, nothing written.
+    run '' classify --lang sv --format xml "$T/survey.csv"
+    expect_error "batch: a bad --format" 2 \
+        "whatmatters: classify: bad --format value 'xml' (expected csv, jsonl or msgpack)"
+    run '' classify --lang sv --input-format xls "$T/survey.csv"
+    expect_error "batch: a bad --input-format" 2 \
+        "whatmatters: classify: bad --input-format value 'xls' (expected csv, jsonl, text or msgpack)"
+    run 'x\n' classify --lang sv --id-column id
+    expect_error "batch: columns for text input" 2 \
+        "whatmatters: classify: --id-column needs input with fields (csv, jsonl or msgpack; see --input-format); text input is one answer a line"
+    run '' classify --lang sv --threads 0 "$T/survey.csv"
+    expect_error "batch: --threads 0" 2 \
+        "whatmatters: classify: bad --threads value '0' (expected 1 to 256)"
+    run '' classify --lang sv --max-field-bytes 1X "$T/survey.csv"
+    expect_error "batch: a bad --max-field-bytes" 2 \
+        "whatmatters: classify: bad --max-field-bytes value '1X' (expected a number of bytes, with K, M or G)"
+    run '' classify --lang sv --keep a,,b "$T/survey.csv"
+    expect_error "batch: an empty --keep name" 2 \
+        "whatmatters: classify: bad --keep value 'a,,b' (an empty field name)"
+    run '' classify --lang sv --lang-fallback xx "$T/survey.csv"
+    expect_error "batch: an unknown --lang-fallback" 2 \
+        "whatmatters: classify: unknown language 'xx' for --lang-fallback (expected $LANGS_EXPECTED)"
+    run '' classify --lang sv --delimiter '|' "$T/survey.csv"
+    expect_error "batch: a delimiter CSV readers do not take" 2 \
+        "whatmatters: classify: bad --delimiter value '|' (expected ',', ';' or tab)"
+    run '' classify --lang sv --text-column answer "$T/survey.csv"
+    expect_error "batch: a text column the file does not have" 2 \
+        "whatmatters: classify: $T/survey.csv: no column 'answer' (columns: id, unit, svar, note)"
+    run '' classify --lang sv --text-column svar -o "$T/no-such-dir/out.csv" \
+        "$T/survey.csv"
+    expect_error "batch: an output file that cannot be made" 2 \
+        "whatmatters: classify: cannot create '$T/no-such-dir/out.csv': No such file or directory"
+    cp "$T/survey.csv" "$T/same.csv"
+    run '' classify --lang sv --text-column svar -o "$T/same.csv" "$T/same.csv"
+    if cmp -s "$T/survey.csv" "$T/same.csv"; then pass; else
+        fail "batch: -o naming the input file leaves it alone"; fi
+    expect_error "batch: -o naming the input file" 2 \
+        "whatmatters: classify: -o '$T/same.csv' is the input file (it would be overwritten before it is read)"
 }
 
 # --- eval -----------------------------------------------------------------------
@@ -1144,7 +1493,7 @@ fi
 status=0
 for _group in $GROUPS_WANTED; do
     case $_group in
-        stem|tokenize|negation|lexicons|data|classify|eval|csv|errors|help)
+        stem|tokenize|negation|lexicons|data|classify|batch|eval|csv|errors|help)
             "group_$_group" ;;
         *) echo "$0: unknown group '$_group'" >&2; exit 2 ;;
     esac

@@ -1,0 +1,965 @@
+/*
+** output.c — classify's writers: CSV, JSON Lines, msgpack, and the
+** metadata record (output.h; docs/batch.md).
+**
+** JSON Lines and msgpack go through one emitter with two back ends (JSON
+** text, and msgpack-c's packer), driven by one function per record, so
+** the two formats hold the same keys and values by construction. CSV is
+** written apart, as it is flat.
+**
+** The writer runs on the main thread while the workers classify, so it
+** is the part of a run that does not scale with --threads: a record is
+** built in a byte buffer (no stdio call per character), strings are made
+** valid UTF-8 and escaped in one pass, and the buffer goes to the stream
+** in large writes. Every string is made valid UTF-8 (an invalid sequence
+** becomes U+FFFD, as the library counts them): the output of a file of
+** mojibake is still a file every reader can open. For JSON the result is
+** byte for byte what json_writer.c's cli_json_string() writes for the
+** repaired text (the msgpack test decodes with that function and compares).
+*/
+#include "output.h"
+
+#include "json_writer.h"
+
+#include <msgpack.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The writer hands its buffer to the stream when it holds this much. */
+#define CLI_WRITE_CHUNK ((size_t)256 << 10)
+
+/* ------------------------------------------------------------------------
+** Statuses and UTF-8
+** --------------------------------------------------------------------- */
+
+/* The names of the statuses, in enum cli_status order. */
+static const char *const cli_status_names[CLI_ST_COUNT] = {
+    "ok", "bad_row", "invalid_utf8", "too_large", "plugin_failed",
+    "lang_unknown"
+};
+
+/* A status's name. */
+const char *cli_status_name(int status)
+{
+    if (status < 0 || status >= CLI_ST_COUNT)
+        return "unknown";
+    return cli_status_names[status];
+}
+
+/*
+** Checks UTF-8, ASCII a word at a time: answers are mostly ASCII, and a
+** 16 MiB field is checked on every record.
+*/
+int cli_utf8_valid(const char *text, size_t text_len, size_t *bad_offset)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+
+    while (i < text_len) {
+        int valid;
+        size_t n;
+
+        if (s[i] < 0x80) {
+            while (i + 8 <= text_len) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if (w & UINT64_C(0x8080808080808080))
+                    break;
+                i += 8;
+            }
+            while (i < text_len && s[i] < 0x80)
+                i++;
+            continue;
+        }
+        n = cli_utf8_seq(s + i, text_len - i, &valid);
+        if (!valid) {
+            *bad_offset = i;
+            return 0;
+        }
+        i += n;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------------
+** A byte buffer
+** --------------------------------------------------------------------- */
+
+/* A growable byte buffer; after a failed allocation it takes nothing more
+** and says so in failed. */
+typedef struct cli_buf {
+    char *data;  /* the bytes */
+    size_t len;  /* used */
+    size_t cap;  /* allocated */
+    int failed;  /* memory ran out */
+} cli_buf;
+
+/* Makes room for n more bytes. Returns 0, or -1 (and sets failed). */
+static int cli_buf_reserve(cli_buf *b, size_t n)
+{
+    size_t cap = b->cap ? b->cap : 4096;
+    char *bigger;
+
+    if (b->failed)
+        return -1;
+    if (n <= b->cap - b->len)
+        return 0;
+    while (cap - b->len < n) {
+        if (cap > SIZE_MAX / 2) {
+            b->failed = 1;
+            return -1;
+        }
+        cap *= 2;
+    }
+    bigger = realloc(b->data, cap);
+    if (bigger == NULL) {
+        b->failed = 1;
+        return -1;
+    }
+    b->data = bigger;
+    b->cap = cap;
+    return 0;
+}
+
+/* Appends n bytes. */
+static void cli_buf_add(cli_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || cli_buf_reserve(b, n) != 0)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+/* Appends one byte. */
+static void cli_buf_byte(cli_buf *b, char c)
+{
+    if (b->len < b->cap) {
+        b->data[b->len++] = c;
+        return;
+    }
+    cli_buf_add(b, &c, 1);
+}
+
+/* Appends a NUL-terminated string. */
+static void cli_buf_cstr(cli_buf *b, const char *s)
+{
+    cli_buf_add(b, s, strlen(s));
+}
+
+/* Appends an unsigned number in decimal. */
+static void cli_buf_uint(cli_buf *b, uint64_t v)
+{
+    char digits[24];
+    size_t n = sizeof digits;
+
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    cli_buf_add(b, digits + n, sizeof digits - n);
+}
+
+/* U+FFFD, for a byte sequence that is not UTF-8. */
+static const char cli_replacement[3] = {'\xEF', '\xBF', '\xBD'};
+
+/*
+** Appends a JSON string, quotes included: the text made valid UTF-8 (an
+** invalid sequence as U+FFFD), '"' and '\' escaped with a backslash, C0
+** controls, DEL and C1 controls as \u00XX: what cli_json_string() writes
+** for the repaired text.
+*/
+static void cli_buf_json_string(cli_buf *b, const char *text,
+                                size_t text_len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)text;
+    size_t plain = 0; /* start of the pending run of plain bytes */
+    size_t i = 0;
+
+    cli_buf_byte(b, '"');
+    while (i < text_len) {
+        unsigned c = s[i];
+        char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+        int valid;
+        size_t n;
+
+        if (c < 0x80) {
+            if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+                i++;
+                continue;
+            }
+            cli_buf_add(b, text + plain, i - plain);
+            if (c == '"' || c == '\\') {
+                esc[1] = (char)c;
+                cli_buf_add(b, esc, 2);
+            } else {
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                cli_buf_add(b, esc, 6);
+            }
+            plain = ++i;
+            continue;
+        }
+        n = cli_utf8_seq(s + i, text_len - i, &valid);
+        if (valid && !(c == 0xC2 && s[i + 1] < 0xA0)) {
+            i += n;
+            continue;
+        }
+        cli_buf_add(b, text + plain, i - plain);
+        if (!valid) {
+            cli_buf_add(b, cli_replacement, 3);
+        } else { /* a C1 control: U+0080..U+009F */
+            esc[4] = hex[s[i + 1] >> 4];
+            esc[5] = hex[s[i + 1] & 15];
+            cli_buf_add(b, esc, 6);
+        }
+        i += n;
+        plain = i;
+    }
+    cli_buf_add(b, text + plain, i - plain);
+    cli_buf_byte(b, '"');
+}
+
+/*
+** Appends a JSON number as cli_json_number() writes it: at most four
+** decimals, trailing zeros dropped, no "-0", null for NaN and infinities.
+** Scores are mostly exactly 0, which skips the formatting.
+*/
+static void cli_buf_json_number(cli_buf *b, double value)
+{
+    char num[64];
+    int n;
+
+    if (value == 0.0) {
+        cli_buf_byte(b, '0');
+        return;
+    }
+    if (!isfinite(value)) {
+        cli_buf_cstr(b, "null");
+        return;
+    }
+    n = snprintf(num, sizeof num, "%.4f", value);
+    if (n <= 0 || (size_t)n >= sizeof num) {
+        cli_buf_cstr(b, "null");
+        return;
+    }
+    while (n > 0 && num[n - 1] == '0')
+        n--;
+    if (n > 0 && num[n - 1] == '.')
+        n--;
+    num[n] = '\0';
+    cli_buf_cstr(b, strcmp(num, "-0") == 0 ? "0" : num);
+}
+
+/* ------------------------------------------------------------------------
+** The emitter: JSON text or msgpack from the same calls
+** --------------------------------------------------------------------- */
+
+/* How deep maps and arrays nest (the metadata is the deepest, at 4). */
+#define CLI_EMIT_DEPTH 8
+
+/* One record or metadata being written as JSON or msgpack. */
+typedef struct cli_emit {
+    cli_buf *out;              /* where the bytes go */
+    int msgpack;               /* 1: msgpack, 0: JSON */
+    msgpack_packer pk;         /* msgpack's packer, writing to out */
+    int depth;                 /* open maps and arrays */
+    size_t count[CLI_EMIT_DEPTH]; /* items written at each depth (a map's
+                                     keys and values both count) */
+    size_t want[CLI_EMIT_DEPTH];  /* items announced at each depth */
+    unsigned char is_map[CLI_EMIT_DEPTH]; /* 1 for a map */
+    int failed;                /* set when a map or array did not get the
+                                  items it announced (a bug: msgpack
+                                  would be corrupt) */
+} cli_emit;
+
+/* msgpack-c's write callback: the bytes to the buffer. */
+static int cli_emit_write(void *data, const char *buf, size_t len)
+{
+    cli_buf *b = data;
+
+    cli_buf_add(b, buf, len);
+    return b->failed ? -1 : 0;
+}
+
+/* Starts an emitter on out. */
+static void cli_emit_init(cli_emit *e, cli_buf *out, int msgpack)
+{
+    memset(e, 0, sizeof *e);
+    e->out = out;
+    e->msgpack = msgpack;
+    msgpack_packer_init(&e->pk, out, cli_emit_write);
+}
+
+/* JSON's punctuation before an item: ',' between items, ':' between a
+** key and its value. Counts the item. */
+static void cli_emit_pre(cli_emit *e)
+{
+    size_t c;
+
+    if (e->depth == 0)
+        return;
+    c = e->count[e->depth - 1]++;
+    if (e->msgpack || c == 0)
+        return;
+    if (e->is_map[e->depth - 1])
+        cli_buf_byte(e->out, c % 2 == 1 ? ':' : ',');
+    else
+        cli_buf_byte(e->out, ',');
+}
+
+/* Opens a map of n pairs, or an array of n items. */
+static void cli_emit_open(cli_emit *e, size_t n, int map)
+{
+    cli_emit_pre(e);
+    if (e->msgpack) {
+        if (map)
+            msgpack_pack_map(&e->pk, n);
+        else
+            msgpack_pack_array(&e->pk, n);
+    } else {
+        cli_buf_byte(e->out, map ? '{' : '[');
+    }
+    if (e->depth < CLI_EMIT_DEPTH) {
+        e->count[e->depth] = 0;
+        e->want[e->depth] = map ? 2 * n : n;
+        e->is_map[e->depth] = (unsigned char)map;
+    }
+    e->depth++;
+}
+
+static void cli_emit_map(cli_emit *e, size_t n) { cli_emit_open(e, n, 1); }
+static void cli_emit_array(cli_emit *e, size_t n) { cli_emit_open(e, n, 0); }
+
+/* Closes the innermost map or array. */
+static void cli_emit_close(cli_emit *e)
+{
+    e->depth--;
+    if (e->depth < CLI_EMIT_DEPTH && e->count[e->depth] != e->want[e->depth])
+        e->failed = 1;
+    if (!e->msgpack)
+        cli_buf_byte(e->out, e->is_map[e->depth] ? '}' : ']');
+}
+
+/*
+** Packs a msgpack str made valid UTF-8: its length is only known after
+** the repair, so a text with an invalid sequence is repaired into the
+** buffer first (rare), and valid text is packed as it is.
+*/
+static void cli_emit_pack_str(cli_emit *e, const char *text, size_t text_len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t bad;
+    size_t len = 0;
+    size_t i;
+
+    if (cli_utf8_valid(text, text_len, &bad)) {
+        msgpack_pack_str(&e->pk, text_len);
+        msgpack_pack_str_body(&e->pk, text, text_len);
+        return;
+    }
+    for (i = 0; i < text_len;) {
+        int valid;
+        size_t n = cli_utf8_seq(s + i, text_len - i, &valid);
+        len += valid ? n : 3;
+        i += n;
+    }
+    msgpack_pack_str(&e->pk, len);
+    for (i = 0; i < text_len;) {
+        int valid;
+        size_t n = cli_utf8_seq(s + i, text_len - i, &valid);
+        if (valid)
+            cli_buf_add(e->out, text + i, n);
+        else
+            cli_buf_add(e->out, cli_replacement, 3);
+        i += n;
+    }
+}
+
+/* A string of bytes (made valid UTF-8). */
+static void cli_emit_str(cli_emit *e, const char *text, size_t text_len)
+{
+    cli_emit_pre(e);
+    if (e->msgpack)
+        cli_emit_pack_str(e, text, text_len);
+    else
+        cli_buf_json_string(e->out, text, text_len);
+}
+
+/* A NUL-terminated string, or nil/null for NULL. */
+static void cli_emit_cstr(cli_emit *e, const char *text)
+{
+    if (text != NULL) {
+        cli_emit_str(e, text, strlen(text));
+        return;
+    }
+    cli_emit_pre(e);
+    if (e->msgpack)
+        msgpack_pack_nil(&e->pk);
+    else
+        cli_buf_cstr(e->out, "null");
+}
+
+/* An unsigned integer. */
+static void cli_emit_uint(cli_emit *e, uint64_t value)
+{
+    cli_emit_pre(e);
+    if (e->msgpack)
+        msgpack_pack_uint64(&e->pk, value);
+    else
+        cli_buf_uint(e->out, value);
+}
+
+/* A score: rounded to four decimals in both formats (JSON drops trailing
+** zeros; msgpack holds the rounded double), so both say the same. */
+static void cli_emit_score(cli_emit *e, double value)
+{
+    cli_emit_pre(e);
+    if (e->msgpack) {
+        double r = isfinite(value) ? round(value * 10000.0) / 10000.0 : 0.0;
+        msgpack_pack_double(&e->pk, r == 0.0 ? 0.0 : r);
+    } else {
+        cli_buf_json_number(e->out, value);
+    }
+}
+
+/* true or false. */
+static void cli_emit_bool(cli_emit *e, int value)
+{
+    cli_emit_pre(e);
+    if (e->msgpack) {
+        if (value)
+            msgpack_pack_true(&e->pk);
+        else
+            msgpack_pack_false(&e->pk);
+    } else {
+        cli_buf_cstr(e->out, value ? "true" : "false");
+    }
+}
+
+/* ------------------------------------------------------------------------
+** The metadata record
+** --------------------------------------------------------------------- */
+
+/* The data file whose name is `name`, into *info; 0 when found. */
+static int cli_meta_find_data(const wm_engine *engine, const char *name,
+                              wm_data_info *info)
+{
+    size_t n = wm_engine_data_count(engine);
+
+    for (size_t i = 0; i < n; i++) {
+        if (wm_engine_data_info(engine, i, info) == WM_OK && info->name != NULL
+            && strcmp(info->name, name) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/*
+** Writes {"whatmatters_meta":{...}}: the engine version, the plugins with
+** their versions and options, the combination rule, the taxonomy (path,
+** fingerprint, area ids), the data folder and every data file the engine
+** read, and the options that change results. The keys are always all
+** there (null when unset), so that two metadata records compare field by
+** field.
+*/
+static void cli_meta_emit(cli_emit *e, const wm_engine *engine,
+                          const cli_meta *meta)
+{
+    const cli_setup *setup = meta->setup;
+    size_t n_plugins = wm_engine_plugin_count(engine);
+    size_t n_areas = wm_engine_area_count(engine);
+    size_t n_data = wm_engine_data_count(engine);
+    wm_data_info info;
+
+    cli_emit_map(e, 1);
+    cli_emit_cstr(e, "whatmatters_meta");
+    cli_emit_map(e, 16);
+
+    cli_emit_cstr(e, "version");
+    cli_emit_cstr(e, wm_version());
+
+    cli_emit_cstr(e, "plugins");
+    cli_emit_array(e, n_plugins);
+    for (size_t i = 0; i < n_plugins; i++) {
+        const cli_plugin_arg *arg = setup != NULL && i < setup->n_plugins
+            ? &setup->plugins[i] : NULL;
+        cli_emit_map(e, 4);
+        cli_emit_cstr(e, "name");
+        cli_emit_cstr(e, wm_engine_plugin_name(engine, i));
+        cli_emit_cstr(e, "version");
+        cli_emit_cstr(e, wm_engine_plugin_version(engine, i));
+        cli_emit_cstr(e, "given_as");
+        cli_emit_cstr(e, arg != NULL ? arg->plugin : CLI_DEFAULT_PLUGIN);
+        cli_emit_cstr(e, "options");
+        cli_emit_cstr(e, arg != NULL ? arg->options : NULL);
+        cli_emit_close(e);
+    }
+    cli_emit_close(e);
+
+    cli_emit_cstr(e, "combine");
+    cli_emit_cstr(e, setup != NULL && setup->combine != NULL
+                         ? setup->combine : "max");
+
+    cli_emit_cstr(e, "taxonomy");
+    cli_emit_map(e, 3);
+    cli_emit_cstr(e, "path");
+    cli_emit_cstr(e, setup != NULL ? setup->taxonomy : NULL);
+    cli_emit_cstr(e, "fingerprint");
+    cli_emit_cstr(e, cli_meta_find_data(engine, "taxonomy.txt", &info) == 0
+                         ? info.fingerprint : NULL);
+    cli_emit_cstr(e, "areas");
+    cli_emit_array(e, n_areas);
+    for (size_t i = 0; i < n_areas; i++)
+        cli_emit_cstr(e, wm_engine_area_id(engine, i));
+    cli_emit_close(e);
+    cli_emit_close(e);
+
+    cli_emit_cstr(e, "data_dir");
+    cli_emit_cstr(e, setup != NULL ? setup->common.data_dir : NULL);
+
+    cli_emit_cstr(e, "data");
+    cli_emit_array(e, n_data);
+    for (size_t i = 0; i < n_data; i++) {
+        if (wm_engine_data_info(engine, i, &info) != WM_OK)
+            memset(&info, 0, sizeof info);
+        cli_emit_map(e, 4);
+        cli_emit_cstr(e, "name");
+        cli_emit_cstr(e, info.name);
+        cli_emit_cstr(e, "source");
+        cli_emit_cstr(e, info.source);
+        cli_emit_cstr(e, "fingerprint");
+        cli_emit_cstr(e, info.fingerprint);
+        cli_emit_cstr(e, "bytes");
+        cli_emit_uint(e, info.bytes);
+        cli_emit_close(e);
+    }
+    cli_emit_close(e);
+
+    cli_emit_cstr(e, "lang");
+    cli_emit_cstr(e, meta->lang);
+    cli_emit_cstr(e, "lang_column");
+    cli_emit_cstr(e, meta->lang_column);
+    cli_emit_cstr(e, "lang_fallback");
+    cli_emit_cstr(e, meta->lang_fallback);
+    cli_emit_cstr(e, "input_format");
+    cli_emit_cstr(e, meta->input_format);
+    cli_emit_cstr(e, "delimiter");
+    cli_emit_cstr(e, meta->delimiter);
+    cli_emit_cstr(e, "text_column");
+    cli_emit_cstr(e, meta->text_column);
+    cli_emit_cstr(e, "id_column");
+    cli_emit_cstr(e, meta->id_column);
+    cli_emit_cstr(e, "keep");
+    cli_emit_array(e, meta->n_keep);
+    for (size_t i = 0; i < meta->n_keep; i++)
+        cli_emit_cstr(e, meta->keep[i]);
+    cli_emit_close(e);
+    cli_emit_cstr(e, "text");
+    cli_emit_bool(e, meta->with_text);
+    cli_emit_cstr(e, "max_field_bytes");
+    cli_emit_uint(e, meta->max_field_bytes);
+
+    cli_emit_close(e);
+    cli_emit_close(e);
+}
+
+/* The metadata as one JSON line. */
+int cli_meta_write_json(FILE *out, const wm_engine *engine,
+                        const cli_meta *meta)
+{
+    cli_buf buf = {NULL, 0, 0, 0};
+    cli_emit e;
+    int rc;
+
+    cli_emit_init(&e, &buf, 0);
+    cli_meta_emit(&e, engine, meta);
+    cli_buf_byte(&buf, '\n');
+    rc = e.failed || buf.failed
+         || fwrite(buf.data, 1, buf.len, out) != buf.len ? -1 : 0;
+    free(buf.data);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+** Writers
+** --------------------------------------------------------------------- */
+
+struct cli_writer {
+    cli_writer_config cfg;  /* as given */
+    size_t n_areas;         /* the taxonomy's areas */
+    cli_buf out;            /* records not yet handed to the stream */
+    cli_buf field;          /* a CSV field being built (evidence) */
+    int failed;             /* memory ran out, or a bug in a map's size */
+};
+
+cli_writer *cli_writer_new(const cli_writer_config *cfg)
+{
+    cli_writer *w = calloc(1, sizeof *w);
+
+    if (w == NULL)
+        return NULL;
+    w->cfg = *cfg;
+    w->n_areas = wm_engine_area_count(cfg->engine);
+    if (w->n_areas > WM_MAX_AREAS)
+        w->n_areas = WM_MAX_AREAS;
+    return w;
+}
+
+void cli_writer_free(cli_writer *w)
+{
+    if (w == NULL)
+        return;
+    free(w->out.data);
+    free(w->field.data);
+    free(w);
+}
+
+/*
+** Appends one CSV field: made valid UTF-8, and in double quotes (with
+** quotes doubled) when it holds a comma, a quote, CR or LF (RFC 4180).
+** One scan finds out both; a plain valid field is then copied whole.
+*/
+static void cli_csv_field(cli_buf *b, const char *text, size_t text_len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    int quote = 0;
+    int valid = 1;
+
+    for (size_t i = 0; i < text_len;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (c == ',' || c == '"' || c == '\r' || c == '\n')
+                quote = 1;
+            i++;
+        } else {
+            int ok;
+            i += cli_utf8_seq(s + i, text_len - i, &ok);
+            valid &= ok;
+        }
+    }
+    if (!quote && valid) {
+        cli_buf_add(b, text, text_len);
+        return;
+    }
+    if (quote)
+        cli_buf_byte(b, '"');
+    for (size_t i = 0, plain = 0; i < text_len;) {
+        unsigned c = s[i];
+        int ok = 1;
+        size_t n = c < 0x80 ? 1 : cli_utf8_seq(s + i, text_len - i, &ok);
+
+        if (c == '"' || !ok) {
+            cli_buf_add(b, text + plain, i - plain);
+            if (ok)
+                cli_buf_add(b, "\"\"", 2);
+            else
+                cli_buf_add(b, cli_replacement, 3);
+            plain = i + n;
+        }
+        i += n;
+        if (i >= text_len)
+            cli_buf_add(b, text + plain, i - plain);
+    }
+    if (quote)
+        cli_buf_byte(b, '"');
+}
+
+/* A NUL-terminated CSV field ("" for NULL). */
+static void cli_csv_cfield(cli_buf *b, const char *text)
+{
+    if (text != NULL)
+        cli_csv_field(b, text, strlen(text));
+}
+
+/* The header row: the contract's field names in its order. */
+static void cli_csv_header(cli_writer *w)
+{
+    cli_buf *b = &w->out;
+    const wm_engine *engine = w->cfg.engine;
+
+    cli_buf_cstr(b, "id");
+    for (size_t i = 0; i < w->cfg.n_keep; i++) {
+        cli_buf_byte(b, ',');
+        cli_csv_cfield(b, w->cfg.keep[i]);
+    }
+    if (w->cfg.with_text)
+        cli_buf_cstr(b, ",text");
+    cli_buf_cstr(b, ",lang,status,message");
+    for (size_t i = 0; i < w->n_areas; i++) {
+        cli_buf_byte(b, ',');
+        cli_csv_cfield(b, wm_engine_area_id(engine, i));
+    }
+    for (size_t i = 0; i < w->n_areas; i++) {
+        const char *id = wm_engine_area_id(engine, i);
+        w->field.len = 0;
+        cli_buf_cstr(&w->field, id != NULL ? id : "");
+        cli_buf_cstr(&w->field, "_score");
+        cli_buf_byte(b, ',');
+        cli_csv_field(b, w->field.data, w->field.len);
+    }
+    cli_buf_cstr(b, ",evidence\n");
+}
+
+/* The span of evidence in the answer, cut to the text (a plugin should
+** never report a span outside it, but the writer does not trust that). */
+static void cli_evidence_span(const wm_evidence *ev, size_t text_len,
+                              size_t *start, size_t *end)
+{
+    *start = ev->start < text_len ? ev->start : text_len;
+    *end = ev->end < text_len ? ev->end : text_len;
+    if (*end < *start)
+        *end = *start;
+}
+
+/* A score with four decimals, as "%.4f" writes it. */
+static void cli_csv_score(cli_buf *b, double s)
+{
+    char num[64];
+    int n;
+
+    if (s == 0.0 || !isfinite(s)) {
+        cli_buf_cstr(b, "0.0000");
+        return;
+    }
+    if (s == 1.0) {
+        cli_buf_cstr(b, "1.0000");
+        return;
+    }
+    n = snprintf(num, sizeof num, "%.4f", s);
+    if (n > 0 && (size_t)n < sizeof num)
+        cli_buf_add(b, strcmp(num, "-0.0000") == 0 ? "0.0000" : num,
+                    strcmp(num, "-0.0000") == 0 ? 6 : (size_t)n);
+}
+
+/* One CSV row. Areas and scores are empty cells for a record that was not
+** classified (bad_row, too_large, lang_unknown), so that nobody reads
+** them as "no area". */
+static void cli_csv_record(cli_writer *w, const cli_record *rec,
+                           const cli_result *res)
+{
+    cli_buf *b = &w->out;
+    const wm_engine *engine = w->cfg.engine;
+
+    if (rec->id != NULL)
+        cli_csv_field(b, rec->id, rec->id_len);
+    else
+        cli_buf_uint(b, rec->number);
+    for (size_t i = 0; i < w->cfg.n_keep; i++) {
+        cli_buf_byte(b, ',');
+        if (rec->keep != NULL && rec->keep[i] != NULL)
+            cli_csv_field(b, rec->keep[i], rec->keep_len[i]);
+    }
+    if (w->cfg.with_text) {
+        cli_buf_byte(b, ',');
+        cli_csv_field(b, rec->text, rec->text_len);
+    }
+    cli_buf_byte(b, ',');
+    cli_csv_cfield(b, res->lang);
+    cli_buf_byte(b, ',');
+    cli_buf_cstr(b, cli_status_name(res->status));
+    cli_buf_byte(b, ',');
+    cli_csv_cfield(b, res->message);
+    for (size_t i = 0; i < w->n_areas; i++) {
+        cli_buf_byte(b, ',');
+        if (res->coded)
+            cli_buf_byte(b, res->labels & ((uint64_t)1 << i) ? '1' : '0');
+    }
+    for (size_t i = 0; i < w->n_areas; i++) {
+        cli_buf_byte(b, ',');
+        if (res->coded)
+            cli_csv_score(b, res->scores != NULL ? res->scores[i] : 0.0);
+    }
+    cli_buf_byte(b, ',');
+    w->field.len = 0;
+    for (size_t k = 0; k < res->n_evidence; k++) {
+        const wm_evidence *ev = &res->evidence[k];
+        const char *id = wm_engine_area_id(engine, ev->area);
+        size_t start, end;
+
+        cli_evidence_span(ev, rec->text_len, &start, &end);
+        if (k > 0)
+            cli_buf_add(&w->field, "; ", 2);
+        cli_buf_cstr(&w->field, id != NULL ? id : "");
+        cli_buf_byte(&w->field, '=');
+        cli_buf_add(&w->field, rec->text + start, end - start);
+    }
+    if (w->field.len > 0)
+        cli_csv_field(b, w->field.data, w->field.len);
+    cli_buf_byte(b, '\n');
+    w->failed |= w->field.failed;
+}
+
+/* Number of bits set. */
+static size_t cli_popcount(uint64_t x)
+{
+    size_t n = 0;
+
+    for (; x != 0; x &= x - 1)
+        n++;
+    return n;
+}
+
+/*
+** One record as a map (a JSON object, or a msgpack map):
+** {"id", "keep":{...}, "text", "lang", "status", "message", "areas":[...],
+**  "scores":{...}, "evidence":[{"area","start","end","text","rule",
+**  "plugin","negated"}]}. The id is the --id-column string, or the record
+** number as an integer. Scores are {} for a record that was not
+** classified.
+*/
+static void cli_emit_record(cli_writer *w, cli_emit *e,
+                            const cli_record *rec, const cli_result *res)
+{
+    const wm_engine *engine = w->cfg.engine;
+    size_t n_scores = res->coded ? w->n_areas : 0;
+    uint64_t labels = 0;
+
+    for (size_t i = 0; res->coded && i < w->n_areas; i++)
+        labels |= res->labels & ((uint64_t)1 << i);
+
+    cli_emit_map(e, w->cfg.with_text ? 9 : 8);
+    cli_emit_cstr(e, "id");
+    if (rec->id != NULL)
+        cli_emit_str(e, rec->id, rec->id_len);
+    else
+        cli_emit_uint(e, rec->number);
+
+    cli_emit_cstr(e, "keep");
+    cli_emit_map(e, w->cfg.n_keep);
+    for (size_t i = 0; i < w->cfg.n_keep; i++) {
+        cli_emit_cstr(e, w->cfg.keep[i]);
+        if (rec->keep != NULL && rec->keep[i] != NULL)
+            cli_emit_str(e, rec->keep[i], rec->keep_len[i]);
+        else
+            cli_emit_cstr(e, NULL);
+    }
+    cli_emit_close(e);
+
+    if (w->cfg.with_text) {
+        cli_emit_cstr(e, "text");
+        cli_emit_str(e, rec->text, rec->text_len);
+    }
+    cli_emit_cstr(e, "lang");
+    cli_emit_cstr(e, res->lang != NULL ? res->lang : "");
+    cli_emit_cstr(e, "status");
+    cli_emit_cstr(e, cli_status_name(res->status));
+    cli_emit_cstr(e, "message");
+    cli_emit_cstr(e, res->message != NULL ? res->message : "");
+
+    cli_emit_cstr(e, "areas");
+    cli_emit_array(e, cli_popcount(labels));
+    for (size_t i = 0; i < w->n_areas; i++) {
+        if (labels & ((uint64_t)1 << i))
+            cli_emit_cstr(e, wm_engine_area_id(engine, i));
+    }
+    cli_emit_close(e);
+
+    cli_emit_cstr(e, "scores");
+    cli_emit_map(e, n_scores);
+    for (size_t i = 0; i < n_scores; i++) {
+        cli_emit_cstr(e, wm_engine_area_id(engine, i));
+        cli_emit_score(e, res->scores != NULL ? res->scores[i] : 0.0);
+    }
+    cli_emit_close(e);
+
+    cli_emit_cstr(e, "evidence");
+    cli_emit_array(e, res->n_evidence);
+    for (size_t k = 0; k < res->n_evidence; k++) {
+        const wm_evidence *ev = &res->evidence[k];
+        size_t start, end;
+
+        cli_evidence_span(ev, rec->text_len, &start, &end);
+        cli_emit_map(e, 7);
+        cli_emit_cstr(e, "area");
+        cli_emit_cstr(e, wm_engine_area_id(engine, ev->area));
+        cli_emit_cstr(e, "start");
+        cli_emit_uint(e, ev->start);
+        cli_emit_cstr(e, "end");
+        cli_emit_uint(e, ev->end);
+        cli_emit_cstr(e, "text");
+        cli_emit_str(e, rec->text + start, end - start);
+        cli_emit_cstr(e, "rule");
+        cli_emit_cstr(e, ev->rule);
+        cli_emit_cstr(e, "plugin");
+        cli_emit_cstr(e, wm_engine_plugin_name(engine, ev->plugin));
+        cli_emit_cstr(e, "negated");
+        cli_emit_bool(e, (ev->flags & WM_EVIDENCE_NEGATED) != 0);
+        cli_emit_close(e);
+    }
+    cli_emit_close(e);
+
+    cli_emit_close(e);
+}
+
+/* Hands the buffered bytes to the stream. Returns 0 or -1. */
+static int cli_writer_flush(cli_writer *w)
+{
+    size_t n = w->out.len;
+
+    w->out.len = 0;
+    if (w->failed || w->out.failed)
+        return -1;
+    if (n > 0 && fwrite(w->out.data, 1, n, w->cfg.out) != n)
+        return -1;
+    return ferror(w->cfg.out) ? -1 : 0;
+}
+
+int cli_writer_begin(cli_writer *w, const cli_meta *meta)
+{
+    cli_emit e;
+
+    switch (w->cfg.format) {
+    case CLI_OUT_CSV:
+        cli_csv_header(w);
+        break;
+    case CLI_OUT_JSONL:
+        cli_emit_init(&e, &w->out, 0);
+        cli_meta_emit(&e, w->cfg.engine, meta);
+        cli_buf_byte(&w->out, '\n');
+        w->failed |= e.failed;
+        break;
+    default:
+        cli_emit_init(&e, &w->out, 1);
+        cli_meta_emit(&e, w->cfg.engine, meta);
+        w->failed |= e.failed;
+        break;
+    }
+    return cli_writer_flush(w);
+}
+
+int cli_writer_record(cli_writer *w, const cli_record *rec,
+                      const cli_result *res)
+{
+    cli_emit e;
+
+    switch (w->cfg.format) {
+    case CLI_OUT_CSV:
+        cli_csv_record(w, rec, res);
+        break;
+    case CLI_OUT_JSONL:
+        cli_emit_init(&e, &w->out, 0);
+        cli_emit_record(w, &e, rec, res);
+        cli_buf_byte(&w->out, '\n');
+        w->failed |= e.failed;
+        break;
+    default:
+        cli_emit_init(&e, &w->out, 1);
+        cli_emit_record(w, &e, rec, res);
+        w->failed |= e.failed;
+        break;
+    }
+    if (w->failed || w->out.failed)
+        return -1;
+    return w->out.len >= CLI_WRITE_CHUNK ? cli_writer_flush(w) : 0;
+}
+
+int cli_writer_end(cli_writer *w)
+{
+    if (cli_writer_flush(w) != 0 || fflush(w->cfg.out) != 0
+        || ferror(w->cfg.out))
+        return -1;
+    return 0;
+}

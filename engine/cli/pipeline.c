@@ -1,0 +1,785 @@
+/*
+** pipeline.c — classify's batches and threads (pipeline.h).
+**
+** Two slots, each a batch of records with their results. While the
+** workers classify the batch in one slot, the main thread writes the
+** batch before it and then reads the next one into the slot it has just
+** written; so reading, classifying and writing overlap, and two batches
+** are all that is ever held.
+**
+** Workers take records from the batch by an atomic counter, a few at a
+** time (the cost of an answer varies a lot, so a static split would leave
+** threads idle), and store each result at the record's index: what a
+** record gets depends on the record alone, never on which thread or in
+** what order, so the output is the same bytes for every --threads. A
+** result is copied out of the analyzer's borrowed wm_classification into
+** the worker's arena for that slot, which is emptied when the slot is
+** reused.
+*/
+#define _POSIX_C_SOURCE 200809L /* clock_gettime() under -std=c11 */
+
+#include "pipeline.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Records a worker takes from the counter at once. */
+#define CLI_CHUNK 8
+
+/* Languages (and spellings of them, "no" and "nb") a worker keeps an
+** analyzer for. Only supported codes get one, so this is never reached
+** in practice; beyond it a worker makes and frees one per record. */
+#define CLI_MAX_ANALYZERS 16
+
+/* The longest language code read from a --lang-column field. */
+#define CLI_LANG_CODE_MAX 15
+
+/* ------------------------------------------------------------------------
+** Arenas: per worker and slot, emptied when the slot is reused
+** --------------------------------------------------------------------- */
+
+/* One block of an arena. */
+typedef struct cli_block {
+    struct cli_block *next; /* the next block, or NULL */
+    size_t size;            /* bytes in data */
+    size_t used;            /* bytes handed out */
+    alignas(max_align_t) unsigned char data[]; /* the memory */
+} cli_block;
+
+/* A bump allocator. */
+typedef struct cli_arena {
+    cli_block *head; /* the block being filled (the newest) */
+} cli_arena;
+
+/* The size of an arena's usual block. */
+#define CLI_BLOCK_SIZE ((size_t)64 << 10)
+
+/* n bytes aligned for any type, or NULL when memory runs out. */
+static void *cli_arena_alloc(cli_arena *a, size_t n)
+{
+    size_t align = alignof(max_align_t);
+    cli_block *b = a->head;
+
+    n = (n + align - 1) & ~(align - 1);
+    if (n == 0)
+        n = align;
+    if (b == NULL || b->size - b->used < n) {
+        size_t size = n > CLI_BLOCK_SIZE ? n : CLI_BLOCK_SIZE;
+        b = malloc(sizeof *b + size);
+        if (b == NULL)
+            return NULL;
+        b->next = a->head;
+        b->size = size;
+        b->used = 0;
+        a->head = b;
+    }
+    b->used += n;
+    return b->data + b->used - n;
+}
+
+/* A copy of bytes, or NULL. */
+static void *cli_arena_copy(cli_arena *a, const void *p, size_t n)
+{
+    void *q = cli_arena_alloc(a, n);
+
+    if (q != NULL && n > 0)
+        memcpy(q, p, n);
+    return q;
+}
+
+/* Empties the arena, keeping one usual block for the next batch. */
+static void cli_arena_reset(cli_arena *a)
+{
+    cli_block *keep = NULL;
+
+    while (a->head != NULL) {
+        cli_block *b = a->head;
+        a->head = b->next;
+        if (keep == NULL && b->size == CLI_BLOCK_SIZE) {
+            keep = b;
+            continue;
+        }
+        free(b);
+    }
+    if (keep != NULL) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    a->head = keep;
+}
+
+/* Frees the arena. */
+static void cli_arena_free(cli_arena *a)
+{
+    cli_arena_reset(a);
+    free(a->head);
+    a->head = NULL;
+}
+
+/* ------------------------------------------------------------------------
+** The state of a run
+** --------------------------------------------------------------------- */
+
+/* A batch and its results. */
+typedef struct cli_slot {
+    cli_batch *batch;      /* the reader's records */
+    size_t n;              /* records in it */
+    cli_record **records;  /* [CLI_BATCH_RECORDS] the records, taken from
+                              the batch by the main thread */
+    cli_result *results;   /* [CLI_BATCH_RECORDS] one per record */
+    cli_arena *arenas;     /* [threads] each worker's memory for it */
+} cli_slot;
+
+typedef struct cli_pipeline cli_pipeline;
+
+/* An analyzer a worker made, under the language code it was asked for. */
+typedef struct cli_lang_analyzer {
+    char code[CLI_LANG_CODE_MAX + 1]; /* "sv", "no", ... */
+    wm_analyzer *analyzer;            /* the worker's own */
+} cli_lang_analyzer;
+
+/* One worker thread. */
+typedef struct cli_worker {
+    cli_pipeline *p;      /* the run */
+    size_t index;         /* 0..threads-1: its arena in each slot */
+    pthread_t thread;     /* the thread */
+    int started;          /* 1 once the thread runs */
+    cli_lang_analyzer analyzers[CLI_MAX_ANALYZERS]; /* made so far */
+    size_t n_analyzers;   /* how many */
+} cli_worker;
+
+struct cli_pipeline {
+    const cli_pipeline_config *cfg; /* as given */
+    size_t n_areas;         /* the taxonomy's areas */
+    cli_slot slots[2];      /* the two batches */
+    cli_worker *workers;    /* [n_workers] */
+    size_t n_workers;       /* threads started */
+
+    pthread_mutex_t lock;   /* guards the fields below */
+    pthread_cond_t work;    /* a job was posted, or quit */
+    pthread_cond_t done;    /* the job's last worker finished */
+    unsigned long job;      /* number of the job posted last */
+    cli_slot *job_slot;     /* the slot it is for */
+    size_t busy;            /* workers still on it */
+    int quit;               /* workers must end */
+    atomic_size_t next;     /* the next record to take in job_slot */
+};
+
+/* ------------------------------------------------------------------------
+** Classifying one record
+** --------------------------------------------------------------------- */
+
+/*
+** Sets the result's status and message: "NAME: record N (line L, byte B):
+** what", the message of the contract, in the worker's arena. Returns 0,
+** or -1 when memory runs out (the result is then fatal).
+*/
+static int cli_result_set(cli_result *res, cli_arena *arena,
+                          const cli_pipeline_config *cfg,
+                          const cli_record *rec, int status, int fatal,
+                          const char *fmt, ...) CLI_PRINTF(7, 8);
+
+static int cli_result_set(cli_result *res, cli_arena *arena,
+                          const cli_pipeline_config *cfg,
+                          const cli_record *rec, int status, int fatal,
+                          const char *fmt, ...)
+{
+    char what[1024];
+    char where[96];
+    char *msg;
+    int n;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    /* msgpack has no lines: its records say line 0, and only the byte. */
+    if (rec->line > 0)
+        snprintf(where, sizeof where, "record %llu (line %llu, byte %llu)",
+                 (unsigned long long)rec->number,
+                 (unsigned long long)rec->line,
+                 (unsigned long long)rec->offset);
+    else
+        snprintf(where, sizeof where, "record %llu (byte %llu)",
+                 (unsigned long long)rec->number,
+                 (unsigned long long)rec->offset);
+    n = snprintf(NULL, 0, "%s: %s: %s", cfg->input_name, where, what);
+    res->status = status;
+    res->fatal = fatal;
+    msg = n >= 0 ? cli_arena_alloc(arena, (size_t)n + 1) : NULL;
+    if (msg == NULL) {
+        res->fatal = 1;
+        res->message = wm_strerror(WM_ENOMEM);
+        return -1;
+    }
+    snprintf(msg, (size_t)n + 1, "%s: %s: %s", cfg->input_name, where, what);
+    res->message = msg;
+    return 0;
+}
+
+/* Copies a language code (at most CLI_LANG_CODE_MAX bytes kept). */
+static void cli_copy_code(char *code, const char *from)
+{
+    size_t n = strlen(from);
+
+    if (n > CLI_LANG_CODE_MAX)
+        n = CLI_LANG_CODE_MAX;
+    memcpy(code, from, n);
+    code[n] = '\0';
+}
+
+/*
+** The worker's analyzer for a language code, made the first time. NULL
+** with *rc set when it cannot be made (WM_ELANG for a code the library
+** does not know; anything else is a failure of the library).
+*/
+static wm_analyzer *cli_worker_analyzer(cli_worker *w, const char *code,
+                                        int *rc)
+{
+    wm_analyzer *a = NULL;
+
+    for (size_t i = 0; i < w->n_analyzers; i++) {
+        if (strcmp(w->analyzers[i].code, code) == 0)
+            return w->analyzers[i].analyzer;
+    }
+    *rc = wm_analyzer_new(w->p->cfg->engine, code, &a);
+    if (*rc != WM_OK)
+        return NULL;
+    if (w->n_analyzers == CLI_MAX_ANALYZERS) {
+        /* Should never happen: free the oldest to stay bounded. */
+        wm_analyzer_free(w->analyzers[0].analyzer);
+        memmove(&w->analyzers[0], &w->analyzers[1],
+                (CLI_MAX_ANALYZERS - 1) * sizeof w->analyzers[0]);
+        w->n_analyzers--;
+    }
+    cli_copy_code(w->analyzers[w->n_analyzers].code, code);
+    w->analyzers[w->n_analyzers].analyzer = a;
+    w->n_analyzers++;
+    return a;
+}
+
+/* 1 when the answer holds nothing but ASCII white space (or nothing). */
+static int cli_blank(const char *text, size_t text_len)
+{
+    for (size_t i = 0; i < text_len; i++) {
+        char c = text[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\f'
+            && c != '\v')
+            return 0;
+    }
+    return 1;
+}
+
+/*
+** The language of a record, in this order: its --lang-column field when
+** not empty (lower-cased, spaces trimmed; a value the library does not
+** support is lang_unknown, not a reason to guess), else --lang L, else
+** with --lang auto the detected language, else --lang-fallback. Writes the
+** code into code (CLI_LANG_CODE_MAX + 1 bytes) and returns 1; or returns 0
+** with why[] saying what was missing.
+*/
+static int cli_record_lang(const cli_pipeline_config *cfg,
+                           const cli_record *rec, char *code, char *why,
+                           size_t why_size)
+{
+    const char *detected = NULL;
+
+    if (cfg->lang_column != NULL && rec->lang != NULL) {
+        const char *v = rec->lang;
+        size_t len = rec->lang_len;
+
+        while (len > 0 && (*v == ' ' || *v == '\t')) {
+            v++;
+            len--;
+        }
+        while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+            len--;
+        if (len > 0) {
+            size_t i;
+            for (i = 0; i < len && i < CLI_LANG_CODE_MAX; i++) {
+                char c = v[i];
+                code[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+                if (c == '\0')
+                    break;
+            }
+            code[i] = '\0';
+            if (i == len && wm_lang_check(code) == WM_OK)
+                return 1;
+            snprintf(why, why_size, "unsupported language '%.*s' in column "
+                     "'%s'", (int)(len > 32 ? 32 : len), v, cfg->lang_column);
+            return 0;
+        }
+    }
+    if (cfg->lang != NULL) {
+        cli_copy_code(code, cfg->lang);
+        return 1;
+    }
+    if (cfg->lang_auto
+        && cli_detect_lang(cfg->engine, rec->text, rec->text_len, &detected)
+               == WM_OK
+        && detected != NULL) {
+        cli_copy_code(code, detected);
+        return 1;
+    }
+    if (cfg->lang_fallback != NULL) {
+        cli_copy_code(code, cfg->lang_fallback);
+        return 1;
+    }
+    if (cfg->lang_auto)
+        snprintf(why, why_size, "no language detected (too short or no "
+                 "clue; --lang-fallback gives one)");
+    else
+        snprintf(why, why_size, "no language in column '%s'",
+                 cfg->lang_column != NULL ? cfg->lang_column : "?");
+    return 0;
+}
+
+/*
+** Classifies record i of the slot into its result. The statuses, first
+** that applies: bad_row and too_large from the reader; invalid_utf8
+** (classified all the same, so the areas are there to look at);
+** lang_unknown (not classified); too_large from the library (over the
+** engine's own limit); plugin_failed; ok. A failure of the library itself
+** (memory, the stemmer) makes the result fatal: the run stops there.
+*/
+static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
+{
+    const cli_pipeline_config *cfg = w->p->cfg;
+    cli_arena *arena = &slot->arenas[w->index];
+    const cli_record *rec = slot->records[i];
+    cli_result *res = &slot->results[i];
+    const wm_classification *c = NULL;
+    wm_analyzer *analyzer;
+    char code[CLI_LANG_CODE_MAX + 1];
+    char why[256];
+    size_t bad = 0;
+    int valid;
+    int rc = WM_OK;
+
+    memset(res, 0, sizeof *res);
+    res->status = CLI_ST_OK;
+    res->lang = "";
+    res->message = "";
+    if (rec->status == CLI_REC_BAD_ROW || rec->status == CLI_REC_TOO_LARGE) {
+        cli_result_set(res, arena, cfg, rec, rec->status == CLI_REC_BAD_ROW
+                       ? CLI_ST_BAD_ROW : CLI_ST_TOO_LARGE, 0, "%s",
+                       rec->message != NULL && rec->message[0] != '\0'
+                           ? rec->message
+                           : rec->status == CLI_REC_BAD_ROW
+                               ? "broken record" : "answer over the size limit");
+        return;
+    }
+    valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
+    if (!cli_record_lang(cfg, rec, code, why, sizeof why)) {
+        if (!valid)
+            cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
+                           "invalid UTF-8 at byte %zu of the answer", bad);
+        else if (cli_blank(rec->text, rec->text_len))
+            res->coded = 1; /* an empty answer is ok, with no area */
+        else
+            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
+                           "%s", why);
+        return;
+    }
+    analyzer = cli_worker_analyzer(w, code, &rc);
+    if (analyzer == NULL) {
+        if (rc == WM_ELANG)
+            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
+                           "unsupported language '%s'", code);
+        else
+            cli_result_set(res, arena, cfg, rec, CLI_ST_OK, 1,
+                           "cannot make an analyzer for '%s': %s", code,
+                           wm_strerror(rc));
+        return;
+    }
+    res->lang = wm_analyzer_lang(analyzer);
+    rc = wm_classify(analyzer, rec->text, rec->text_len, 0, &c);
+    if (rc == WM_ETOOBIG) {
+        cli_result_set(res, arena, cfg, rec, CLI_ST_TOO_LARGE, 0,
+                       "answer of %zu bytes over the engine's limit",
+                       rec->text_len);
+        return;
+    }
+    if (rc != WM_OK) {
+        const char *msg = wm_analyzer_errmsg(analyzer);
+        cli_result_set(res, arena, cfg, rec, CLI_ST_OK, 1, "%s",
+                       msg != NULL && msg[0] != '\0' ? msg : wm_strerror(rc));
+        return;
+    }
+
+    res->coded = 1;
+    res->labels = cli_label_mask(c);
+    res->scores = cli_arena_copy(arena, c->scores,
+                                 w->p->n_areas * sizeof *c->scores);
+    res->n_evidence = c->n_evidence;
+    res->evidence = cli_arena_copy(arena, c->evidence,
+                                   c->n_evidence * sizeof *c->evidence);
+    if (res->scores == NULL || res->evidence == NULL) {
+        res->fatal = 1;
+        res->message = wm_strerror(WM_ENOMEM);
+        return;
+    }
+    if (!valid) {
+        cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
+                       "invalid UTF-8 at byte %zu of the answer", bad);
+    } else if (c->status & WM_STATUS_PLUGIN_FAILED) {
+        char msg[1024];
+        cli_result_set(res, arena, cfg, rec, CLI_ST_PLUGIN_FAILED, 0, "%s",
+                       cli_plugin_error(cfg->engine, c, msg, sizeof msg));
+    }
+}
+
+/* ------------------------------------------------------------------------
+** Workers
+** --------------------------------------------------------------------- */
+
+/* Classifies records of the posted slot until none is left. */
+static void cli_worker_run_job(cli_worker *w, cli_slot *slot)
+{
+    cli_pipeline *p = w->p;
+
+    cli_arena_reset(&slot->arenas[w->index]);
+    for (;;) {
+        size_t i = atomic_fetch_add(&p->next, CLI_CHUNK);
+        if (i >= slot->n)
+            break;
+        for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++)
+            cli_classify_record(w, slot, k);
+    }
+}
+
+/* A worker thread: waits for a job, does its part, says when done. */
+static void *cli_worker_main(void *arg)
+{
+    cli_worker *w = arg;
+    cli_pipeline *p = w->p;
+    unsigned long seen = 0;
+
+    for (;;) {
+        cli_slot *slot;
+
+        pthread_mutex_lock(&p->lock);
+        while (!p->quit && p->job == seen)
+            pthread_cond_wait(&p->work, &p->lock);
+        if (p->quit) {
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        seen = p->job;
+        slot = p->job_slot;
+        pthread_mutex_unlock(&p->lock);
+
+        cli_worker_run_job(w, slot);
+
+        pthread_mutex_lock(&p->lock);
+        if (--p->busy == 0)
+            pthread_cond_signal(&p->done);
+        pthread_mutex_unlock(&p->lock);
+    }
+    return NULL;
+}
+
+/* Posts a slot to the workers. */
+static void cli_post(cli_pipeline *p, cli_slot *slot)
+{
+    pthread_mutex_lock(&p->lock);
+    atomic_store(&p->next, 0);
+    p->job_slot = slot;
+    p->busy = p->n_workers;
+    p->job++;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Waits until the posted slot is done. */
+static void cli_wait(cli_pipeline *p)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->busy > 0)
+        pthread_cond_wait(&p->done, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* ------------------------------------------------------------------------
+** Setting up and tearing down
+** --------------------------------------------------------------------- */
+
+/* Frees everything of the run; the workers must have ended. */
+static void cli_pipeline_free(cli_pipeline *p)
+{
+    for (size_t s = 0; s < 2; s++) {
+        cli_slot *slot = &p->slots[s];
+        if (slot->arenas != NULL) {
+            for (size_t t = 0; t < p->cfg->threads; t++)
+                cli_arena_free(&slot->arenas[t]);
+        }
+        free(slot->arenas);
+        free(slot->records);
+        free(slot->results);
+        cli_batch_free(slot->batch);
+    }
+    if (p->workers != NULL) {
+        for (size_t t = 0; t < p->cfg->threads; t++) {
+            for (size_t k = 0; k < p->workers[t].n_analyzers; k++)
+                wm_analyzer_free(p->workers[t].analyzers[k].analyzer);
+        }
+    }
+    free(p->workers);
+}
+
+/* Ends the worker threads. */
+static void cli_pipeline_stop(cli_pipeline *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->lock);
+    for (size_t t = 0; t < p->cfg->threads; t++) {
+        if (p->workers[t].started)
+            pthread_join(p->workers[t].thread, NULL);
+    }
+}
+
+/* Allocates the slots and starts the workers. Returns 0 or -1 (memory;
+** or no thread could be started). Fewer threads than asked for change
+** nothing but the speed. */
+static int cli_pipeline_start(cli_pipeline *p)
+{
+    size_t threads = p->cfg->threads;
+
+    for (size_t s = 0; s < 2; s++) {
+        cli_slot *slot = &p->slots[s];
+        slot->batch = cli_batch_new();
+        slot->records = calloc(CLI_BATCH_RECORDS, sizeof *slot->records);
+        slot->results = calloc(CLI_BATCH_RECORDS, sizeof *slot->results);
+        slot->arenas = calloc(threads, sizeof *slot->arenas);
+        if (slot->batch == NULL || slot->records == NULL
+            || slot->results == NULL || slot->arenas == NULL)
+            return -1;
+    }
+    p->workers = calloc(threads, sizeof *p->workers);
+    if (p->workers == NULL)
+        return -1;
+    for (size_t t = 0; t < threads; t++) {
+        cli_worker *w = &p->workers[t];
+        w->p = p;
+        w->index = t;
+        if (pthread_create(&w->thread, NULL, cli_worker_main, w) != 0)
+            break;
+        w->started = 1;
+        p->n_workers++;
+    }
+    return p->n_workers > 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------------
+** Progress
+** --------------------------------------------------------------------- */
+
+/* Seconds on a clock that only goes forward. */
+static double cli_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The progress line: records, records a second, and the share of the
+** input read when its size is known. Drawn over itself with \r. */
+static void cli_progress(const cli_pipeline_config *cfg, const cli_reader *r,
+                         uint64_t records, double started)
+{
+    double secs = cli_now() - started;
+    double rate = secs > 0 ? (double)records / secs : 0.0;
+
+    fprintf(stderr, "\r" CLI_NAME ": %s: %llu records, %.0f/s", cfg->cmd,
+            (unsigned long long)records, rate);
+    if (cfg->input_size > 0) {
+        double done = (double)cli_reader_bytes(r) * 100.0
+                      / (double)cfg->input_size;
+        fprintf(stderr, ", %.0f%%", done > 100.0 ? 100.0 : done);
+    }
+    fputs("   ", stderr);
+    fflush(stderr);
+}
+
+/* ------------------------------------------------------------------------
+** The run
+** --------------------------------------------------------------------- */
+
+/*
+** Writes a classified slot in input order. Stops at a fatal result, or
+** with --strict at the first record that is not ok (printing its
+** message), and at a write error. Returns CLI_EXIT_OK or the exit status
+** to stop with.
+*/
+static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
+                          cli_pipeline_stats *stats)
+{
+    const cli_pipeline_config *cfg = p->cfg;
+
+    for (size_t i = 0; i < slot->n; i++) {
+        const cli_result *res = &slot->results[i];
+
+        stats->read++;
+        if (res->fatal) {
+            cli_error(cfg->cmd, "%s", res->message);
+            return CLI_EXIT_RUNTIME;
+        }
+        stats->by_status[res->status]++;
+        if (res->status != CLI_ST_OK) {
+            stats->flagged++;
+            if (cfg->strict) {
+                cli_error(cfg->cmd, "%s (%s; stopped by --strict)",
+                          res->message, cli_status_name(res->status));
+                return CLI_EXIT_RUNTIME;
+            }
+        }
+        if (cli_writer_record(w, slot->records[i], res) != 0)
+            return -1;
+        stats->written++;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Reads the next batch into a slot: its record count, 0 at the end, -1
+** on a read error (printed). */
+static long cli_read_slot(cli_pipeline *p, cli_reader *r, cli_slot *slot)
+{
+    char err[1024] = "";
+    long n = cli_reader_next_batch(r, slot->batch, CLI_BATCH_RECORDS,
+                                   CLI_BATCH_BYTES, err, sizeof err);
+
+    slot->n = 0;
+    if (n < 0) {
+        cli_error(p->cfg->cmd, "%s", err[0] != '\0' ? err : "read error");
+        return -1;
+    }
+    if ((size_t)n > CLI_BATCH_RECORDS) /* the reader's promise, checked */
+        n = CLI_BATCH_RECORDS;
+    for (long i = 0; i < n; i++)
+        slot->records[i] = cli_batch_record(slot->batch, (size_t)i);
+    slot->n = (size_t)n;
+    return n;
+}
+
+int cli_pipeline_run(const cli_pipeline_config *cfg, cli_reader *r,
+                     cli_writer *w, cli_pipeline_stats *stats)
+{
+    cli_pipeline p;
+    int status = CLI_EXIT_OK;
+    int read_failed = 0;
+    double started = cli_now();
+    double drawn = 0.0;
+    size_t cur = 0;
+    long n;
+
+    memset(stats, 0, sizeof *stats);
+    memset(&p, 0, sizeof p);
+    p.cfg = cfg;
+    p.n_areas = wm_engine_area_count(cfg->engine);
+    atomic_init(&p.next, 0);
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.work, NULL);
+    pthread_cond_init(&p.done, NULL);
+    if (cli_pipeline_start(&p) != 0) {
+        cli_error(cfg->cmd, "cannot start the workers: %s",
+                  wm_strerror(WM_ENOMEM));
+        status = CLI_EXIT_RUNTIME;
+        goto out;
+    }
+
+    n = cli_read_slot(&p, r, &p.slots[cur]);
+    if (n < 0)
+        read_failed = 1;
+    if (n > 0)
+        cli_post(&p, &p.slots[cur]);
+    while (n > 0) {
+        cli_slot *slot = &p.slots[cur];
+        cli_slot *next = &p.slots[1 - cur];
+        long n_next = 0;
+
+        /* Read ahead while the workers classify this slot. */
+        if (!read_failed) {
+            n_next = cli_read_slot(&p, r, next);
+            if (n_next < 0) {
+                read_failed = 1;
+                n_next = 0;
+            }
+        }
+        cli_wait(&p);
+        if (n_next > 0)
+            cli_post(&p, next); /* classified while this one is written */
+        status = cli_write_slot(&p, slot, w, stats);
+        if (status != CLI_EXIT_OK) {
+            if (n_next > 0)
+                cli_wait(&p);
+            break;
+        }
+        if (cfg->progress && cli_now() - drawn >= 0.1) {
+            cli_progress(cfg, r, stats->written, started);
+            drawn = cli_now();
+        }
+        cur = 1 - cur;
+        n = n_next;
+    }
+    if (status == -1) {
+        cli_error(cfg->cmd, "cannot write the output: %s", strerror(errno));
+        status = CLI_EXIT_RUNTIME;
+    }
+    if (status == CLI_EXIT_OK && read_failed)
+        status = CLI_EXIT_RUNTIME;
+    cli_pipeline_stop(&p);
+
+out:
+    if (cfg->progress && drawn > 0.0)
+        fputs("\r\033[K", stderr); /* clear the progress line */
+    cli_pipeline_free(&p);
+    pthread_cond_destroy(&p.done);
+    pthread_cond_destroy(&p.work);
+    pthread_mutex_destroy(&p.lock);
+    return status;
+}
+
+void cli_pipeline_summary(const char *cmd, const cli_pipeline_stats *stats)
+{
+    char detail[512] = "";
+    size_t used = 0;
+    int done[CLI_ST_COUNT] = {0};
+
+    /* The flagged statuses, most frequent first (ties in table order). */
+    for (;;) {
+        int best = -1;
+        for (int s = 1; s < CLI_ST_COUNT; s++) {
+            if (!done[s] && stats->by_status[s] > 0
+                && (best < 0 || stats->by_status[s] > stats->by_status[best]))
+                best = s;
+        }
+        if (best < 0)
+            break;
+        done[best] = 1;
+        int k = snprintf(detail + used, sizeof detail - used, "%s%llu %s",
+                         used == 0 ? " (" : ", ",
+                         (unsigned long long)stats->by_status[best],
+                         cli_status_name(best));
+        if (k > 0 && (size_t)k < sizeof detail - used)
+            used += (size_t)k;
+    }
+    if (used > 0 && used + 1 < sizeof detail) {
+        detail[used++] = ')';
+        detail[used] = '\0';
+    }
+    fprintf(stderr, CLI_NAME ": %s: %llu read, %llu written, %llu flagged%s\n",
+            cmd, (unsigned long long)stats->read,
+            (unsigned long long)stats->written,
+            (unsigned long long)stats->flagged, detail);
+}
