@@ -76,7 +76,8 @@ int cli_reader_open(const cli_reader_config *cfg, cli_reader **out,
                     char *err, size_t err_size);
 
 /* Fills b with the next records: at most max_records, and stopping after
-** the record that takes the text past max_bytes. Returns the number of
+** the record that takes the bytes the batch stores (text, id, language,
+** kept fields, messages) past max_bytes. Returns the number of
 ** records (0 at the end of the input), or -1 on a read error with a
 ** message in err. The batch's earlier records are gone. */
 long cli_reader_next_batch(cli_reader *r, cli_batch *b, size_t max_records,
