@@ -58,6 +58,7 @@ typedef struct cr_src {
 
 /* Everything about the file being read. */
 typedef struct cr_ctx {
+    const char *path;          /* the path as given ("-": standard input) */
     const char *name;          /* the path, for messages */
     const char *by;            /* the --by field, or NULL */
     const cli_coded_sink *sink; /* where records go */
@@ -212,7 +213,9 @@ typedef struct cr_tree_ops {
     int (*boolean)(const void *v);                       /* CR_BOOL */
 } cr_tree_ops;
 
-/* json-c */
+/* json-c. Each accessor does what its slot in cr_tree_ops says for a
+** json_object; json-c represents a JSON null as a NULL pointer, which
+** every accessor takes. */
 
 static int cj_kind(const void *v)
 {
@@ -314,7 +317,8 @@ static const cr_tree_ops cr_json_ops = {
     cj_i64, cj_u64, cj_dbl, cj_bool
 };
 
-/* msgpack-c */
+/* msgpack-c. The same accessors for a msgpack_object; "bin" is taken as
+** a string, as a reader of another writer's msgpack may meet it. */
 
 static int cm_kind(const void *v)
 {
@@ -912,9 +916,9 @@ static int cr_csv_meta(cr_ctx *c)
     size_t len = 0, cap = 0;
     json_object *obj;
     const void *meta;
-    int n = snprintf(path, sizeof path, "%s.meta.json", c->name);
+    int n = snprintf(path, sizeof path, "%s.meta.json", c->path);
 
-    if (n < 0 || (size_t)n >= sizeof path || strcmp(c->name, "-") == 0)
+    if (n < 0 || (size_t)n >= sizeof path || strcmp(c->path, "-") == 0)
         return 0;
     f = fopen(path, "rb");
     if (f == NULL)
@@ -1284,6 +1288,7 @@ int cli_coded_read(const char *path, const char *by_column,
 
     memset(&c, 0, sizeof c);
     memset(&src, 0, sizeof src);
+    c.path = path;
     c.name = strcmp(path, "-") == 0 ? "standard input" : path;
     c.by = by_column;
     c.sink = sink;

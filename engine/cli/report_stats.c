@@ -871,13 +871,13 @@ int cli_report_msgpack_measure(const char *buf, size_t len,
         } else if (b <= 0xbf) {
             skip = b & 0x1f;
         } else {
-            static const unsigned char fixed[] = {
-                /* c4..df: bytes of the length field, or (for the fixed
-                ** sizes) 0 with the size in rs_fixed below */
+            /* c4..df: the bytes of the header's length or count field
+            ** (0: none, the value has the size in value_bytes). */
+            static const unsigned char field_bytes[] = {
                 1, 2, 4, 1, 2, 4, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 2, 4, 2, 4
             };
-            static const unsigned char rs_fixed[] = {
+            static const unsigned char value_bytes[] = {
                 0, 0, 0, 0, 0, 0, 4, 8, 1, 2, 4, 8,
                 1, 2, 4, 8, 2, 3, 5, 9, 17, 0, 0, 0, 0, 0, 0, 0
             };
@@ -886,9 +886,9 @@ int cli_report_msgpack_measure(const char *buf, size_t len,
             if (b == 0xc1)
                 return -1; /* never used in msgpack */
             k = b - 0xc4;
-            n = fixed[k];
+            n = field_bytes[k];
             if (n == 0) {
-                skip = rs_fixed[k];
+                skip = value_bytes[k];
             } else {
                 uint64_t v;
                 if (pos + 1 + n > len)

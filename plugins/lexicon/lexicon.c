@@ -439,7 +439,7 @@ static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
 {
     lexicon *lx = p->lx;
     const unsigned char *star = memchr(s, '*', len);
-    const wm_token *t;
+    const wm_token *t = NULL;
     int rc;
 
     if (max == 0)
