@@ -296,11 +296,5 @@ const char *cli_plugin_error(const wm_engine *engine,
                              const wm_classification *c, char *buf,
                              size_t buf_len);
 
-/* wm_engine_detect_lang() is being written in the library now; until it
-** links, cli_have_detect_lang() is 0 and cli_detect_lang() gives
-** WM_ENOTFOUND instead of the link failing (setup.c). */
-int cli_have_detect_lang(void);
-int cli_detect_lang(const wm_engine *engine, const char *text,
-                    size_t text_len, const char **lang);
 
 #endif /* WM_CLI_CLI_H */

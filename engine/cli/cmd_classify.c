@@ -567,12 +567,6 @@ int cli_classify(const cli_command *self, int argc, char **argv)
     }
     if (status == CLI_EXIT_OK)
         status = cli_classify_check(self->name, &a);
-    if (status == CLI_EXIT_OK && a.setup.common.lang != NULL
-        && strcmp(a.setup.common.lang, "auto") == 0 && !cli_have_detect_lang()) {
-        cli_error(self->name, "--lang auto needs language detection, which "
-                  "this library does not have yet (wm_engine_detect_lang)");
-        status = CLI_EXIT_RUNTIME;
-    }
 
     /* The input: a name that cannot be opened or is a folder is a usage
     ** error, before the engine is made. */

@@ -323,7 +323,7 @@ static int cli_record_lang(const cli_pipeline_config *cfg,
         return 1;
     }
     if (cfg->lang_auto
-        && cli_detect_lang(cfg->engine, rec->text, rec->text_len, &detected)
+        && wm_engine_detect_lang(cfg->engine, rec->text, rec->text_len, &detected, NULL)
                == WM_OK
         && detected != NULL) {
         cli_copy_code(code, detected);

@@ -396,36 +396,3 @@ const char *cli_plugin_error(const wm_engine *engine,
     return buf;
 }
 
-/* ------------------------------------------------------------------------
-** Language detection, still being written
-**
-** wm_engine_detect_lang() is declared in whatmatters.h and is being
-** implemented in the library now. Until a library with it links, a weak
-** reference lets the tool build and run: the missing function is a NULL
-** address, and `classify --lang auto` says what it cannot do instead of
-** the link failing. Once it is in the library this block can go (and
-** callers can call wm_engine_detect_lang() directly).
-** --------------------------------------------------------------------- */
-
-#if defined(__GNUC__)
-#  pragma weak wm_engine_detect_lang
-#  define CLI_LINKED(fn) (&(fn) != NULL)
-#else
-#  define CLI_LINKED(fn) 1
-#endif
-
-/* 1 when the library has wm_engine_detect_lang(). */
-int cli_have_detect_lang(void)
-{
-    return CLI_LINKED(wm_engine_detect_lang);
-}
-
-/* wm_engine_detect_lang(), or WM_ENOTFOUND without it. */
-int cli_detect_lang(const wm_engine *engine, const char *text,
-                    size_t text_len, const char **lang)
-{
-    *lang = NULL;
-    if (!cli_have_detect_lang())
-        return WM_ENOTFOUND;
-    return wm_engine_detect_lang(engine, text, text_len, lang, NULL);
-}

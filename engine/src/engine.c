@@ -6,6 +6,7 @@
 ** all of them from then on without locks.
 */
 #include "wm_internal.h"
+#include "langid.h"
 #include "normalize.h"
 
 #include <errno.h>
@@ -281,6 +282,16 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
         if (rc == WM_OK)
             rc = wm__data_note(e, t->name, "built-in", t->data, t->len);
     }
+    if (rc == WM_OK)
+        rc = wm_langid_new(&e->alloc, &e->langid, e->errmsg);
+    for (int i = 0; i < WM_NLANGS && rc == WM_OK; i++) {
+        /* The detection profiles change what --lang auto codes: list them. */
+        char name[64];
+        const wm_builtin_file *f;
+        snprintf(name, sizeof name, "langid/%s.txt", lang_codes[i]);
+        if ((f = wm__builtin_file(name)) != NULL)
+            rc = wm__data_note(e, f->name, "built-in", f->data, f->len);
+    }
     if (rc != WM_OK) {
         wm_engine_free(e);
         return rc;
@@ -302,6 +313,7 @@ WM_API void wm_engine_free(wm_engine *engine)
         wm_intern_free(&engine->vocab[i]);
     }
     wm_taxonomy_free(&engine->taxonomy, &al);
+    wm_langid_free(engine->langid, &al);
     for (size_t i = 0; i < engine->n_data; i++) {
         wm__free(&al, engine->data[i].name);
         wm__free(&al, engine->data[i].source);

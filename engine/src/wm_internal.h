@@ -79,6 +79,8 @@ struct wm_engine {
     wm_data_entry *data;         /* data files used, in first-use order */
     size_t n_data;               /* how many */
     size_t cap_data;             /* allocated */
+    struct wm_langid *langid;    /* language identification (langid.c),
+                                    read-only once made */
     atomic_int frozen;           /* set by the first analyzer: no setup */
     char errmsg[WM_ERRMSG_SIZE]; /* last setup error, "" when none */
 };

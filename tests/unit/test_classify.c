@@ -162,13 +162,14 @@ static void test_data_info(void)
     if (!e)
         return;
     n = wm_engine_data_count(e);
-    CHECK(n == 11); /* five languages' two word lists, and the taxonomy */
+    CHECK(n == 16); /* five languages' two word lists and detection
+                       profiles, and the taxonomy */
     CHECK_RC(wm_engine_data_info(e, n, &info), WM_EINVAL);
     CHECK_RC(wm_engine_data_info(e, 0, &info), WM_OK);
     CHECK(strcmp(info.source, "built-in") == 0 && strlen(info.fingerprint) == 16 && info.bytes > 0);
     CHECK_RC(wm_engine_load_wordlists(e, dir), WM_OK);
     CHECK_RC(wm_engine_add_plugin(e, "lexicon", NULL), WM_OK);
-    CHECK(wm_engine_data_count(e) == 16); /* and five lexicons; sv/stopwords.txt replaced */
+    CHECK(wm_engine_data_count(e) == 21); /* and five lexicons; sv/stopwords.txt replaced */
     for (size_t i = 0; i < wm_engine_data_count(e); i++) {
         CHECK_RC(wm_engine_data_info(e, i, &info), WM_OK);
         if (strstr(info.name, "/areas.txt"))
