@@ -403,6 +403,23 @@ def check_many(inpath, coded):
             bad.append(f"record {k}: want {want!r:.150}, got {got!r:.150}")
     check("many: ids, --keep unit,wave, texts and statuses record by record",
           not bad, *bad)
+    # The flagged records' messages name where they start in the input.
+    data, header_end, ends = record_ends(inpath)
+    starts = [header_end] + ends[:-1]
+    bad = []
+    n_flagged = 0
+    for k, b in enumerate(outs, 1):
+        if b["status"] == "ok" or k > len(starts):
+            continue
+        n_flagged += 1
+        start = starts[k - 1]
+        line = data.count(b"\n", 0, start) + 1
+        want = f"{inpath}: record {k} (line {line}, byte {start}): "
+        if not b["message"].startswith(want):
+            bad.append(f"want {want!r}..., got {b['message']!r}")
+    check(f"many: the {n_flagged} flagged records' messages name their "
+          "record, line and byte", n_flagged == len(flaws) and not bad,
+          f"{n_flagged} flagged, {len(flaws)} flaws", *bad)
     return check
 
 
@@ -411,8 +428,9 @@ def check_many(inpath, coded):
 # --------------------------------------------------------------------------
 
 
-def split(path, n, prefix):
-    """Cuts at record boundaries, copying each record's bytes."""
+def record_ends(path):
+    """The bytes of a CSV file, the end of its header and the end of each
+    record, as Python's csv module sees them."""
     with open(path, "rb") as f:
         data = f.read()
     lines = io.StringIO(data.decode("utf-8", "surrogateescape"),
@@ -426,8 +444,13 @@ def split(path, n, prefix):
             pos[0] += len(line.encode("utf-8", "surrogateescape"))
             yield line
 
-    ends = [pos[0] for _ in csv.reader(feed())]
-    header_end, ends = ends[0], ends[1:]
+    ends = [pos[0] for row in csv.reader(feed()) if row]
+    return data, ends[0], ends[1:]
+
+
+def split(path, n, prefix):
+    """Cuts at record boundaries, copying each record's bytes."""
+    data, header_end, ends = record_ends(path)
     cuts = [len(ends) * k // n for k in range(n + 1)]
     for k in range(n):
         a = header_end if cuts[k] == 0 else ends[cuts[k] - 1]

@@ -12,13 +12,13 @@
 #               fields, invalid UTF-8, an empty and a 1 MiB answer)
 #     large     100 000 records: one out for each in, --threads 1 and 4
 #               write the same bytes (CSV, JSON Lines, metadata)
-#     shards    a file cut into 3 shards, coded and summarised apart, then
-#               merged: the report of the unsplit file
+#     shards    a file cut into 3 shards, coded (--lang en) and summarised
+#               apart, then merged: the report of the unsplit file
 #     parallel  docs/parallel-example.sh (GNU parallel) as the README shows
 #               it: the merged report equals the single run
 # Environment: WM_BATCH_ROWS, the records of the large files (default
 # 100000; 30000 when WM_SANITIZE_BUILD is set to a true value or BINARY is
-# linked with AddressSanitizer); TMPDIR.
+# linked with AddressSanitizer; at least 5000); PYTHON3; TMPDIR.
 #
 # Inputs are generated here, deterministically, by batchdata.py (Python's
 # standard library), which also reads the outputs with Python's csv module.
@@ -27,7 +27,8 @@
 
 set -u
 LC_ALL=C
-export LC_ALL
+PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
+export LC_ALL PYTHONDONTWRITEBYTECODE
 
 if [ $# -lt 2 ]; then
     echo "usage: $0 BINARY SOURCE_DIR [GROUP...]" >&2
@@ -64,6 +65,14 @@ if [ "$sanitized" -eq 1 ]; then
     ROWS=${WM_BATCH_ROWS:-30000}
 else
     ROWS=${WM_BATCH_ROWS:-100000}
+fi
+case $ROWS in
+    *[!0-9]*|'') echo "run_batch_tests.sh: WM_BATCH_ROWS=$ROWS is not a number" >&2; exit 2 ;;
+esac
+[ "$sanitized" -eq 0 ] || echo "note: a sanitizer build: $ROWS records in the large files"
+if [ "$ROWS" -lt 5000 ]; then # the first broken record is number 4999
+    echo "run_batch_tests.sh: WM_BATCH_ROWS must be at least 5000" >&2
+    exit 2
 fi
 
 # --- Checks -------------------------------------------------------------------
@@ -240,6 +249,22 @@ group_large() {
             "$(wc -l < t1.jsonl) lines"
     fi
 
+    # --strict across batches: the records before the first flagged one,
+    # whatever the number of threads.
+    first=$($PY -c 'import json, sys
+print(min(int(k.lstrip("r")) for k in json.load(open(sys.argv[1]))))' many.csv.flaws.json)
+    wm "$@" --threads 1 --strict -o s1.jsonl many.csv
+    _st1=$status
+    wm "$@" --threads 4 --strict -o s4.jsonl many.csv
+    if [ "$_st1" -eq 1 ] && [ "$status" -eq 1 ] && [ "$(wc -l < s4.jsonl)" -eq "$first" ] \
+       && cmp -s s1.jsonl s4.jsonl && head -n "$first" t1.jsonl | cmp -s - s4.jsonl \
+       && grep -q "^whatmatters: classify: $first read, $((first - 1)) written, 1 flagged" "$T/err"; then
+        pass
+    else
+        fail "large: --strict, --threads 1 and 4: the $((first - 1)) records before record $first, exit 1" \
+            "exit statuses $_st1 $status; $(wc -l < s4.jsonl) lines" "$(cat "$T/err")"
+    fi
+
     # The same records as JSON Lines in: the same statuses, ids and areas.
     $DATA many "$ROWS" many.jsonl || { fail "large: generating the JSON Lines input"; return; }
     wm "$@" --threads 4 -o j4.csv many.jsonl
@@ -299,7 +324,7 @@ group_shards() {
         fail "shards: 3 shards with the header and $ROWS records in all" "got $_sum"
     fi
 
-    set -- classify --lang sv --id-column id --keep unit,wave --threads 2
+    set -- classify --lang en --id-column id --keep unit,wave --threads 2
     report="--by unit --examples 5"
     for i in 1 2 3; do
         wm "$@" -o "shard$i.msgpack" "shard$i.csv"
@@ -331,6 +356,15 @@ group_shards() {
     without_files merged.txt > b
     same "shards: merged report == report over the whole file (text, but 'files')" a b
     same_dirs "shards: merged --csv tables == the whole file's" single merged
+    # The report reads the three coded formats alike.
+    for f in csv jsonl; do
+        wm "$@" -o "coded-all.$f" all.csv
+        # shellcheck disable=SC2086
+        wm report $report --csv "single-$f" "coded-all.$f" > "single-$f.txt"
+        expect_ok "shards: report over the whole file coded as $f"
+        same "shards: report over $f == over msgpack (text)" single.txt "single-$f.txt"
+        same_dirs "shards: report over $f == over msgpack (tables)" single "single-$f"
+    done
     without_files single.html > a
     without_files merged.html > b
     same "shards: merged --html == the whole file's (but the count of files)" a b
@@ -349,16 +383,20 @@ group_parallel() {
     # the project folder on a file of answers.
     ln -s "$BIN" bin/whatmatters
     PATH=$T/par/bin:$PATH
-    export PATH
+    # parallel keeps a folder in HOME (~/.parallel): one of our own.
+    mkdir -p home
+    HOME=$T/par/home
+    export PATH HOME
     ex=$SRC/docs/parallel-example.sh
     $DATA many "$ROWS" answers.jsonl || { fail "parallel: generating the input"; return; }
     $DATA many "$ROWS" answers.csv --no-breaks || { fail "parallel: generating the input"; return; }
     # Pieces of 1 MB: a dozen of them for 100 000 answers (10 MB).
     for f in answers.jsonl answers.csv; do
-        (cd "$SRC" && sh "$ex" --block 1M --by unit "$T/par/$f" "$T/par/out-$f") \
+        case $f in *.jsonl) lang=en ;; *) lang=sv ;; esac
+        (cd "$SRC" && sh "$ex" --lang $lang --block 1M --by unit "$T/par/$f" "$T/par/out-$f") \
             > "run-$f.out" 2> "run-$f.err"
         status=$?
-        _pieces=$(ls "out-$f"/summary-*.msgpack 2>/dev/null | wc -l)
+        _pieces=$(find "out-$f" -name 'summary-*.msgpack' | wc -l)
         if [ "$status" -eq 0 ] && [ "$_pieces" -ge 3 ] && [ -s "out-$f/report.txt" ]; then
             pass
         else
@@ -366,7 +404,7 @@ group_parallel() {
                 "exit status $status" "$(tail -n 3 "run-$f.err")"
             continue
         fi
-        wm classify --lang sv --id-column id --keep unit -o "single-$f.msgpack" "$f"
+        wm classify --lang $lang --id-column id --keep unit -o "single-$f.msgpack" "$f"
         wm report --by unit --csv "single-$f" "single-$f.msgpack" > "single-$f.txt"
         expect_ok "parallel: $f: the single run"
         without_files "single-$f.txt" > a
@@ -384,7 +422,7 @@ group_parallel() {
     $DATA many 200 breaks.csv
     (cd "$SRC" && sh "$ex" "$T/par/breaks.csv" "$T/par/out-breaks") > /dev/null 2> breaks.err
     status=$?
-    if [ "$status" -eq 1 ] && grep -q 'line breaks inside quoted fields' breaks.err; then
+    if [ "$status" -eq 1 ] && grep -q 'a line break inside a quoted field' breaks.err; then
         pass
     else
         fail "parallel: a CSV with line breaks in answers is refused" "exit status $status" \
