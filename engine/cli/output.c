@@ -774,13 +774,19 @@ static void cli_csv_record(cli_writer *w, const cli_record *rec,
     }
     cli_buf_byte(b, ',');
     w->field.len = 0;
-    for (size_t k = 0; k < res->n_evidence; k++) {
+    /* The cell names spans, not rules (JSON Lines has those): a span that
+    ** several rules matched for one area is written once. The evidence is
+    ** in order of start, then area, so repeats are next to each other. */
+    for (size_t k = 0, written = 0; k < res->n_evidence; k++) {
         const wm_evidence *ev = &res->evidence[k];
         const char *id = wm_engine_area_id(engine, ev->area);
         size_t start, end;
 
+        if (k > 0 && ev->area == res->evidence[k - 1].area &&
+            ev->start == res->evidence[k - 1].start && ev->end == res->evidence[k - 1].end)
+            continue;
         cli_evidence_span(ev, rec->text_len, &start, &end);
-        if (k > 0)
+        if (written++ > 0)
             cli_buf_add(&w->field, "; ", 2);
         cli_buf_cstr(&w->field, id != NULL ? id : "");
         cli_buf_byte(&w->field, '=');
