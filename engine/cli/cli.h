@@ -239,6 +239,9 @@ typedef struct cli_setup {
                                 for one per argument */
     size_t n_plugins;        /* how many --plugin */
     size_t max_text_len;     /* the engine's max_text_len; 0: default */
+    int any_language;        /* records may be in any language (--lang auto,
+                                --lang-column): plugins for all of them;
+                                else only for --lang */
 } cli_setup;
 
 /* Option ids of the classifying subcommands, after the shared ones; their

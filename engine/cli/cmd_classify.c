@@ -584,8 +584,11 @@ int cli_classify(const cli_command *self, int argc, char **argv)
             input_size = (int64_t)st.st_size;
         }
     }
-    if (status == CLI_EXIT_OK)
+    if (status == CLI_EXIT_OK) {
+        a.setup.any_language = a.lang_column != NULL || a.setup.common.lang == NULL
+                               || strcmp(a.setup.common.lang, "auto") == 0;
         status = cli_open_engine(self->name, &a.setup, &engine);
+    }
 
     /* The reader: CSV reads its header here. */
     if (status == CLI_EXIT_OK) {

@@ -297,6 +297,14 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
         if (rc != WM_OK)
             status = cli_engine_error(cmd, engine, rc, data_dir);
     }
+    /* A run in one language makes plugins for it alone: it neither loads
+    ** the other languages' data nor stops at an error in it. */
+    if (status == CLI_EXIT_OK && !setup->any_language && setup->common.lang != NULL
+        && wm_lang_check(setup->common.lang) == WM_OK) {
+        rc = wm_engine_set_languages(engine, setup->common.lang);
+        if (rc != WM_OK)
+            status = cli_engine_error(cmd, engine, rc, setup->common.lang);
+    }
     if (status == CLI_EXIT_OK && setup->combine != NULL) {
         rc = wm_engine_set_combine(engine, setup->combine_rule);
         if (rc != WM_OK)

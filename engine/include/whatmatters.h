@@ -366,6 +366,15 @@ WM_API int wm_engine_set_data_dir(wm_engine *engine, const char *dir);
 WM_API int wm_engine_add_plugin(wm_engine *engine, const char *plugin,
                                 const char *options);
 
+/* SETUP: the languages plugins make instances for, as comma-separated
+** codes ("sv" or "sv,en"; "no" is "nb"); by default all. Plugins added
+** after this call skip the others, so a run in one language does not need
+** (or load, or stop at an error in) the data of the rest; analyzers of the
+** others still analyse, but classify nothing. Returns WM_OK, WM_ELANG
+** (an unknown code; the message names it), WM_EINVAL or WM_EMISUSE (after
+** the first analyzer, or after a plugin was added). */
+WM_API int wm_engine_set_languages(wm_engine *engine, const char *langs);
+
 /* How the scores of several plugins make one (wm_engine_set_combine). */
 #define WM_COMBINE_MAX  0 /* an area's score is the highest of the plugins'
                              scores: any plugin can assign an area (the

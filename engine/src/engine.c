@@ -264,6 +264,7 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
     e->cache_entries = opt.cache_entries ? opt.cache_entries : WM_DEFAULT_CACHE_ENTRIES;
     atomic_init(&e->frozen, 0);
     e->combine = WM_COMBINE_MAX;
+    e->langs = (1u << WM_NLANGS) - 1;
     wm__hosts_init(e);
     for (int i = 0; i < WM_NLANGS; i++) {
         wm_wordlists_init(&e->lists[i], &e->alloc);
@@ -509,6 +510,40 @@ WM_API int wm_engine_set_combine(wm_engine *engine, int rule)
     if (rule != WM_COMBINE_MAX && rule != WM_COMBINE_MEAN)
         return wm__error(engine->errmsg, WM_EINVAL, "unknown combination rule %d", rule);
     engine->combine = rule;
+    return WM_OK;
+}
+
+WM_API int wm_engine_set_languages(wm_engine *engine, const char *langs)
+{
+    unsigned mask = 0;
+    const char *p = langs;
+
+    if (!engine || !langs)
+        return WM_EINVAL;
+    engine->errmsg[0] = '\0';
+    if (wm__frozen(engine))
+        return WM_EMISUSE;
+    if (engine->n_plugins)
+        return wm__error(engine->errmsg, WM_EMISUSE,
+                         "choose the languages before adding plugins");
+    while (*p) {
+        char code[16];
+        size_t n = strcspn(p, ",");
+        int index;
+        if (n == 0 || n >= sizeof code)
+            return wm__error(engine->errmsg, WM_ELANG, "bad language list '%s'", langs);
+        memcpy(code, p, n);
+        code[n] = '\0';
+        index = wm__lang_index(code);
+        if (index < 0)
+            return wm__error(engine->errmsg, WM_ELANG, "unknown language '%s' in '%s'",
+                             code, langs);
+        mask |= 1u << index;
+        p += n + (p[n] == ',');
+    }
+    if (!mask)
+        return wm__error(engine->errmsg, WM_ELANG, "no language in '%s'", langs);
+    engine->langs = mask;
     return WM_OK;
 }
 

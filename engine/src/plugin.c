@@ -245,6 +245,8 @@ static int create_instances(wm_engine *e, wm_plugin_slot *s, const char *options
         char err[WM_ERRMSG_SIZE / 2] = "";
         int rc;
 
+        if (!(e->langs & (1u << l)))
+            continue; /* not asked for: wm_engine_set_languages() */
         cfg.lang = wm__lang_code(l);
         rc = s->desc->create(&e->host[l], &cfg, &s->state[l], err, sizeof err);
         end_setup(&e->host_ctx[l]);

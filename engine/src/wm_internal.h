@@ -71,6 +71,8 @@ struct wm_engine {
     size_t n_plugins;            /* how many */
     size_t cap_plugins;          /* allocated */
     int combine;                 /* WM_COMBINE_* */
+    unsigned langs;              /* bit i: plugins make instances for
+                                    language i (wm_engine_set_languages) */
     wm_intern vocab[WM_NLANGS];  /* strings plugins interned: their ids are
                                     the ids tokens carry; frozen with the
                                     engine */

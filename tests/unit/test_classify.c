@@ -189,6 +189,42 @@ static void test_data_info(void)
     rmdir(dir);
 }
 
+/* Plugins make instances only for the languages asked for. */
+static void test_languages(void)
+{
+    wm_engine *e = NULL;
+    wm_analyzer *en = NULL;
+    wm_data_info info;
+    size_t areas = 0;
+
+    CHECK_RC(wm_engine_new(NULL, &e), WM_OK);
+    if (!e)
+        return;
+    CHECK_RC(wm_engine_set_languages(e, "sv,xx"), WM_ELANG);
+    CHECK(strstr(wm_engine_errmsg(e), "unknown language 'xx'") != NULL);
+    CHECK_RC(wm_engine_set_languages(e, ""), WM_ELANG);
+    CHECK_RC(wm_engine_set_languages(e, "sv,,en"), WM_ELANG);
+    CHECK_RC(wm_engine_set_languages(e, "no"), WM_OK); /* nb */
+    CHECK_RC(wm_engine_set_languages(e, "sv"), WM_OK);
+    CHECK_RC(wm_engine_add_plugin(e, "lexicon", NULL), WM_OK);
+    CHECK_RC(wm_engine_set_languages(e, "en"), WM_EMISUSE); /* after a plugin */
+    for (size_t i = 0; i < wm_engine_data_count(e); i++)
+        if (wm_engine_data_info(e, i, &info) == WM_OK && strstr(info.name, "areas.txt")) {
+            areas++;
+            CHECK(strcmp(info.name, "sv/areas.txt") == 0);
+        }
+    CHECK(areas == 1);
+    /* Another language still analyses, but nothing classifies it. */
+    CHECK_RC(wm_analyzer_new(e, "en", &en), WM_OK);
+    if (en) {
+        const wm_classification *c = NULL;
+        CHECK_RC(wm_classify(en, "I waited months for an appointment", 34, 0, &c), WM_OK);
+        CHECK(c && c->n_evidence == 0 && c->labels[0] == 0);
+    }
+    wm_analyzer_free(en);
+    wm_engine_free(e);
+}
+
 int main(void)
 {
     test_builtin_taxonomy();
@@ -196,5 +232,6 @@ int main(void)
     test_taxonomy_errors();
     test_setup_errors();
     test_data_info();
+    test_languages();
     return wm_test_finish();
 }
