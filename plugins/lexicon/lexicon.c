@@ -11,8 +11,10 @@
 **
 ** How matching stays independent of the lexicon's size: every entry is
 ** filed under its FIRST element only. Word elements are filed in an array
-** indexed by stem id (the ids are small dense integers), so a token finds
-** the entries that start with its stem in one step. Wildcard elements are
+** indexed by stem id (the ids are small dense integers), exact forms in a
+** second one indexed by normal-form id, so a token finds the entries that
+** start with its stem, and those that start with its normal form, in one
+** step each. Wildcard elements are
 ** filed in two hash tables (prefixes, suffixes) keyed by their normalised
 ** bytes, which also hold each key's shorter beginnings (endings) as in a
 ** trie: a token's prefixes and suffixes are hashed growing a byte at a time
@@ -42,19 +44,22 @@
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
 #define LX_FNV_PRIME 16777619u
 
-/* Kinds of phrase elements. */
-enum { LX_WORD = 0, LX_PREFIX = 1, LX_SUFFIX = 2 };
+/* Kinds of phrase elements: a word (by stem), a prefix or suffix wildcard,
+** an exact form (a quoted word, by normal form). */
+enum { LX_WORD = 0, LX_PREFIX = 1, LX_SUFFIX = 2, LX_EXACT = 3 };
 
 /* Token kinds that take part in matching (the rest are punctuation, space
 ** and invalid bytes, present only when the answer was analysed with
 ** WM_ANALYZE_ALL). */
 #define LX_CONTENT (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
 
-/* One element of an entry: a word or a wildcard, with the gap before it. */
+/* One element of an entry: a word, an exact form or a wildcard, with the
+** gap before it. */
 typedef struct lx_elem {
-    uint32_t kind;     /* LX_WORD, LX_PREFIX or LX_SUFFIX */
+    uint32_t kind;     /* LX_WORD, LX_PREFIX, LX_SUFFIX or LX_EXACT */
     uint32_t gap;      /* other tokens allowed before it (0 for the first) */
-    uint32_t id;       /* LX_WORD: the stem's id from host->intern */
+    uint32_t id;       /* from host->intern: LX_WORD the stem's id, LX_EXACT
+                          the normal form's id */
     uint32_t text;     /* wildcards: offset of the normalised text in pool */
     uint32_t text_len; /* wildcards: its bytes (1 to LX_MAX_KEY) */
 } lx_elem;
@@ -86,6 +91,16 @@ typedef struct lx_slot {
                          part and the one new character agrees */
 } lx_slot;
 
+/* The entries whose first element is of one kind that is matched by id
+** (LX_WORD by stem id, LX_EXACT by normal-form id): first[i]..first[i + 1]
+** in list are those whose first element has id i. Ids are dense, so this
+** is an array, not a hash table. */
+typedef struct lx_index {
+    uint32_t *first;  /* [n_ids + 1]: where each id's entries start in list */
+    uint32_t *list;   /* entry indices grouped by id, in file order */
+    uint32_t n_ids;   /* largest first-element id + 1; 0: no entries */
+} lx_index;
+
 /* The wildcards of one kind: a trie kept in one hash table. Besides every
 ** key it holds each key's shorter beginnings (for a suffix table, endings)
 ** that stop at a character boundary, so a token's scan, growing one
@@ -113,11 +128,10 @@ typedef struct lexicon {
     char *pool;                        /* rule texts and wildcard keys */
     size_t pool_len;                   /* bytes used */
     size_t cap_pool;                   /* allocated */
-    uint32_t *word_first;              /* [n_stems + 1]: where the entries
-                                          whose first element has stem id s
-                                          start in word_list */
-    uint32_t *word_list;               /* entry indices grouped by stem id */
-    uint32_t n_stems;                  /* largest first-element stem id + 1 */
+    lx_index words;                    /* entries whose first element is a
+                                          word, by stem id */
+    lx_index exacts;                   /* ... is an exact form, by normal-
+                                          form id */
     int has_exclusions;                /* some entry starts with '!' */
     lx_table prefixes;                 /* entries whose first element is
                                           "pre*" */
@@ -377,13 +391,16 @@ static int lx_one_token(lx_parser *p, const unsigned char *text, size_t len,
 
 /*
 ** Parses the words of one element (no blanks inside) into el[0..max): as
-** many word elements as the host's analysis finds tokens, adjacent, so that
+** many elements as the host's analysis finds tokens, adjacent, so that
 ** "drop-in" or "A&E" match exactly what answers spelled so tokenise into.
-** The stems are copied before intern() so that nothing the host does there
-** can pull the analysis from under them.
+** Each is a word (LX_WORD, by its stem) or, for a quoted element (exact is
+** 1, s the text inside the quotes), an exact form (LX_EXACT, by its normal
+** form). The strings are copied before intern() so that nothing the host
+** does there can pull the analysis from under them.
 */
 static int lx_parse_words(lx_parser *p, const unsigned char *s, size_t len,
-                          size_t col, lx_elem *el, size_t max, size_t *count)
+                          size_t col, int exact, lx_elem *el, size_t max,
+                          size_t *count)
 {
     lexicon *lx = p->lx;
     const wm_analysis *an = NULL;
@@ -404,17 +421,20 @@ static int lx_parse_words(lx_parser *p, const unsigned char *s, size_t len,
                        LX_MAX_ELEMS);
     for (size_t i = 0; i < n; i++) {
         const wm_token *t = &an->tokens[i];
+        const char *str = exact ? t->norm : t->stem;
+        size_t str_len = exact ? t->norm_len : t->stem_len;
+
         if ((t->flags & WM_TOK_LONG) || t->norm_len == 0)
             return lx_fail(p, WM_EPARSE, col, "'%.*s' is too long a word",
                            (int)len, (const char *)s);
-        rc = lx_pool_add(lx, t->stem, t->stem_len, &offs[i]);
+        rc = lx_pool_add(lx, str, str_len, &offs[i]);
         if (rc != WM_OK) {
             lx->pool_len = mark;
             return lx_fail(p, rc, col, "out of memory");
         }
         memset(&el[i], 0, sizeof el[i]);
-        el[i].kind = LX_WORD;
-        el[i].text_len = (uint32_t)t->stem_len; /* for intern, below */
+        el[i].kind = exact ? LX_EXACT : LX_WORD;
+        el[i].text_len = (uint32_t)str_len; /* for intern, below */
     }
     for (size_t i = 0; i < n; i++) {
         el[i].id = p->host->intern(p->host->ctx, lx->pool + offs[i], el[i].text_len);
@@ -430,9 +450,42 @@ static int lx_parse_words(lx_parser *p, const unsigned char *s, size_t len,
 }
 
 /*
+** Checks the quotes of one element (no blanks inside): either none, or one
+** at each end around a word ("friendly"), which makes it an exact form.
+** Sets *exact. Any other quote is an error at its own column, as are empty
+** quotes and an opening quote without its closing one (which is also what
+** quotes around several words, "fast legen", come to: the blank splits
+** them).
+*/
+static int lx_parse_quotes(lx_parser *p, const unsigned char *s, size_t len,
+                           size_t col, int *exact)
+{
+    int open = s[0] == '"';
+    int close = open && len >= 2 && s[len - 1] == '"';
+
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '"' && !(i == 0 && open) && !(i == len - 1 && close))
+            return lx_fail(p, WM_EPARSE, col + i,
+                           "a quote inside a word '%.*s' (quotes go around "
+                           "one word)", (int)len, (const char *)s);
+    if (open && !close)
+        return lx_fail(p, WM_EPARSE, col,
+                       "unterminated quote '%.*s' (quotes go around one "
+                       "word)", (int)len, (const char *)s);
+    if (open && len == 2)
+        return lx_fail(p, WM_EPARSE, col, "empty quotes");
+    if (open && memchr(s, '*', len))
+        return lx_fail(p, WM_EPARSE, col,
+                       "a wildcard in quotes '%.*s' (write \"word\", pre* "
+                       "or *suf)", (int)len, (const char *)s);
+    *exact = open;
+    return WM_OK;
+}
+
+/*
 ** Parses one element (no blanks inside) into el[0..max): a wildcard (its
-** normalised text, copied to the pool) is one element; a word may be
-** several (lx_parse_words). Writes how many to *count.
+** normalised text, copied to the pool) is one element; a word, quoted or
+** not, may be several (lx_parse_words). Writes how many to *count.
 */
 static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
                          size_t col, lx_elem *el, size_t max, size_t *count)
@@ -440,12 +493,17 @@ static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
     lexicon *lx = p->lx;
     const unsigned char *star = memchr(s, '*', len);
     const wm_token *t = NULL;
-    int rc;
+    int rc, exact = 0;
 
     if (max == 0)
         return lx_fail(p, WM_EPARSE, col, "a phrase has at most %d elements",
                        LX_MAX_ELEMS);
     memset(el, 0, sizeof *el);
+    rc = lx_parse_quotes(p, s, len, col, &exact);
+    if (rc != WM_OK)
+        return rc;
+    if (exact)
+        return lx_parse_words(p, s + 1, len - 2, col, 1, el, max, count);
     if (star) {
         const unsigned char *text;
         size_t text_len = len - 1, stars = 0;
@@ -481,19 +539,23 @@ static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
         return WM_OK;
     }
 
-    return lx_parse_words(p, s, len, col, el, max, count);
+    return lx_parse_words(p, s, len, col, 0, el, max, count);
 }
 
-/* True when two element lists match exactly the same tokens. */
+/* True when two element lists match exactly the same tokens. Words and
+** exact forms share one id space, so the kind is compared first: "mor"
+** (the normal form) and mor (the stem) are different elements. */
 static int lx_same_elems(const lexicon *lx, const lx_elem *a, const lx_elem *b, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         if (a[i].kind != b[i].kind || a[i].gap != b[i].gap)
             return 0;
-        if (a[i].kind == LX_WORD ? a[i].id != b[i].id
-                                 : (a[i].text_len != b[i].text_len ||
-                                    memcmp(lx->pool + a[i].text, lx->pool + b[i].text,
-                                           a[i].text_len) != 0))
+        if (a[i].kind == LX_WORD || a[i].kind == LX_EXACT) {
+            if (a[i].id != b[i].id)
+                return 0;
+        } else if (a[i].text_len != b[i].text_len ||
+                   memcmp(lx->pool + a[i].text, lx->pool + b[i].text,
+                          a[i].text_len) != 0)
             return 0;
     }
     return 1;
@@ -590,7 +652,7 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
         return lx_fail(p, WM_EPARSE, gap_col, "a gap cannot end a phrase");
 
     /* The same entry written twice in one area (or two forms with one
-    ** stem: "mor", "moren") is one entry, at the higher weight; otherwise
+    ** stem: mor, moren) is one entry, at the higher weight; otherwise
     ** it would count twice on one word. */
     for (uint32_t k = 0; k < lx->n_entries; k++) {
         lx_entry *old = &lx->entries[k];
@@ -876,17 +938,19 @@ static int lx_table_build(lexicon *lx, lx_table *t, uint32_t kind)
 }
 
 /*
-** Builds the array by stem id: word_first[s]..word_first[s + 1] in
-** word_list are the entries whose first element is the word with stem id s.
+** Builds the id index of one kind (LX_WORD: words by stem id, LX_EXACT:
+** exact forms by normal-form id) over the entries whose first element is
+** of that kind: counts per id, turns the counts into offsets, then files
+** the entries in file order.
 */
-static int lx_words_build(lexicon *lx)
+static int lx_index_build(lexicon *lx, lx_index *ix, uint32_t kind)
 {
     uint32_t max_id = 0, n = 0;
 
     for (uint32_t e = 0; e < lx->n_entries; e++) {
         const lx_elem *el = &lx->elems[lx->entries[e].elem];
 
-        if (el->kind == LX_WORD) {
+        if (el->kind == kind) {
             n++;
             if (el->id > max_id)
                 max_id = el->id;
@@ -896,34 +960,31 @@ static int lx_words_build(lexicon *lx)
         return WM_OK;
     if (max_id >= UINT32_MAX - 1)
         return WM_ENOMEM;
-    lx->n_stems = max_id + 1;
-    lx->word_first = lx->host.realloc(lx->host.ctx, NULL,
-                                      ((size_t)lx->n_stems + 1) *
-                                      sizeof *lx->word_first);
-    lx->word_list = lx->host.realloc(lx->host.ctx, NULL,
-                                     n * sizeof *lx->word_list);
-    if (!lx->word_first || !lx->word_list)
+    ix->first = lx->host.realloc(lx->host.ctx, NULL,
+                                 ((size_t)max_id + 2) * sizeof *ix->first);
+    ix->list = lx->host.realloc(lx->host.ctx, NULL, n * sizeof *ix->list);
+    if (!ix->first || !ix->list)
         return WM_ENOMEM;
-    memset(lx->word_first, 0,
-           ((size_t)lx->n_stems + 1) * sizeof *lx->word_first);
+    ix->n_ids = max_id + 1;
+    memset(ix->first, 0, ((size_t)ix->n_ids + 1) * sizeof *ix->first);
     for (uint32_t e = 0; e < lx->n_entries; e++) {
         const lx_elem *el = &lx->elems[lx->entries[e].elem];
 
-        if (el->kind == LX_WORD)
-            lx->word_first[el->id + 1]++;
+        if (el->kind == kind)
+            ix->first[el->id + 1]++;
     }
-    for (uint32_t s = 0; s < lx->n_stems; s++)
-        lx->word_first[s + 1] += lx->word_first[s];
-    /* Fill using word_first[s] as a cursor, then shift back. */
+    for (uint32_t s = 0; s < ix->n_ids; s++)
+        ix->first[s + 1] += ix->first[s];
+    /* Fill using first[s] as a cursor, then shift back. */
     for (uint32_t e = 0; e < lx->n_entries; e++) {
         const lx_elem *el = &lx->elems[lx->entries[e].elem];
 
-        if (el->kind == LX_WORD)
-            lx->word_list[lx->word_first[el->id]++] = e;
+        if (el->kind == kind)
+            ix->list[ix->first[el->id]++] = e;
     }
-    for (uint32_t s = lx->n_stems; s > 0; s--)
-        lx->word_first[s] = lx->word_first[s - 1];
-    lx->word_first[0] = 0;
+    for (uint32_t s = ix->n_ids; s > 0; s--)
+        ix->first[s] = ix->first[s - 1];
+    ix->first[0] = 0;
     return WM_OK;
 }
 
@@ -945,8 +1006,10 @@ static void lx_destroy(void *state)
     h.free(h.ctx, lx->entries);
     h.free(h.ctx, lx->elems);
     h.free(h.ctx, lx->pool);
-    h.free(h.ctx, lx->word_first);
-    h.free(h.ctx, lx->word_list);
+    h.free(h.ctx, lx->words.first);
+    h.free(h.ctx, lx->words.list);
+    h.free(h.ctx, lx->exacts.first);
+    h.free(h.ctx, lx->exacts.list);
     h.free(h.ctx, lx->prefixes.slots);
     h.free(h.ctx, lx->prefixes.list);
     h.free(h.ctx, lx->suffixes.slots);
@@ -1032,7 +1095,9 @@ static int lx_create(const wm_host *host, const wm_plugin_config *config,
     if (rc == WM_OK) {
         /* Areas without a threshold of their own take the default, which
         ** lx_parse_directive wrote to all; own ones were written after. */
-        rc = lx_words_build(lx);
+        rc = lx_index_build(lx, &lx->words, LX_WORD);
+        if (rc == WM_OK)
+            rc = lx_index_build(lx, &lx->exacts, LX_EXACT);
         if (rc == WM_OK)
             rc = lx_table_build(lx, &lx->prefixes, LX_PREFIX);
         if (rc == WM_OK)
@@ -1101,9 +1166,9 @@ static void lx_worker_free(void *state, void *worker)
     lx->host.free(lx->host.ctx, w);
 }
 
-/* Whether a token matches one element: a word by stem id, a prefix by the
-** start of the normal form, a suffix by the end of the normal form or of
-** the stem. */
+/* Whether a token matches one element: a word by stem id, an exact form by
+** normal-form id, a prefix by the start of the normal form, a suffix by the
+** end of the normal form or of the stem. */
 static int lx_elem_matches(const lexicon *lx, const lx_elem *el,
                            const wm_token *t)
 {
@@ -1113,6 +1178,8 @@ static int lx_elem_matches(const lexicon *lx, const lx_elem *el,
     switch (el->kind) {
     case LX_WORD:
         return t->stem_id == el->id;
+    case LX_EXACT:
+        return t->norm_id == el->id;
     case LX_PREFIX:
         return t->norm_len >= n && memcmp(t->norm, key, n) == 0;
     default:
@@ -1254,12 +1321,27 @@ static int lx_scan_parts(const lexicon *lx, lx_worker *w,
     return WM_OK;
 }
 
+/* Tries the entries an id index files under id (none when id is
+** WM_ID_NONE or above every id the index holds). */
+static int lx_scan_index(const lexicon *lx, lx_worker *w,
+                         const wm_token *tokens, const lx_index *ix,
+                         uint32_t id, uint32_t p)
+{
+    uint32_t a;
+
+    if (id == WM_ID_NONE || id >= ix->n_ids)
+        return WM_OK;
+    a = ix->first[id];
+    return lx_try_list(lx, w, tokens, ix->list + a, ix->first[id + 1] - a, p);
+}
+
 /*
 ** Finds every entry whose first element matches the token at position p
-** and tries each: by stem id, then by the token's prefixes, then by its
-** suffixes (of the normal form, then of the stem). The prefixes and
-** suffixes grow a character at a time, their hash a byte at a time, and
-** the scan stops at the first one that no wildcard key begins (ends) with.
+** and tries each: by stem id, by normal-form id, then by the token's
+** prefixes, then by its suffixes (of the normal form, then of the stem).
+** The prefixes and suffixes grow a character at a time, their hash a byte
+** at a time, and the scan stops at the first one that no wildcard key
+** begins (ends) with.
 */
 static int lx_scan_token(const lexicon *lx, lx_worker *w,
                          const wm_token *tokens, uint32_t p)
@@ -1267,16 +1349,13 @@ static int lx_scan_token(const lexicon *lx, lx_worker *w,
     const wm_token *t = &tokens[w->pos[p]];
     const unsigned char *norm = (const unsigned char *)t->norm;
     const unsigned char *stem = (const unsigned char *)t->stem;
-    int rc = WM_OK;
+    int rc;
 
-    if (t->stem_id != WM_ID_NONE && t->stem_id < lx->n_stems) {
-        uint32_t a = lx->word_first[t->stem_id];
-
-        rc = lx_try_list(lx, w, tokens, lx->word_list + a,
-                         lx->word_first[t->stem_id + 1] - a, p);
-        if (rc != WM_OK)
-            return rc;
-    }
+    rc = lx_scan_index(lx, w, tokens, &lx->words, t->stem_id, p);
+    if (rc == WM_OK)
+        rc = lx_scan_index(lx, w, tokens, &lx->exacts, t->norm_id, p);
+    if (rc != WM_OK)
+        return rc;
 
     if (lx->prefixes.max_len) {
         rc = lx_scan_parts(lx, w, tokens, p, &lx->prefixes, norm,
@@ -1475,7 +1554,7 @@ static const wm_plugin lx_descriptor = {
     "lexicon",
     "1.0.0",
     "Codes answers into areas by editable word lists (<lang>/areas.txt): "
-    "words, wildcards, phrases with gaps, weights, exclusions",
+    "words, exact forms, wildcards, phrases with gaps, weights, exclusions",
     lx_create,
     lx_destroy,
     lx_worker_new,

@@ -74,6 +74,20 @@ typedef struct result {
 
 static wm_engine *engine;
 static wm_analyzer *sv_analyzer;
+static wm_analyzer *nb_analyzer; /* for the Norwegian exact-form cases */
+static wm_analyzer *en_analyzer; /* for the English exact-form cases */
+
+/* The analyzer an instance of `lang` analyses with: the language's own for
+** English and Norwegian Bokmål, Swedish for every other (the tests' other
+** lexicons are Swedish whatever language they are loaded for). */
+static wm_analyzer *analyzer_for(const char *lang)
+{
+    if (strcmp(lang, "en") == 0)
+        return en_analyzer;
+    if (strcmp(lang, "nb") == 0)
+        return nb_analyzer;
+    return sv_analyzer;
+}
 
 /* --- The fake host ------------------------------------------------------ */
 
@@ -222,6 +236,7 @@ typedef struct instance {
     wm_host host;       /* the host table */
     void *state;        /* the instance */
     void *worker;       /* one worker */
+    wm_analyzer *analyzer; /* the language's, for create() and classify() */
     int rc;             /* create()'s return */
     char err[256];      /* create()'s message */
 } instance;
@@ -233,7 +248,8 @@ static void open_instance(instance *in, const char *lang, const char *lexicon)
 
     memset(in, 0, sizeof *in);
     in->d = wm_builtin_lexicon();
-    in->fh.analyzer = sv_analyzer;
+    in->analyzer = analyzer_for(lang);
+    in->fh.analyzer = in->analyzer;
     in->fh.text = lexicon;
     in->host = make_host(&in->fh);
     in->rc = in->d->create(&in->host, &cfg, &in->state, in->err,
@@ -317,19 +333,20 @@ static void classify_with(const wm_plugin *d, void *state, void *worker,
     free(strings);
 }
 
-/* classify_with() on an open instance, Swedish. */
+/* classify_with() on an open instance, in the instance's language. */
 static void classify(instance *in, const char *text, unsigned flags,
                      result *r)
 {
-    classify_with(in->d, in->state, in->worker, sv_analyzer, text, flags, r);
+    classify_with(in->d, in->state, in->worker, in->analyzer, text, flags, r);
 }
 
-/* One-shot: a lexicon, an answer, the result. */
-static int run(const char *lexicon, const char *text, result *r)
+/* One-shot: a lexicon of a language, an answer, the result. */
+static int run_lang(const char *lang, const char *lexicon, const char *text,
+                    result *r)
 {
     instance in;
 
-    open_instance(&in, "sv", lexicon);
+    open_instance(&in, lang, lexicon);
     if (!CHECK_MSG(in.rc == WM_OK, in.err)) {
         close_instance(&in);
         memset(r, 0, sizeof *r);
@@ -338,6 +355,12 @@ static int run(const char *lexicon, const char *text, result *r)
     classify(&in, text, 0, r);
     close_instance(&in);
     return CHECK_MSG(r->rc == WM_OK, r->err);
+}
+
+/* run_lang() in Swedish, the language of most tests. */
+static int run(const char *lexicon, const char *text, result *r)
+{
+    return run_lang("sv", lexicon, text, r);
 }
 
 /* --- Checks --------------------------------------------------------------- */
@@ -885,6 +908,192 @@ static void test_errors(void)
                 "sv/areas.txt:3:2: unknown area 'acess'");
 }
 
+/* An exact form (a quoted word) matches the tokens whose NORMAL FORM is the
+** quoted word's, in any case and composition, not every word with its stem:
+** Snowball gives "friendly" and "friends" one stem ("friend"), "håper" and
+** "håp" one ("håp"), "vården" and "vård" one ("vård"). */
+static void test_exact(void)
+{
+    const char *t1 = "Friendly staff, friendly nurses and friends.";
+    const char *t2 = "H\xC3\xA5per p\xC3\xA5 h\xC3\xA5p";
+    const char *t3 = "Bra va\xCC\x8A" "rden och v\xC3\xA5rd";
+    result r;
+
+    if (run_lang("en", "[respect]\n\"friendly\"\n", t1, &r)) {
+        CHECK_SCORES(&r, RESPECT, 0.5);
+        CHECK(r.n_ev == 2);
+        CHECK_EV(&r, 0, t1, RESPECT, 0, 8, "Friendly", 1.0, "\"friendly\"");
+        CHECK_EV(&r, 1, t1, RESPECT, 16, 24, "friendly", 1.0, "\"friendly\"");
+    }
+    if (run_lang("en", "[respect]\nfriendly\n", t1, &r)) { /* by stem */
+        CHECK_SCORES(&r, RESPECT, 0.5);
+        CHECK(r.n_ev == 3);
+        CHECK_EV(&r, 2, t1, RESPECT, 36, 43, "friends", 1.0, "friendly");
+    }
+    if (run_lang("en", "[respect]\n\"FRIENDLY\" # any case\n", t1, &r))
+        CHECK(r.n_ev == 2);
+    if (run_lang("en", "[respect]\n\"friends\"\n", t1, &r)) {
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, t1, RESPECT, 36, 43, "friends", 1.0, "\"friends\"");
+    }
+    if (run_lang("nb", "[hope_recovery]\n\"h\xC3\xA5per\"\n", t2, &r)) {
+        CHECK_SCORES(&r, HOPE, 0.5);
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, t2, HOPE, 0, 6, "H\xC3\xA5per", 1.0,
+                 "\"h\xC3\xA5per\"");
+    }
+    if (run_lang("nb", "[hope_recovery]\nh\xC3\xA5per\n", t2, &r)) {
+        CHECK(r.n_ev == 2);
+        CHECK_EV(&r, 1, t2, HOPE, 11, 15, "h\xC3\xA5p", 1.0, "h\xC3\xA5per");
+    }
+    /* Decomposed input, and an entry written decomposed: NFC both ways. */
+    if (run("[access]\n\"V\xC3\xA5rden\"\n", t3, &r)) {
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, t3, ACCESS, 4, 12, "va\xCC\x8A" "rden", 1.0,
+                 "\"V\xC3\xA5rden\"");
+    }
+    if (run("[access]\n\"va\xCC\x8A" "rden\"\n", t3, &r)) {
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, t3, ACCESS, 4, 12, "va\xCC\x8A" "rden", 1.0,
+                 "\"va\xCC\x8A" "rden\"");
+    }
+    if (run("[access]\n\"v\xC3\xA5rd\"\n", t3, &r)) {
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, t3, ACCESS, 17, 22, "v\xC3\xA5rd", 1.0,
+                 "\"v\xC3\xA5rd\"");
+    }
+}
+
+/* Exact forms in phrases, first or later, beside words; a quoted word of
+** several tokens is the phrase of its exact parts; gaps before and after
+** an exact form. */
+static void test_exact_phrases(void)
+{
+    const char *t1 = "Friendly nurses. Friends nurses. Very friendly. "
+                     "Very friends.";
+    const char *t2 = "Drop-in or dropping in";
+    const char *lex = "[respect]\n\"friendly\" ... staff\n"
+                      "[access]\nstaff ...2 \"friendly\"\n";
+    instance in;
+    result r;
+
+    if (run_lang("en", "[respect]\n\"friendly\" nurse\n"
+                 "[access]\nvery \"friendly\"\n", t1, &r)) {
+        CHECK_SCORES(&r, RESPECT, 0.5, ACCESS, 0.5);
+        CHECK(r.n_ev == 2);
+        CHECK_EV(&r, 0, t1, RESPECT, 0, 15, "Friendly nurses", 1.0,
+                 "\"friendly\" nurse");
+        CHECK_EV(&r, 1, t1, ACCESS, 33, 46, "Very friendly", 1.0,
+                 "very \"friendly\"");
+    }
+    if (run_lang("en", "[respect]\nfriendly nurse\n", t1, &r)) {
+        CHECK(r.n_ev == 2);
+        CHECK_EV(&r, 1, t1, RESPECT, 17, 31, "Friends nurses", 1.0,
+                 "friendly nurse");
+    }
+    /* By index: the word entry is tried before the exact one on a token. */
+    if (run_lang("en", "[access]\n\"drop-in\"\n[respect]\ndrop-in\n", t2, &r)) {
+        CHECK_SCORES(&r, ACCESS, 0.5, RESPECT, 0.5);
+        CHECK(r.n_ev == 3);
+        CHECK_EV(&r, 0, t2, RESPECT, 0, 7, "Drop-in", 1.0, "drop-in");
+        CHECK_EV(&r, 1, t2, ACCESS, 0, 7, "Drop-in", 1.0, "\"drop-in\"");
+        CHECK_EV(&r, 2, t2, RESPECT, 11, 22, "dropping in", 1.0, "drop-in");
+    }
+
+    open_instance(&in, "en", lex);
+    if (!CHECK_MSG(in.rc == WM_OK, in.err)) {
+        close_instance(&in);
+        return;
+    }
+    classify(&in, "friendly and helpful staff", 0, &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 1);
+    CHECK_EV(&r, 0, "friendly and helpful staff", RESPECT, 0, 26,
+             "friendly and helpful staff", 1.0, "\"friendly\" ... staff");
+    classify(&in, "friends and helpful staff", 0, &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 0);
+    classify(&in, "staff were so friendly", 0, &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 1);
+    CHECK_EV(&r, 0, "staff were so friendly", ACCESS, 0, 22,
+             "staff were so friendly", 1.0, "staff ...2 \"friendly\"");
+    classify(&in, "staff were so friends", 0, &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 0);
+    CHECK_SCORES(&r, ACCESS, 0.0);
+    close_instance(&in);
+}
+
+/* Exact forms as exclusions and with weights; the same-entry rule treats an
+** exact form and a word as different entries even where the normal form and
+** the stem are one string (one id): "mor" and mor count twice, "friendly"
+** and "Friendly" once. */
+static void test_exact_exclusion_weights(void)
+{
+    const char *t1 = "Friendly staff and friends.";
+    result r;
+
+    if (run_lang("en", "[respect]\nfriendly\n!\"friends\"\n", t1, &r)) {
+        CHECK_SCORES(&r, RESPECT, 0.5);
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, t1, RESPECT, 0, 8, "Friendly", 1.0, "friendly");
+    }
+    if (run_lang("en", "[respect]\n\"friendly\" = 2\n", "friendly", &r)) {
+        CHECK_SCORES(&r, RESPECT, 2.0 / 3.0);
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, "friendly", RESPECT, 0, 8, "friendly", 2.0,
+                 "\"friendly\"");
+    }
+    if (run_lang("en", "[respect]\n\"friendly\" = 0.5\nfriendly = 0.5\n",
+                 "friendly", &r)) {
+        CHECK_SCORES(&r, RESPECT, 1.0 / 2.0); /* two entries */
+        CHECK(r.n_ev == 2);
+    }
+    if (run_lang("en", "[respect]\n\"friendly\" = 0.5\n\"Friendly\" = 2\n",
+                 "friendly", &r)) {
+        CHECK_SCORES(&r, RESPECT, 2.0 / 3.0); /* one, the higher weight */
+        CHECK(r.n_ev == 1);
+    }
+    if (run("[family]\n\"mor\" = 0.5\nmor = 0.5\n", "mor", &r)) {
+        CHECK_SCORES(&r, FAMILY, 1.0 / 2.0);
+        CHECK(r.n_ev == 2);
+    }
+    if (run("[family]\n\"mor\" ...2 barn = 0.5\nmor ...2 barn = 0.5\n",
+            "mor och barn", &r))
+        CHECK_SCORES(&r, FAMILY, 1.0 / 2.0);
+}
+
+/* Quotes go around one word, nothing else. */
+static void test_exact_errors(void)
+{
+    CHECK_ERROR("[access]\n\"\"\n", "sv/areas.txt:2:1: empty quotes");
+    CHECK_ERROR("[access]\n!\"\"\n", "sv/areas.txt:2:2: empty quotes");
+    CHECK_ERROR("[access]\n\"abc\n",
+                "sv/areas.txt:2:1: unterminated quote '\"abc' (quotes go "
+                "around one word)");
+    CHECK_ERROR("[access]\n\"\n",
+                "sv/areas.txt:2:1: unterminated quote '\"' (quotes go "
+                "around one word)");
+    CHECK_ERROR("[access]\nkomma \"fram\n",
+                "sv/areas.txt:2:7: unterminated quote '\"fram' (quotes go "
+                "around one word)");
+    CHECK_ERROR("[access]\n\"komma fram\" = 2\n",
+                "sv/areas.txt:2:1: unterminated quote '\"komma' (quotes go "
+                "around one word)");
+    CHECK_ERROR("[access]\nab\"c\"\n",
+                "sv/areas.txt:2:3: a quote inside a word 'ab\"c\"' (quotes "
+                "go around one word)");
+    CHECK_ERROR("[access]\n\"a\"b\n",
+                "sv/areas.txt:2:3: a quote inside a word '\"a\"b' (quotes "
+                "go around one word)");
+    CHECK_ERROR("[access]\nhej\"\n",
+                "sv/areas.txt:2:4: a quote inside a word 'hej\"' (quotes go "
+                "around one word)");
+    CHECK_ERROR("[access]\n\"v\xC3\xA4nt*\"\n",
+                "sv/areas.txt:2:1: a wildcard in quotes '\"v\xC3\xA4nt*\"' "
+                "(write \"word\", pre* or *suf)");
+    CHECK_ERROR("[access]\n\"?\"\n", "sv/areas.txt:2:1: '?' holds no word");
+    CHECK_ERROR("[access]\nf\xC3\xA5 \"...\" tid\n",
+                "sv/areas.txt:2:5: '...' holds no word");
+}
+
 /* The good parts of the format: a byte-order mark, CRLF, tabs, comments,
 ** an 8-element phrase with gaps, and "...10". */
 static void test_format(void)
@@ -910,7 +1119,7 @@ static void test_alloc_failures(void)
 {
     const char *lex = "@threshold 2\n[access]\nv\xC3\xA4ntetid\nv\xC3\xA4nt*\n"
                       "*k\xC3\xB6\nf\xC3\xA5 ... tid\n!hela tiden\n[respect]\n"
-                      "bem\xC3\xB6tande = 2\n";
+                      "bem\xC3\xB6tande = 2\n[continuity]\n\"tiden\"\n";
     const char *t = "V\xC3\xA4ntetiden och telefonk\xC3\xB6n. F\xC3\xA5 en tid. "
                     "Hela tiden.";
     wm_plugin_config cfg = make_config("sv");
@@ -938,8 +1147,8 @@ static void test_alloc_failures(void)
             classify_with(d, state, worker, sv_analyzer, t, 0, &r);
             rc = r.rc;
             if (rc == WM_OK) {
-                CHECK_SCORES(&r, ACCESS, 3.0 / 5.0);
-                CHECK(r.n_ev == 3);
+                CHECK_SCORES(&r, ACCESS, 3.0 / 5.0, CONTIN, 1.0 / 3.0);
+                CHECK(r.n_ev == 4);
                 done = 1;
             } else
                 CHECK_MSG(strcmp(r.err, "lexicon: out of memory") == 0, r.err);
@@ -1040,8 +1249,10 @@ static void test_threads(void)
 int main(void)
 {
     if (wm_engine_new(NULL, &engine) != WM_OK ||
-        wm_analyzer_new(engine, "sv", &sv_analyzer) != WM_OK) {
-        fprintf(stderr, "cannot make an engine and a Swedish analyzer\n");
+        wm_analyzer_new(engine, "sv", &sv_analyzer) != WM_OK ||
+        wm_analyzer_new(engine, "nb", &nb_analyzer) != WM_OK ||
+        wm_analyzer_new(engine, "en", &en_analyzer) != WM_OK) {
+        fprintf(stderr, "cannot make an engine and its analyzers\n");
         return 1;
     }
     test_descriptor();
@@ -1058,11 +1269,17 @@ int main(void)
     test_nfd();
     test_reuse();
     test_errors();
+    test_exact();
+    test_exact_phrases();
+    test_exact_exclusion_weights();
+    test_exact_errors();
     test_format();
     test_alloc_failures();
     test_threads();
 
     wm_analyzer_free(sv_analyzer);
+    wm_analyzer_free(nb_analyzer);
+    wm_analyzer_free(en_analyzer);
     wm_engine_free(engine);
     for (size_t i = 0; i < n_intern; i++)
         free(intern_str[i]);
