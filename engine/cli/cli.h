@@ -152,8 +152,27 @@ typedef struct cli_common {
 enum {
     CLI_OPT_LANG = 1, /* --lang */
     CLI_OPT_DATA,     /* --data */
+    CLI_OPT_SPELL,    /* --spell (tokenize, classify, eval) */
+    CLI_OPT_DICT_DIR, /* --dict-dir (with --spell) */
     CLI_OPT_OWN       /* first id free for a subcommand */
 };
+
+/* --spell on|off and --dict-dir DIR: the library's spelling stage
+** (wm_engine_set_spelling). */
+typedef struct cli_spell {
+    const char *arg;      /* --spell as typed, or NULL: off */
+    int on;               /* 1 for "on", set by cli_spell_check() */
+    const char *dict_dir; /* --dict-dir, or NULL: the library's default
+                             (/usr/share/hunspell) */
+} cli_spell;
+
+/* Handles --spell and --dict-dir. Returns 1 when it was one of those, 0
+** when the caller must handle it. */
+int cli_spell_arg(cli_spell *spell, int kind, const char *value);
+
+/* Checks --spell's value (on or off) and sets spell->on. Returns
+** CLI_EXIT_OK or CLI_EXIT_USAGE (after printing one line). */
+int cli_spell_check(const char *cmd, cli_spell *spell);
 
 /* Handles --lang, --data and the optional FILE. Returns 1 when it was one
 ** of those, 0 when the caller must handle it, -1 on a usage error (already
@@ -223,6 +242,14 @@ int cli_check_data_dir(const char *cmd, const char *dir,
 int cli_open_analyzer(const char *cmd, const cli_common *common,
                       wm_engine **engine_out, wm_analyzer **analyzer_out);
 
+/* cli_open_analyzer() with the spelling stage when spell->on (spell may be
+** NULL): the engine's languages are then set to common->lang, so that only
+** its dictionary is loaded. A dictionary that is missing is a usage error
+** (the library's message names the file and the package). */
+int cli_open_analyzer_spell(const char *cmd, const cli_common *common,
+                            const cli_spell *spell, wm_engine **engine_out,
+                            wm_analyzer **analyzer_out);
+
 /* One --plugin on the command line, with the --options that followed it. */
 typedef struct cli_plugin_arg {
     const char *plugin;  /* a built-in plugin's name, or a path with '/' */
@@ -242,6 +269,7 @@ typedef struct cli_setup {
     int any_language;        /* records may be in any language (--lang auto,
                                 --lang-column): plugins for all of them;
                                 else only for --lang */
+    cli_spell spell;         /* --spell, --dict-dir */
 } cli_setup;
 
 /* Option ids of the classifying subcommands, after the shared ones; their
@@ -265,13 +293,13 @@ int cli_setup_init(const char *cmd, cli_setup *setup, int argc);
 void cli_setup_free(cli_setup *setup);
 
 /* Handles the arguments of cli_common_arg() and --plugin, --options,
-** --taxonomy, --combine. Returns 1 when it was one of those, 0 when the
+** --taxonomy, --combine, --spell, --dict-dir. Returns 1 when it was one of those, 0 when the
 ** caller must handle it, -1 on a usage error (already printed). */
 int cli_setup_arg(const char *cmd, cli_setup *setup, int kind,
                   const char *value);
 
-/* Checks --combine and the data folder (which may hold only areas.txt),
-** not the language. Returns CLI_EXIT_OK or CLI_EXIT_USAGE. */
+/* Checks --combine, --spell and the data folder (which may hold only
+** areas.txt), not the language. Returns CLI_EXIT_OK or CLI_EXIT_USAGE. */
 int cli_setup_check_options(const char *cmd, cli_setup *setup);
 
 /* The language (cli_check_lang), then cli_setup_check_options(). */
@@ -279,7 +307,8 @@ int cli_setup_check(const char *cmd, cli_setup *setup);
 
 /* Makes the engine for classifying: taxonomy, data folder and its word
 ** lists, combination rule, the plugins in order (the default one when none
-** is named). No analyzer yet: the engine is still open for setup calls.
+** is named), then the spelling stage (after the languages, whose
+** dictionaries it loads). No analyzer yet: the engine is still open for setup calls.
 ** On failure prints one line and returns the exit status (CLI_EXIT_USAGE
 ** for what the user named and the library could not find, read or parse)
 ** with *engine_out NULL. */

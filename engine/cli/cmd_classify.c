@@ -64,16 +64,20 @@ const char cli_help_classify[] =
     "   \"areas\":[ids],\"scores\":{id:score},\"evidence\":[{\"area\",\"start\",\n"
     "   \"end\",\"text\",\"rule\",\"plugin\",\"negated\"}]}\n"
     "with the id a string (--id-column) or the record number, scores {}\n"
-    "when not classified, and start/end byte offsets in the answer. Bytes\n"
-    "that are not valid UTF-8 are written as U+FFFD in every format.\n"
+    "when not classified, and start/end byte offsets in the answer. With\n"
+    "--spell on, evidence that rests on a word the spelling stage split or\n"
+    "corrected also holds \"spelling\":true (CSV's evidence cell is the\n"
+    "same either way). Bytes that are not valid UTF-8 are written as\n"
+    "U+FFFD in every format.\n"
     "\n"
     "Metadata: the first line of JSON Lines and the first map of msgpack is\n"
     "{\"whatmatters_meta\":{...}}: the version, plugins and their options,\n"
     "the combination rule, the taxonomy's areas and fingerprint, the data\n"
-    "folder and every data file used with its fingerprint, and the options\n"
-    "that change results. For CSV it goes to FILE.meta.json beside -o FILE\n"
-    "(or to --meta FILE). It holds no time and no thread count: two runs\n"
-    "that code alike write the same bytes.\n"
+    "folder and every data file used with its fingerprint (with --spell on\n"
+    "the Hunspell dictionaries too), and the options that change results\n"
+    "(\"spell\":true|false, \"dict_dir\" among them). For CSV it goes to\n"
+    "FILE.meta.json beside -o FILE (or to --meta FILE). It holds no time\n"
+    "and no thread count: two runs that code alike write the same bytes.\n"
     "\n"
     "Statuses: every record read gives one record written, also when it\n"
     "cannot be coded:\n"
@@ -135,11 +139,26 @@ const char cli_help_classify[] =
     "                      missing there keeps the built-in one\n"
     "  --combine RULE      how several plugins' scores make one: max (the\n"
     "                      default: any plugin can assign an area) or mean\n"
+    "  --spell on|off      the spelling stage (default off): a word that no\n"
+    "                      plugin knows is split into the parts of a\n"
+    "                      compound and corrected (a misspelling, missing\n"
+    "                      diacritics), and plugins match those too. It\n"
+    "                      loads the Hunspell dictionary of --lang, or of\n"
+    "                      all five languages with --lang auto or\n"
+    "                      --lang-column (sv_SE, nb_NO, nn_NO, da_DK, en_US:\n"
+    "                      Debian's hunspell-sv, -no, -da, -en-us); the\n"
+    "                      engine is set up with the languages first, then\n"
+    "                      the plugins, then spelling. See docs/spelling.md\n"
+    "  --dict-dir DIR      the dictionaries' folder (default\n"
+    "                      /usr/share/hunspell); used with --spell on, where\n"
+    "                      a missing dictionary is an error naming it\n"
     "  -h, --help          show this help and exit\n"
     "\n"
-    "Example:\n"
+    "Examples:\n"
     "  $ " CLI_NAME " classify --lang sv --id-column id -o coded.csv "
-    "answers.csv\n";
+    "answers.csv\n"
+    "  $ " CLI_NAME " classify --lang sv --spell on --format jsonl "
+    "answers.txt\n";
 
 /* classify's own options, after the shared ones. */
 enum {
@@ -446,6 +465,8 @@ static int cli_classify_parse(const cli_command *self, int argc, char **argv,
         {"--options", 1, CLI_OPT_OPTIONS},
         {"--taxonomy", 1, CLI_OPT_TAXONOMY},
         {"--combine", 1, CLI_OPT_COMBINE},
+        {"--spell", 1, CLI_OPT_SPELL},
+        {"--dict-dir", 1, CLI_OPT_DICT_DIR},
         {"--lang-column", 1, CLI_OPT_LANG_COLUMN},
         {"--lang-fallback", 1, CLI_OPT_LANG_FALLBACK},
         {"--input-format", 1, CLI_OPT_INPUT_FORMAT},

@@ -22,7 +22,8 @@ const char cli_help_eval[] =
     "Usage: " CLI_NAME " eval --lang LANG [--plugin NAME|PATH "
     "[--options STR]]...\n"
     "                        [--taxonomy FILE] [--data DIR]\n"
-    "                        [--combine max|mean] [--json] [--errors] "
+    "                        [--combine max|mean] [--spell on|off]\n"
+    "                        [--dict-dir DIR] [--json] [--errors] "
     "GOLD.csv\n"
     "\n"
     "Classifies every answer of a gold corpus and compares the areas found\n"
@@ -69,7 +70,11 @@ const char cli_help_eval[] =
     "  --taxonomy FILE     the areas from FILE instead of the built-in ones\n"
     "  --data DIR          data files from DIR, laid out as lexicons/\n"
     "  --combine RULE      max (the default) or mean\n"
-    "                      (these six as in '" CLI_NAME " help classify')\n"
+    "  --spell on|off      the spelling stage (default off): split and\n"
+    "                      correct words no plugin knows (docs/spelling.md)\n"
+    "  --dict-dir DIR      the Hunspell dictionaries' folder (default\n"
+    "                      /usr/share/hunspell)\n"
+    "                      (these eight as in '" CLI_NAME " help classify')\n"
     "  --json              print one JSON object instead of the table:\n"
     "                      {\"answers\":N,\"macro_f1\":F,\"micro_f1\":F,\n"
     "                      \"exact_match\":F,\"per_area\":{\"ID\":{"
@@ -85,11 +90,12 @@ const char cli_help_eval[] =
     "                      with --json an \"errors\" array of {\"id\",\"line\",\n"
     "                      \"text\",\"gold\",\"predicted\",\"evidence\"} "
     "(evidence\n"
-    "                      as in classify)\n"
+    "                      as in classify, \"spelling\":true included)\n"
     "  -h, --help          show this help and exit\n"
     "\n"
-    "Example:\n"
-    "  $ " CLI_NAME " eval --lang sv --errors corpora/gold/sv/dev.csv\n";
+    "Examples:\n"
+    "  $ " CLI_NAME " eval --lang sv --errors corpora/gold/sv/dev.csv\n"
+    "  $ " CLI_NAME " eval --lang sv --spell on corpora/gold/sv/test.csv\n";
 
 /* Writes the areas of a mask as a JSON array of ids, in taxonomy order. */
 static void cli_json_areas(const wm_engine *engine, uint64_t mask)
@@ -139,6 +145,8 @@ static void cli_json_evidence(const wm_engine *engine, const char *text,
         cli_json_cstring(stdout, wm_engine_plugin_name(engine, ev->plugin));
         if (ev->flags & WM_EVIDENCE_NEGATED)
             fputs(",\"negated\":true", stdout);
+        if (ev->flags & WM_EVIDENCE_SPELLING)
+            fputs(",\"spelling\":true", stdout);
         putchar('}');
     }
     putchar(']');
@@ -614,6 +622,8 @@ int cli_eval(const cli_command *self, int argc, char **argv)
         {"--options", 1, CLI_OPT_OPTIONS},
         {"--taxonomy", 1, CLI_OPT_TAXONOMY},
         {"--combine", 1, CLI_OPT_COMBINE},
+        {"--spell", 1, CLI_OPT_SPELL},
+        {"--dict-dir", 1, CLI_OPT_DICT_DIR},
         {"--json", 0, CLI_OPT_JSON},
         {"--errors", 0, CLI_OPT_ERRORS},
         {NULL, 0, 0}

@@ -14,7 +14,8 @@
 
 const char cli_help_tokenize[] =
     "Usage: " CLI_NAME " tokenize --lang LANG [--all] [--lines] [--strict]\n"
-    "                            [--data DIR] [FILE]\n"
+    "                            [--data DIR] [--spell on|off]\n"
+    "                            [--dict-dir DIR] [FILE]\n"
     "\n"
     "Analyses the text of FILE or standard input (no FILE, or '-') as ONE\n"
     "answer and prints its tokens, one a line, in six tab-separated columns:\n"
@@ -26,7 +27,15 @@ const char cli_help_tokenize[] =
     "  stem     its Snowball stem (for a number or symbol, the normal form)\n"
     "  flags    a comma-separated list of word, number, symbol, emoji,\n"
     "           punct, space, invalid, stopword, negator, negated,\n"
-    "           sent_start, clause_start, long; '-' when there is none\n"
+    "           sent_start, clause_start, long, variant, part; '-' when\n"
+    "           there is none\n"
+    "\n"
+    "With --spell on, a word is followed by the tokens the spelling stage\n"
+    "adds for it, with the word's own offsets and surface: 'part' for each\n"
+    "part of a compound, 'variant' for a correction (a misspelling, or\n"
+    "letters without their diacritics). tokenize adds no plugin, so it\n"
+    "shows what the stage finds for every word it looks at; classify asks\n"
+    "it only about words no plugin knows (docs/spelling.md).\n"
     "\n"
     "In surface, norm and stem a tab is written \\t, a newline \\n, a\n"
     "backslash \\\\, and other control characters and bytes that are not\n"
@@ -50,16 +59,31 @@ const char cli_help_tokenize[] =
     "                DIR/LANG/negation.txt instead of the built-in ones (see\n"
     "                lexicons/README.md); a missing file keeps the built-in\n"
     "                list\n"
+    "  --spell on|off  the spelling stage (default off): split compounds\n"
+    "                and correct misspellings with the Hunspell dictionary\n"
+    "                of LANG only (sv_SE, nb_NO, nn_NO, da_DK, en_US; Debian\n"
+    "                packages hunspell-sv, -no, -da, -en-us); see\n"
+    "                docs/spelling.md\n"
+    "  --dict-dir DIR  the dictionaries' folder (default\n"
+    "                /usr/share/hunspell); used with --spell on\n"
     "  -h, --help    show this help and exit\n"
     "\n"
-    "Example:\n"
+    "Examples:\n"
     "  $ printf 'Jag vill inte bli bollad.' | " CLI_NAME
     " tokenize --lang sv\n"
     "  0\t3\tJag\tjag\tjag\tword,stopword,sent_start,clause_start\n"
     "  4\t8\tvill\tvill\tvill\tword\n"
     "  9\t13\tinte\tinte\tint\tword,negator\n"
     "  14\t17\tbli\tbli\tbli\tword,stopword,negated\n"
-    "  18\t24\tbollad\tbollad\tboll\tword,negated\n";
+    "  18\t24\tbollad\tbollad\tboll\tword,negated\n"
+    "\n"
+    "  $ printf 'vardcentralen' | " CLI_NAME
+    " tokenize --lang sv --spell on\n"
+    "  0\t13\tvardcentralen\tvardcentralen\tvardcentral\tword,sent_start,"
+    "clause_start\n"
+    "  0\t13\tvardcentralen\tvård\tvård\tword,part\n"
+    "  0\t13\tvardcentralen\tcentralen\tcentral\tword,part\n"
+    "  0\t13\tvardcentralen\tvårdcentralen\tvårdcentral\tword,variant\n";
 
 /* The name of each token flag, in the order the flags column lists them. */
 static const struct cli_flag_name {
@@ -79,6 +103,8 @@ static const struct cli_flag_name {
     {WM_TOK_SENT_START, "sent_start"},
     {WM_TOK_CLAUSE_START, "clause_start"},
     {WM_TOK_LONG, "long"},
+    {WM_TOK_VARIANT, "variant"},
+    {WM_TOK_PART, "part"},
 };
 
 /* Writes the flags column: known names joined by commas, an unknown bit
@@ -160,10 +186,13 @@ int cli_tokenize(const cli_command *self, int argc, char **argv)
         {"--all", 0, CLI_OPT_ALL},
         {"--lines", 0, CLI_OPT_LINES},
         {"--strict", 0, CLI_OPT_STRICT},
+        {"--spell", 1, CLI_OPT_SPELL},
+        {"--dict-dir", 1, CLI_OPT_DICT_DIR},
         {NULL, 0, 0}
     };
     cli_args args = {self->name, argc, argv, 0, 0};
     cli_common common = {NULL, NULL, NULL};
+    cli_spell spell = {NULL, 0, NULL};
     wm_engine *engine = NULL;
     wm_analyzer *analyzer = NULL;
     unsigned flags = 0;
@@ -183,6 +212,8 @@ int cli_tokenize(const cli_command *self, int argc, char **argv)
         case -1: return CLI_EXIT_USAGE;
         default: break;
         }
+        if (cli_spell_arg(&spell, kind, value))
+            continue;
         switch (kind) {
         case CLI_OPT_ALL: flags |= WM_ANALYZE_ALL; break;
         case CLI_OPT_LINES: by_line = 1; break;
@@ -191,12 +222,15 @@ int cli_tokenize(const cli_command *self, int argc, char **argv)
         }
     }
     status = cli_common_check(self->name, &common);
+    if (status == CLI_EXIT_OK)
+        status = cli_spell_check(self->name, &spell);
     if (status != CLI_EXIT_OK)
         return status;
     in = cli_open_input(self->name, common.input_path);
     if (in == NULL)
         return CLI_EXIT_USAGE;
-    status = cli_open_analyzer(self->name, &common, &engine, &analyzer);
+    status = cli_open_analyzer_spell(self->name, &common, &spell, &engine,
+                                     &analyzer);
     if (status != CLI_EXIT_OK) {
         cli_close_input(in);
         return status;

@@ -461,9 +461,9 @@ static int cli_meta_find_data(const wm_engine *engine, const char *name,
 ** Writes {"whatmatters_meta":{...}}: the engine version, the plugins with
 ** their versions and options, the combination rule, the taxonomy (path,
 ** fingerprint, area ids), the data folder and every data file the engine
-** read, and the options that change results. The keys are always all
-** there (null when unset), so that two metadata records compare field by
-** field.
+** read, the spelling stage (--spell, --dict-dir), and the options that
+** change results. The keys are always all there (null when unset), so that
+** two metadata records compare field by field.
 */
 static void cli_meta_emit(cli_emit *e, const wm_engine *engine,
                           const cli_meta *meta)
@@ -476,7 +476,7 @@ static void cli_meta_emit(cli_emit *e, const wm_engine *engine,
 
     cli_emit_map(e, 1);
     cli_emit_cstr(e, "whatmatters_meta");
-    cli_emit_map(e, 16);
+    cli_emit_map(e, 18);
 
     cli_emit_cstr(e, "version");
     cli_emit_cstr(e, wm_version());
@@ -537,6 +537,13 @@ static void cli_meta_emit(cli_emit *e, const wm_engine *engine,
         cli_emit_close(e);
     }
     cli_emit_close(e);
+
+    /* --spell, and --dict-dir when the stage ran (null with it off). */
+    cli_emit_cstr(e, "spell");
+    cli_emit_bool(e, setup != NULL && setup->spell.on);
+    cli_emit_cstr(e, "dict_dir");
+    cli_emit_cstr(e, setup != NULL && setup->spell.on
+                         ? setup->spell.dict_dir : NULL);
 
     cli_emit_cstr(e, "lang");
     cli_emit_cstr(e, meta->lang);
@@ -812,7 +819,9 @@ static size_t cli_popcount(uint64_t x)
 ** One record as a map (a JSON object, or a msgpack map):
 ** {"id", "keep":{...}, "text", "lang", "status", "message", "areas":[...],
 **  "scores":{...}, "evidence":[{"area","start","end","text","rule",
-**  "plugin","negated"}]}. The id is the --id-column string, or the record
+**  "plugin","negated"[,"spelling":true]}]}: "spelling" only for evidence
+** that rests on a word the spelling stage split or corrected, so that the
+** records of a run without the stage keep their bytes. The id is the --id-column string, or the record
 ** number as an integer. Scores are {} for a record that was not
 ** classified.
 */
@@ -875,10 +884,11 @@ static void cli_emit_record(cli_writer *w, cli_emit *e,
     cli_emit_array(e, res->n_evidence);
     for (size_t k = 0; k < res->n_evidence; k++) {
         const wm_evidence *ev = &res->evidence[k];
+        int spelling = (ev->flags & WM_EVIDENCE_SPELLING) != 0;
         size_t start, end;
 
         cli_evidence_span(ev, rec->text_len, &start, &end);
-        cli_emit_map(e, 7);
+        cli_emit_map(e, spelling ? 8 : 7);
         cli_emit_cstr(e, "area");
         cli_emit_cstr(e, wm_engine_area_id(engine, ev->area));
         cli_emit_cstr(e, "start");
@@ -893,6 +903,10 @@ static void cli_emit_record(cli_writer *w, cli_emit *e,
         cli_emit_cstr(e, wm_engine_plugin_name(engine, ev->plugin));
         cli_emit_cstr(e, "negated");
         cli_emit_bool(e, (ev->flags & WM_EVIDENCE_NEGATED) != 0);
+        if (spelling) {
+            cli_emit_cstr(e, "spelling");
+            cli_emit_bool(e, 1);
+        }
         cli_emit_close(e);
     }
     cli_emit_close(e);

@@ -83,6 +83,85 @@ int cli_check_data_dir(const char *cmd, const char *dir,
     return CLI_EXIT_USAGE;
 }
 
+/* ------------------------------------------------------------------------
+** The spelling stage: --spell on|off, --dict-dir DIR
+** --------------------------------------------------------------------- */
+
+/* Handles --spell and --dict-dir: 1 when it was one of them, else 0. */
+int cli_spell_arg(cli_spell *spell, int kind, const char *value)
+{
+    switch (kind) {
+    case CLI_OPT_SPELL:
+        spell->arg = value;
+        return 1;
+    case CLI_OPT_DICT_DIR:
+        spell->dict_dir = value;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/*
+** Checks --spell's value and sets spell->on. --dict-dir is not checked
+** here: with --spell on the library looks for the dictionaries and names
+** the one that is missing (and the package that has it); with --spell off
+** it is not used, so that one command line can switch the stage alone.
+** Returns CLI_EXIT_OK or CLI_EXIT_USAGE (after printing one line).
+*/
+int cli_spell_check(const char *cmd, cli_spell *spell)
+{
+    spell->on = 0;
+    if (spell->arg == NULL || strcmp(spell->arg, "off") == 0)
+        return CLI_EXIT_OK;
+    if (strcmp(spell->arg, "on") == 0) {
+        spell->on = 1;
+        return CLI_EXIT_OK;
+    }
+    cli_error(cmd, "bad --spell value '%s' (expected on or off)", spell->arg);
+    return CLI_EXIT_USAGE;
+}
+
+/*
+** Prints a failed setup call on the engine: the engine's detailed message
+** (which names the file, plugin or path), else `what` and the code's name.
+** Returns the exit status: CLI_EXIT_USAGE for what the user named and the
+** library could not find, read or parse (a taxonomy or data file, a plugin
+** name or path, a dictionary), CLI_EXIT_RUNTIME for the rest (a plugin
+** that loads but is refused, memory).
+*/
+static int cli_engine_error(const char *cmd, const wm_engine *engine, int rc,
+                            const char *what)
+{
+    const char *msg = wm_engine_errmsg(engine);
+
+    if (msg != NULL && msg[0] != '\0')
+        cli_error(cmd, "%s", msg);
+    else
+        cli_error(cmd, "%s: %s", what, wm_strerror(rc));
+    return rc == WM_EIO || rc == WM_ENOTFOUND || rc == WM_EPARSE
+               ? CLI_EXIT_USAGE : CLI_EXIT_RUNTIME;
+}
+
+/*
+** Turns the spelling stage on when spell->on (spell may be NULL); off is
+** the library's default, so nothing is called then. Returns CLI_EXIT_OK or,
+** after one line, the exit status of cli_engine_error() (CLI_EXIT_USAGE for
+** a missing dictionary).
+*/
+static int cli_spell_apply(const char *cmd, wm_engine *engine,
+                           const cli_spell *spell)
+{
+    int rc;
+
+    if (spell == NULL || !spell->on)
+        return CLI_EXIT_OK;
+    rc = wm_engine_set_spelling(engine, 1, spell->dict_dir);
+    if (rc != WM_OK)
+        return cli_engine_error(cmd, engine, rc, "--spell on");
+    return CLI_EXIT_OK;
+}
+
 /*
 ** Creates the engine, loads --data when given, and creates the analyzer
 ** for the language. On failure prints one line, frees what was made, sets
@@ -91,6 +170,21 @@ int cli_check_data_dir(const char *cmd, const char *dir,
 */
 int cli_open_analyzer(const char *cmd, const cli_common *common,
                       wm_engine **engine_out, wm_analyzer **analyzer_out)
+{
+    return cli_open_analyzer_spell(cmd, common, NULL, engine_out,
+                                   analyzer_out);
+}
+
+/*
+** cli_open_analyzer() with the spelling stage when spell->on. No plugin is
+** added here, so the stage is simply turned on before the analyzer; the
+** engine's languages are first narrowed to the one analysed, so that only
+** its dictionary is loaded (and a missing dictionary of another language
+** does not stop the run).
+*/
+int cli_open_analyzer_spell(const char *cmd, const cli_common *common,
+                            const cli_spell *spell, wm_engine **engine_out,
+                            wm_analyzer **analyzer_out)
 {
     wm_engine *engine = NULL;
     wm_analyzer *analyzer = NULL;
@@ -113,6 +207,17 @@ int cli_open_analyzer(const char *cmd, const cli_common *common,
             /* A word list the user pointed at that cannot be read is an
             ** unreadable input, like a FILE argument. */
             return rc == WM_EIO ? CLI_EXIT_USAGE : CLI_EXIT_RUNTIME;
+        }
+    }
+    if (spell != NULL && spell->on) {
+        int status;
+
+        rc = wm_engine_set_languages(engine, common->lang);
+        status = rc != WM_OK ? cli_engine_error(cmd, engine, rc, common->lang)
+                             : cli_spell_apply(cmd, engine, spell);
+        if (status != CLI_EXIT_OK) {
+            wm_engine_free(engine);
+            return status;
         }
     }
     rc = wm_analyzer_new(engine, common->lang, &analyzer);
@@ -156,7 +261,8 @@ void cli_setup_free(cli_setup *setup)
 
 /*
 ** Handles an argument the classifying subcommands share: those of
-** cli_common_arg() and --plugin, --options, --taxonomy, --combine. Returns
+** cli_common_arg() and --plugin, --options, --taxonomy, --combine, --spell,
+** --dict-dir. Returns
 ** 1 when it was one of those, 0 when the caller must handle it, -1 on a
 ** usage error (already printed). --options belongs to the --plugin just
 ** before it, so it is refused without one, or a second time for one.
@@ -169,6 +275,8 @@ int cli_setup_arg(const char *cmd, cli_setup *setup, int kind,
 
     if (rc != 0)
         return rc;
+    if (cli_spell_arg(&setup->spell, kind, value))
+        return 1;
     switch (kind) {
     case CLI_OPT_PLUGIN:
         setup->plugins[setup->n_plugins].plugin = value;
@@ -202,12 +310,14 @@ int cli_setup_arg(const char *cmd, cli_setup *setup, int kind,
 
 /*
 ** Checks the classifying options before any work, but the language: the
-** --combine rule, and the data folder (which here may hold the lexicon's
-** areas.txt without any word list). Returns CLI_EXIT_OK or CLI_EXIT_USAGE
-** (after printing one line).
+** --combine rule, --spell, and the data folder (which here may hold the
+** lexicon's areas.txt without any word list). Returns CLI_EXIT_OK or
+** CLI_EXIT_USAGE (after printing one line).
 */
 int cli_setup_check_options(const char *cmd, cli_setup *setup)
 {
+    if (cli_spell_check(cmd, &setup->spell) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     if (setup->combine != NULL) {
         if (strcmp(setup->combine, "max") == 0) {
             setup->combine_rule = WM_COMBINE_MAX;
@@ -236,34 +346,18 @@ int cli_setup_check(const char *cmd, cli_setup *setup)
 }
 
 /*
-** Prints a failed setup call on the engine: the engine's detailed message
-** (which names the file, plugin or path), else `what` and the code's name.
-** Returns the exit status: CLI_EXIT_USAGE for what the user named and the
-** library could not find, read or parse (a taxonomy or data file, a plugin
-** name or path), CLI_EXIT_RUNTIME for the rest (a plugin that loads but is
-** refused, memory).
-*/
-static int cli_engine_error(const char *cmd, const wm_engine *engine, int rc,
-                            const char *what)
-{
-    const char *msg = wm_engine_errmsg(engine);
-
-    if (msg != NULL && msg[0] != '\0')
-        cli_error(cmd, "%s", msg);
-    else
-        cli_error(cmd, "%s: %s", what, wm_strerror(rc));
-    return rc == WM_EIO || rc == WM_ENOTFOUND || rc == WM_EPARSE
-               ? CLI_EXIT_USAGE : CLI_EXIT_RUNTIME;
-}
-
-/*
 ** Makes the engine for classifying in the order the setup calls require:
 ** the taxonomy (plugins are made for it), the data folder and the word
 ** lists in it (plugins read their data when they are added), the
-** combination rule, then the plugins in command-line order (the default
-** one when none is named). The word lists are loaded only when the folder
-** has one: a folder with nothing but DIR/LANG/areas.txt is a lexicon to
-** try, and the library refuses a word-list folder without lists.
+** languages, the combination rule, the plugins in command-line order (the
+** default one when none is named), and last the spelling stage. The
+** library needs the languages before spelling (it loads their
+** dictionaries, and refuses wm_engine_set_languages() once spelling is
+** on); which words the plugins know it asks at analysis time, of the
+** frozen engine, so it may come before or after them. The word lists are
+** loaded only when the folder has one: a folder with nothing but
+** DIR/LANG/areas.txt is a lexicon to try, and the library refuses a
+** word-list folder without lists.
 ** On failure prints one line, frees what was made, sets *engine_out to
 ** NULL and returns the exit status (see cli_engine_error()).
 */
@@ -321,6 +415,8 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
         if (rc != WM_OK)
             status = cli_engine_error(cmd, engine, rc, CLI_DEFAULT_PLUGIN);
     }
+    if (status == CLI_EXIT_OK)
+        status = cli_spell_apply(cmd, engine, &setup->spell);
     if (status == CLI_EXIT_OK
         && wm_engine_area_count(engine) > WM_MAX_AREAS) {
         cli_error(cmd, "the taxonomy has %zu areas; this program handles "

@@ -222,6 +222,11 @@ WM_API const char *wm_analyzer_errmsg(const wm_analyzer *analyzer);
 #define WM_TOK_CLAUSE_START 0x1000u /* first token of a clause */
 #define WM_TOK_LONG        0x2000u /* over max_token_len: norm and stem are
                                       empty, ids are WM_ID_NONE */
+#define WM_TOK_VARIANT     0x4000u /* spelling (wm_engine_set_spelling): a
+                                      correction of the word token just
+                                      before it (same offsets) */
+#define WM_TOK_PART        0x8000u /* spelling: a part of the compound word
+                                      token before it (same offsets) */
 
 /* An id that names no string. */
 #define WM_ID_NONE 0u
@@ -372,8 +377,27 @@ WM_API int wm_engine_add_plugin(wm_engine *engine, const char *plugin,
 ** (or load, or stop at an error in) the data of the rest; analyzers of the
 ** others still analyse, but classify nothing. Returns WM_OK, WM_ELANG
 ** (an unknown code; the message names it), WM_EINVAL or WM_EMISUSE (after
-** the first analyzer, or after a plugin was added). */
+** the first analyzer, after a plugin was added, or with spelling on). */
 WM_API int wm_engine_set_languages(wm_engine *engine, const char *langs);
+
+/* SETUP: turns the spelling stage on (on = 1) or off (0, the default), with
+** Hunspell dictionaries from dict_dir (NULL: /usr/share/hunspell, where
+** Debian's hunspell-sv, -no, -da and -en-us put them: sv_SE, nb_NO, nn_NO,
+** da_DK, en_US). For a word that no plugin knows (its stem is not among
+** the strings plugins interned), the analysis then adds, right after the
+** word's token and with its offsets: the parts of a compound
+** (WM_TOK_PART: "anhörigstödet" gives "anhörig" and "stödet") and a
+** correction of a misspelling or of missing diacritics (WM_TOK_VARIANT:
+** "vardcentralen" gives "vårdcentralen"). Rules in docs/spelling.md. The
+** dictionaries of the engine's languages (wm_engine_set_languages) are
+** loaded here, and listed among its data files ("hunspell/sv_SE.dic", ...);
+** a failing call leaves the engine as it was. Returns WM_OK, WM_ENOTFOUND
+** (a dictionary is missing: the message names the file and the package),
+** WM_EIO (a dictionary cannot be read or converted), WM_ENOMEM, WM_EINVAL
+** (engine NULL) or WM_EMISUSE (after the first analyzer). Once analyzers
+** run, the stage is thread-safe: see docs/spelling.md. */
+WM_API int wm_engine_set_spelling(wm_engine *engine, int on,
+                                  const char *dict_dir);
 
 /* How the scores of several plugins make one (wm_engine_set_combine). */
 #define WM_COMBINE_MAX  0 /* an area's score is the highest of the plugins'
@@ -464,6 +488,9 @@ typedef struct wm_evidence {
 #define WM_EVIDENCE_NEGATED 0x1u /* the span holds a negated token (the
                                     area still counts: negation does not
                                     flip an area) */
+#define WM_EVIDENCE_SPELLING 0x2u /* the span holds a word the spelling
+                                     stage corrected or split: the match
+                                     may rest on the correction or a part */
 
 /* Bits of wm_classification.status. */
 #define WM_STATUS_PLUGIN_FAILED 0x1u /* a plugin failed on this answer:

@@ -17,6 +17,11 @@
 **            its WM_WL_* bits.
 ** Both are cleared together when the cache bound is reached, at the start
 ** of a call, so that no pointer lent out by the current analysis dangles.
+**
+** With the spelling stage on (spell.c), a word's entry also says where its
+** extra tokens (compound parts, a variant) are in the analyzer's `alts`
+** array, filled on the miss: a hit emits them without any lookup, and the
+** stage's shared cache and locks are reached only from fill_miss().
 */
 #include "wm_internal.h"
 #include "normalize.h"
@@ -57,6 +62,8 @@ int wm__analyzer_make(wm_engine *engine, int index, int freeze, wm_analyzer **ou
     a->engine = engine;
     a->lang = index;
     a->lists = &engine->lists[index];
+    /* Setup analyzers serve plugins' own strings: no spelling there. */
+    a->spell = freeze ? engine->spell[index] : NULL;
     wm_wordcache_init(&a->words, &engine->alloc);
     wm_intern_init(&a->strings, &engine->alloc);
     wm_normbuf_init(&a->nb, &engine->alloc);
@@ -79,6 +86,7 @@ WM_API void wm_analyzer_free(wm_analyzer *a)
     wm_intern_free(&a->strings);
     wm_normbuf_free(&a->nb);
     wm__free(&a->engine->alloc, a->tokens);
+    wm__free(&a->engine->alloc, a->alts);
     wm__free(&a->engine->alloc, a);
 }
 
@@ -108,6 +116,7 @@ static void bound_cache(wm_analyzer *a)
         return;
     wm_wordcache_clear(&a->words);
     wm_intern_clear(&a->strings);
+    a->n_alts = 0;
     a->stats.cache_resets++;
 }
 
@@ -152,10 +161,78 @@ static uint32_t public_id(const wm_analyzer *a, const wm_intern_entry *e, uint32
     return id ? id : (uint32_t)wm_intern_count(vocab) + local;
 }
 
+/* Appends one extra token's data (a normal form from the spelling stage)
+** to the analyzer's alternatives: interned, stemmed, with public ids. */
+static int add_alt(wm_analyzer *a, const char *norm, size_t len, uint32_t flags)
+{
+    const wm_intern_entry *ne, *se;
+    wm_alt *x;
+    uint32_t nid;
+    int rc = wm_intern_add(&a->strings, norm, len, wm_hash(norm, len), &nid);
+
+    if (rc != WM_OK)
+        return wm__error(a->errmsg, rc, "out of memory in the word cache");
+    if (wm_intern_get(&a->strings, nid)->val == 0 && (rc = stem_norm(a, nid)) != WM_OK)
+        return rc;
+    ne = wm_intern_get(&a->strings, nid);
+    se = wm_intern_get(&a->strings, ne->val);
+    x = &a->alts[a->n_alts++];
+    x->norm = ne->str;
+    x->norm_len = ne->len;
+    x->norm_id = public_id(a, ne, nid);
+    x->stem = se->str;
+    x->stem_len = se->len;
+    x->stem_id = public_id(a, se, ne->val);
+    x->flags = WM_TOK_WORD | flags;
+    return WM_OK;
+}
+
+/*
+** The spelling stage for a normal form that missed (its id nid, stemmed):
+** for a word no plugin knows and no word list names, asks the language's
+** service and keeps the parts and the variant it gives as alternatives.
+** Writes their place (WM_ALT_*) to *alts, 0 when there are none.
+*/
+static int spell_alts(wm_analyzer *a, uint32_t nid, uint32_t *alts)
+{
+    const wm_intern *vocab = &a->engine->vocab[a->lang];
+    const wm_intern_entry *ne = wm_intern_get(&a->strings, nid);
+    const wm_intern_entry *se = wm_intern_get(&a->strings, ne->val);
+    wm_spell_result r;
+    size_t first = a->n_alts, count;
+    int rc;
+
+    *alts = 0;
+    if (ne->aux != 0 || wm_intern_find(vocab, se->str, se->len, se->hash) ||
+        !wm_spell_wants(ne->str, ne->len))
+        return WM_OK;
+    rc = wm_spell_lookup(a->spell, ne->str, ne->len, &r);
+    if (rc != WM_OK)
+        return wm__error(a->errmsg, rc, "out of memory in the spelling stage");
+    count = (size_t)r.n_parts + r.has_variant;
+    if (count == 0 || first + count > WM_ALT_MAX)
+        return WM_OK;
+    if (wm__grow(&a->engine->alloc, (void **)&a->alts, &a->cap_alts, first + count,
+                 sizeof *a->alts) != WM_OK)
+        return wm__error(a->errmsg, WM_ENOMEM, "out of memory for spelling alternatives");
+    for (size_t i = 0; i < r.n_parts && rc == WM_OK; i++)
+        rc = add_alt(a, r.buf + r.part_off[i], r.part_len[i], WM_TOK_PART);
+    if (rc == WM_OK && r.has_variant)
+        rc = add_alt(a, r.buf + r.variant_off, r.variant_len, WM_TOK_VARIANT);
+    if (rc != WM_OK) {
+        a->n_alts = first;
+        return rc;
+    }
+    *alts = (uint32_t)(first << WM_ALT_COUNT_BITS | count);
+    return WM_OK;
+}
+
 /*
 ** Fills the cache entry of a surface form that missed: normalises it,
 ** interns the normal form, stems it when that form is new, and stores a
 ** long surface in the intern table so that the entry may point to it.
+** With spelling on, the word's alternatives are found first, so that a
+** failure leaves no entry without them.
 */
 static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
                      uint32_t hash, const wm_cached_word **out)
@@ -164,7 +241,7 @@ static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
     wm_cached_word *w;
     const unsigned char *key = s;
     size_t norm_len;
-    uint32_t nid;
+    uint32_t nid, alts = 0;
     int rc;
 
     rc = wm_normalize(&a->nb, s, len, &norm_len);
@@ -175,6 +252,8 @@ static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
     if (rc != WM_OK)
         return wm__error(a->errmsg, rc, "out of memory in the word cache");
     if (wm_intern_get(&a->strings, nid)->val == 0 && (rc = stem_norm(a, nid)) != WM_OK)
+        return rc;
+    if (a->spell && (rc = spell_alts(a, nid, &alts)) != WM_OK)
         return rc;
     if (len > WM_INLINE_KEY) {
         uint32_t sid;
@@ -195,6 +274,7 @@ static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
     w->stem_len = se->len;
     w->stem_id = public_id(a, se, ne->val);
     w->bits = ne->aux;
+    w->alts = alts;
     *out = w;
     return WM_OK;
 }
@@ -359,14 +439,46 @@ typedef struct marks {
 } marks;
 
 /*
+** Appends the spelling stage's tokens for the word token just emitted
+** (a->tokens[*n - 1]): its parts, then its variant, with its offsets and
+** its negation. Out of the hot loop: only words with alternatives get here.
+*/
+static __attribute__((noinline)) int emit_alts(wm_analyzer *a, uint32_t alts, size_t *n)
+{
+    const wm_alt *x = &a->alts[WM_ALT_FIRST(alts)];
+    size_t start = a->tokens[*n - 1].start, end = a->tokens[*n - 1].end;
+    uint32_t negated = a->tokens[*n - 1].flags & WM_TOK_NEGATED;
+
+    for (uint32_t k = 0; k < WM_ALT_COUNT(alts); k++, x++) {
+        wm_token *t = push_token(a, *n);
+        if (!t)
+            return WM_ENOMEM;
+        t->start = start;
+        t->end = end;
+        t->norm = x->norm;
+        t->norm_len = x->norm_len;
+        t->norm_id = x->norm_id;
+        t->stem = x->stem;
+        t->stem_len = x->stem_len;
+        t->stem_id = x->stem_id;
+        t->flags = x->flags | negated;
+        t->reserved = 0;
+        (*n)++;
+    }
+    return WM_OK;
+}
+
+/*
 ** Turns one segment into a token (or, for separators, into marks and, with
-** WM_ANALYZE_ALL, a token too) and appends it at a->tokens[*n].
+** WM_ANALYZE_ALL, a token too) and appends it at a->tokens[*n], followed
+** by the spelling stage's tokens for it when it has any.
 */
 static inline __attribute__((always_inline)) int
 emit(wm_analyzer *a, const unsigned char *s,
                 const segment *g, unsigned flags, marks *m, size_t *n)
 {
     uint32_t bits = 0; /* WM_WL_* of a word */
+    uint32_t alts = 0; /* its spelling alternatives (WM_ALT_*) */
     wm_token *t;
     int rc;
 
@@ -423,6 +535,7 @@ emit(wm_analyzer *a, const unsigned char *s,
         t->stem_id = w->stem_id;
         if (g->kind == WM_TOK_WORD) {
             bits = w->bits;
+            alts = w->alts;
             if (bits & WM_WL_STOP)
                 t->flags |= WM_TOK_STOPWORD;
             if (bits & WM_WL_CLAUSE_BREAK) {
@@ -447,6 +560,8 @@ emit(wm_analyzer *a, const unsigned char *s,
         m->negating = 1;
     }
     (*n)++;
+    if (__builtin_expect(alts != 0, 0))
+        return emit_alts(a, alts, n);
     return WM_OK;
 }
 

@@ -69,10 +69,13 @@ static int classify_init(wm_analyzer *a)
     return WM_OK;
 }
 
-/* True when a token inside [start, end) is negated. The tokens are in
-** order of start, so a binary search finds the first that could be. */
-static int span_negated(const wm_analysis *an, size_t start, size_t end)
+/* The flags of the tokens inside [start, end), or-ed together (negated,
+** a spelling part or variant). The tokens are in order of start (a word's
+** spelling tokens share its offsets), so a binary search finds the first
+** that could be inside. */
+static uint32_t span_flags(const wm_analysis *an, size_t start, size_t end)
 {
+    uint32_t flags = 0;
     size_t lo = 0, hi = an->n_tokens;
 
     while (lo < hi) {
@@ -83,9 +86,8 @@ static int span_negated(const wm_analysis *an, size_t start, size_t end)
             hi = mid;
     }
     for (; lo < an->n_tokens && an->tokens[lo].start < end; lo++)
-        if (an->tokens[lo].flags & WM_TOK_NEGATED)
-            return 1;
-    return 0;
+        flags |= an->tokens[lo].flags;
+    return flags;
 }
 
 /* The host's add_evidence(): checks the span against the answer, so that
@@ -95,6 +97,7 @@ static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size
 {
     wm_analyzer *a = out->host;
     wm_evidence *ev;
+    uint32_t flags;
 
     if (area >= out->n_areas || start > end || end > a->analysis.text_len)
         return WM_EINVAL;
@@ -108,7 +111,9 @@ static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size
     ev->end = end;
     ev->weight = weight;
     ev->rule = rule ? rule : "";
-    ev->flags = span_negated(&a->analysis, start, end) ? WM_EVIDENCE_NEGATED : 0;
+    flags = span_flags(&a->analysis, start, end);
+    ev->flags = ((flags & WM_TOK_NEGATED) ? WM_EVIDENCE_NEGATED : 0) |
+                ((flags & (WM_TOK_VARIANT | WM_TOK_PART)) ? WM_EVIDENCE_SPELLING : 0);
     ev->reserved = 0;
     return WM_OK;
 }

@@ -309,6 +309,7 @@ WM_API void wm_engine_free(wm_engine *engine)
         return;
     al = engine->alloc;
     wm__plugins_free(engine);
+    wm__spell_free(engine);
     for (int i = 0; i < WM_NLANGS; i++) {
         wm_wordlists_free(&engine->lists[i]);
         wm_intern_free(&engine->vocab[i]);
@@ -334,8 +335,8 @@ WM_API const char *wm_engine_errmsg(const wm_engine *engine)
 ** WM_OK with *text NULL (the caller keeps the built-in list); any other
 ** failure is WM_EIO naming the file and the system's reason.
 */
-static int read_file(wm_engine *e, const char *path, unsigned char **text,
-                     size_t *len)
+int wm__read_file(wm_engine *e, const char *path, unsigned char **text,
+                  size_t *len)
 {
     FILE *f = fopen(path, "rb");
     unsigned char *buf = NULL;
@@ -394,7 +395,7 @@ WM_API int wm_engine_load_wordlists(wm_engine *engine, const char *dir)
             const wm_builtin_file *b = builtin(lang_codes[built], kinds[k]);
             snprintf(paths[k], sizeof paths[k], "%s/%s/%s.txt", dir,
                      lang_codes[built], kinds[k]);
-            rc = read_file(engine, paths[k], &files[k], &lens[k]);
+            rc = wm__read_file(engine, paths[k], &files[k], &lens[k]);
             found += files[k] != NULL;
             texts[k] = files[k];
             if (rc == WM_OK && !files[k]) {
@@ -458,7 +459,7 @@ WM_API int wm_engine_load_taxonomy(wm_engine *engine, const char *path)
     if (engine->n_plugins)
         return wm__error(engine->errmsg, WM_EMISUSE,
                          "load the taxonomy before adding plugins (they are made for it)");
-    rc = read_file(engine, path, &text, &len);
+    rc = wm__read_file(engine, path, &text, &len);
     if (rc == WM_OK && !text)
         rc = wm__error(engine->errmsg, WM_EIO, "%s: %s", path, strerror(ENOENT));
     if (rc != WM_OK)
@@ -526,6 +527,11 @@ WM_API int wm_engine_set_languages(wm_engine *engine, const char *langs)
     if (engine->n_plugins)
         return wm__error(engine->errmsg, WM_EMISUSE,
                          "choose the languages before adding plugins");
+    for (int i = 0; i < WM_NLANGS; i++)
+        if (engine->spell[i])
+            return wm__error(engine->errmsg, WM_EMISUSE,
+                             "choose the languages before turning spelling on "
+                             "(its dictionaries are loaded for them)");
     while (*p) {
         char code[16];
         size_t n = strcspn(p, ",");

@@ -8,6 +8,7 @@
 #include "whatmatters_plugin.h"
 #include "intern.h"
 #include "normalize.h"
+#include "spell.h"
 #include "taxonomy.h"
 #include "wordcache.h"
 #include "wordlist.h"
@@ -83,9 +84,31 @@ struct wm_engine {
     size_t cap_data;             /* allocated */
     struct wm_langid *langid;    /* language identification (langid.c),
                                     read-only once made */
+    wm_spell *spell[WM_NLANGS];  /* the spelling stage per language
+                                    (spell.c); NULL when it is off or the
+                                    language was not asked for */
     atomic_int frozen;           /* set by the first analyzer: no setup */
     char errmsg[WM_ERRMSG_SIZE]; /* last setup error, "" when none */
 };
+
+/* A token the spelling stage adds after a cached word (a part of it or
+** its variant), ready to copy into the analysis. */
+typedef struct wm_alt {
+    const char *norm;               /* normal form (in the analyzer's strings) */
+    const char *stem;               /* stem (same) */
+    uint32_t norm_len;              /* bytes of norm */
+    uint32_t stem_len;              /* bytes of stem */
+    uint32_t norm_id;               /* public id of norm */
+    uint32_t stem_id;               /* public id of stem */
+    uint32_t flags;                 /* WM_TOK_WORD | WM_TOK_PART or _VARIANT */
+} wm_alt;
+
+/* wm_cached_word.alts: the first of a word's alternatives in the
+** analyzer's alts array and their count, packed; 0 when it has none. */
+#define WM_ALT_COUNT_BITS 3u
+#define WM_ALT_COUNT(x) ((x) & ((1u << WM_ALT_COUNT_BITS) - 1))
+#define WM_ALT_FIRST(x) ((x) >> WM_ALT_COUNT_BITS)
+#define WM_ALT_MAX ((size_t)UINT32_MAX >> WM_ALT_COUNT_BITS) /* alts held */
 
 struct wm_analyzer {
     wm_engine *engine;              /* the shared, frozen engine */
@@ -95,6 +118,12 @@ struct wm_analyzer {
     wm_wordcache words;             /* surface form -> token data */
     wm_intern strings;              /* normal forms and stems */
     wm_normbuf nb;                  /* normaliser scratch */
+    wm_spell *spell;                /* the language's spelling stage, or
+                                       NULL (off, or a setup analyzer) */
+    wm_alt *alts;                   /* cached words' alternatives, cleared
+                                       with the cache */
+    size_t n_alts;                  /* in use */
+    size_t cap_alts;                /* allocated */
     wm_token *tokens;               /* the current answer's tokens */
     size_t cap_tokens;              /* allocated tokens */
     wm_analysis analysis;           /* what wm_analyze() lends out */
@@ -131,6 +160,16 @@ void wm__plugins_free(wm_engine *engine);
 ** same name replaces the earlier entry. WM_OK or WM_ENOMEM. */
 int wm__data_note(wm_engine *engine, const char *name, const char *source,
                   const unsigned char *bytes, size_t len);
+
+/* Reads a whole file through the engine's allocator (engine.c). A missing
+** file is WM_OK with *text NULL; another failure is WM_EIO or WM_ENOMEM
+** with the engine's message naming the file. */
+int wm__read_file(wm_engine *engine, const char *path, unsigned char **text,
+                  size_t *len);
+
+/* Turns the spelling stage off: closes its services and drops the
+** dictionaries from the data files (spell.c). */
+void wm__spell_free(wm_engine *engine);
 
 /* True when setup calls are no longer allowed; sets the message. */
 int wm__frozen(wm_engine *engine);

@@ -9,7 +9,8 @@
 ** close to frequency order, so the hot entries share few cache lines. An
 ** entry is one 64-byte line: the surface key (inline up to 16 bytes), and
 ** the normal form, stem, ids and word-list bits that wm_analyze() copies
-** into the token. The pointers in an entry point into the analyzer's
+** into the token, and where the spelling stage's extra tokens for the word
+** are. The pointers in an entry point into the analyzer's
 ** intern table, which never moves strings; an entry's own address is only
 ** valid until the next insert.
 */
@@ -37,7 +38,9 @@ typedef struct wm_cached_word {
     uint32_t norm_id;      /* public id of norm */
     uint32_t stem_id;      /* public id of stem */
     uint32_t bits;         /* WM_WL_* bits of the normal form */
-    uint32_t reserved;     /* pads the entry to 64 bytes */
+    uint32_t alts;         /* the spelling stage's tokens for the word:
+                              WM_ALT_FIRST/WM_ALT_COUNT (wm_internal.h),
+                              0 for none (always, when spelling is off) */
 } wm_cached_word;
 
 typedef struct wm_wordcache {

@@ -22,6 +22,16 @@
 ** The rest of a phrase is tried only from a token where its first element
 ** matched, over a window of at most 1 + 7 * 11 tokens, by a small set-based
 ** search that also finds matches that a greedy one would miss.
+**
+** Spelling alternatives: with the engine's spelling stage on, a word token
+** may be followed by tokens of its own offsets that are its compound's parts
+** (WM_TOK_PART) and its correction (WM_TOK_VARIANT). They are not positions
+** of their own: a position is a base token with the alternatives that
+** follow it, and an element matches there when any of them matches it. So
+** phrases and gaps count words as written, and the search is the same; a
+** position's first-element look-ups are made once for each of its tokens
+** (at most 1 + LX_MAX_ALTS), with a stamp per entry so that an entry that
+** two of them lead to is tried there once.
 */
 #include "whatmatters_plugin.h"
 
@@ -39,6 +49,9 @@
 #define LX_MAX_KEY      255     /* bytes of a wildcard's text */
 #define LX_MAX_FILE     (1u << 30) /* bytes of areas.txt: offsets fit 32 bits */
 #define LX_NAME_SIZE    64      /* "<lang>/areas.txt" */
+#define LX_MAX_ALTS     8       /* alternatives of one token that count (the
+                                   engine gives at most 4); more are
+                                   ignored, so a token's cost is bounded */
 
 #define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
@@ -52,6 +65,10 @@ enum { LX_WORD = 0, LX_PREFIX = 1, LX_SUFFIX = 2, LX_EXACT = 3 };
 ** and invalid bytes, present only when the answer was analysed with
 ** WM_ANALYZE_ALL). */
 #define LX_CONTENT (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
+
+/* The marks of a spelling alternative: a token that belongs to the word
+** token before it, not a position of its own. */
+#define LX_ALT (WM_TOK_VARIANT | WM_TOK_PART)
 
 /* One element of an entry: a word, an exact form or a wildcard, with the
 ** gap before it. */
@@ -166,8 +183,15 @@ typedef struct lx_worker {
                             counted towards its area */
     uint32_t gen;        /* the current answer's generation */
     double *sum;         /* [n_areas] S per area for the current answer */
+    uint32_t *tried;     /* [n_entries] stamp of the position with
+                            alternatives where each entry was last tried */
+    uint32_t stamp;      /* the current such position's stamp, counting
+                            on across answers (0: never) */
     uint32_t *pos;       /* token index of each content position */
     size_t cap_pos;      /* allocated in pos */
+    uint8_t *alts;       /* alternatives that follow each position's token
+                            (0 to LX_MAX_ALTS) */
+    size_t cap_alts;     /* allocated in alts */
     uint32_t *limit;     /* last position of each position's sentence */
     size_t cap_limit;    /* allocated in limit */
     uint64_t *excl;      /* area bits of the exclusion matches covering each
@@ -1114,8 +1138,8 @@ static int lx_create(const wm_host *host, const wm_plugin_config *config,
 }
 
 /*
-** Makes one thread's scratch: the per-entry marks and per-area sums are
-** sized now; the per-answer arrays grow on first need.
+** Makes one thread's scratch: the per-entry marks and stamps and the
+** per-area sums are sized now; the per-answer arrays grow on first need.
 */
 static int lx_worker_new(void *state, void **worker, char *err,
                          size_t err_size)
@@ -1136,15 +1160,19 @@ static int lx_worker_new(void *state, void **worker, char *err,
     memset(w, 0, sizeof *w);
     w->seen = lx->host.realloc(lx->host.ctx, NULL,
                                (lx->n_entries + 1) * sizeof *w->seen);
+    w->tried = lx->host.realloc(lx->host.ctx, NULL,
+                                (lx->n_entries + 1) * sizeof *w->tried);
     w->sum = lx->host.realloc(lx->host.ctx, NULL, lx->n_areas * sizeof *w->sum);
-    if (!w->seen || !w->sum) {
+    if (!w->seen || !w->tried || !w->sum) {
         lx->host.free(lx->host.ctx, w->seen);
+        lx->host.free(lx->host.ctx, w->tried);
         lx->host.free(lx->host.ctx, w->sum);
         lx->host.free(lx->host.ctx, w);
         lx_message(err, err_size, "lexicon: out of memory");
         return WM_ENOMEM;
     }
     memset(w->seen, 0, (lx->n_entries + 1) * sizeof *w->seen);
+    memset(w->tried, 0, (lx->n_entries + 1) * sizeof *w->tried);
     *worker = w;
     return WM_OK;
 }
@@ -1158,8 +1186,10 @@ static void lx_worker_free(void *state, void *worker)
     if (!lx || !w)
         return;
     lx->host.free(lx->host.ctx, w->seen);
+    lx->host.free(lx->host.ctx, w->tried);
     lx->host.free(lx->host.ctx, w->sum);
     lx->host.free(lx->host.ctx, w->pos);
+    lx->host.free(lx->host.ctx, w->alts);
     lx->host.free(lx->host.ctx, w->limit);
     lx->host.free(lx->host.ctx, w->excl);
     lx->host.free(lx->host.ctx, w->matches);
@@ -1190,6 +1220,20 @@ static int lx_elem_matches(const lexicon *lx, const lx_elem *el,
     }
 }
 
+/* Whether position q matches one element: its base token or any of the
+** spelling alternatives that follow it (at most 1 + LX_MAX_ALTS tests). */
+static int lx_pos_matches(const lexicon *lx, const lx_worker *w,
+                          const wm_token *tokens, const lx_elem *el,
+                          uint32_t q)
+{
+    const wm_token *t = &tokens[w->pos[q]];
+
+    for (uint32_t k = 0; k <= w->alts[q]; k++)
+        if (lx_elem_matches(lx, el, &t[k]))
+            return 1;
+    return 0;
+}
+
 /* Shifts a window set left by s (1 to 63) positions. */
 static lx_set lx_set_shift(lx_set a, unsigned s)
 {
@@ -1206,7 +1250,8 @@ static lx_set lx_set_shift(lx_set a, unsigned s)
 ** element, the SET of window offsets where it can match, so "a ... b c"
 ** finds a b c in "a b x b c" where taking the first b would not; the match
 ** recorded ends as early as possible. The window stops at the sentence end
-** and at the entry's span, so the cost is at most 7 elements by 78 offsets.
+** and at the entry's span, so the cost is at most 7 elements by 78 offsets
+** (by 1 + LX_MAX_ALTS tokens where a position has alternatives).
 */
 static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
                   uint32_t e, uint32_t p)
@@ -1240,7 +1285,7 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
             for (uint32_t o = lo + 1; o <= top; o++) {
                 if (!((allowed.w[o >> 6] >> (o & 63)) & 1))
                     continue;
-                if (!lx_elem_matches(lx, &el[k], &tokens[w->pos[p + o]]))
+                if (!lx_pos_matches(lx, w, tokens, &el[k], p + o))
                     continue;
                 next.w[o >> 6] |= (uint64_t)1 << (o & 63);
                 if (!any)
@@ -1267,14 +1312,23 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
     return WM_OK;
 }
 
-/* Tries every entry of a candidate list from position p. */
+/* Tries every entry of a candidate list from position p. Where p has
+** alternatives, an entry that another of its tokens led to was tried
+** already (the stamp says so): trying it again would only repeat its
+** match. */
 static int lx_try_list(const lexicon *lx, lx_worker *w,
                        const wm_token *tokens, const uint32_t *list,
                        uint32_t count, uint32_t p)
 {
     for (uint32_t i = 0; i < count; i++) {
-        int rc = lx_try(lx, w, tokens, list[i], p);
+        int rc;
 
+        if (w->alts[p]) {
+            if (w->tried[list[i]] == w->stamp)
+                continue;
+            w->tried[list[i]] = w->stamp;
+        }
+        rc = lx_try(lx, w, tokens, list[i], p);
         if (rc != WM_OK)
             return rc;
     }
@@ -1336,17 +1390,16 @@ static int lx_scan_index(const lexicon *lx, lx_worker *w,
 }
 
 /*
-** Finds every entry whose first element matches the token at position p
-** and tries each: by stem id, by normal-form id, then by the token's
-** prefixes, then by its suffixes (of the normal form, then of the stem).
-** The prefixes and suffixes grow a character at a time, their hash a byte
-** at a time, and the scan stops at the first one that no wildcard key
-** begins (ends) with.
+** Finds every entry whose first element matches token t, the base token of
+** position p or one of its alternatives, and tries each from p: by stem
+** id, by normal-form id, then by the token's prefixes, then by its
+** suffixes (of the normal form, then of the stem). The prefixes and
+** suffixes grow a character at a time, their hash a byte at a time, and
+** the scan stops at the first one that no wildcard key begins (ends) with.
 */
-static int lx_scan_token(const lexicon *lx, lx_worker *w,
-                         const wm_token *tokens, uint32_t p)
+static int lx_scan_one(const lexicon *lx, lx_worker *w,
+                       const wm_token *tokens, const wm_token *t, uint32_t p)
 {
-    const wm_token *t = &tokens[w->pos[p]];
     const unsigned char *norm = (const unsigned char *)t->norm;
     const unsigned char *stem = (const unsigned char *)t->stem;
     int rc;
@@ -1385,23 +1438,58 @@ static int lx_scan_token(const lexicon *lx, lx_worker *w,
 }
 
 /*
+** Finds and tries the entries whose first element matches position p: its
+** base token's, then each alternative's. A position with alternatives
+** takes a new stamp first (lx_try_list), so an entry is tried there once
+** however many of its tokens lead to it; one without needs none, as a
+** token leads to each entry once.
+*/
+static int lx_scan_token(const lexicon *lx, lx_worker *w,
+                         const wm_token *tokens, uint32_t p)
+{
+    const wm_token *t = &tokens[w->pos[p]];
+    int rc = WM_OK;
+
+    if (w->alts[p] && ++w->stamp == 0) { /* wrapped: forget every stamp */
+        memset(w->tried, 0, (lx->n_entries + 1) * sizeof *w->tried);
+        w->stamp = 1;
+    }
+    for (uint32_t k = 0; rc == WM_OK && k <= w->alts[p]; k++)
+        rc = lx_scan_one(lx, w, tokens, &t[k], p);
+    return rc;
+}
+
+/*
 ** Lists the content positions of an answer (words, numbers, symbols: what
-** a phrase counts) and, for each, the last position of its sentence.
+** a phrase counts) and, for each, the last position of its sentence and
+** how many spelling alternatives follow its token. An alternative is no
+** position: it belongs to the content token just before it (directly, or
+** after that token's other alternatives); one that follows no such token
+** is ignored, as are those over LX_MAX_ALTS.
 */
 static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
                         size_t n_tokens, uint32_t *n_pos)
 {
     uint32_t n = 0;
-    int rc, sent = 0;
+    int rc, sent = 0, attach = 0;
 
     rc = lx_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n_tokens,
                  sizeof *w->pos);
     if (rc == WM_OK)
         rc = lx_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n_tokens,
                      sizeof *w->limit);
+    if (rc == WM_OK)
+        rc = lx_grow(&lx->host, (void **)&w->alts, &w->cap_alts, n_tokens,
+                     sizeof *w->alts);
     if (rc != WM_OK)
         return rc;
     for (size_t i = 0; i < n_tokens; i++) {
+        if (tokens[i].flags & LX_ALT) {
+            if (attach && w->alts[n - 1] < LX_MAX_ALTS)
+                w->alts[n - 1]++;
+            continue;
+        }
+        attach = 0;
         /* A sentence start on a skipped token carries over to the next
         ** content token. */
         sent |= (tokens[i].flags & WM_TOK_SENT_START) != 0;
@@ -1409,8 +1497,10 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
             continue;
         w->pos[n] = (uint32_t)i;
         w->limit[n] = (uint32_t)sent; /* for now: starts a sentence */
+        w->alts[n] = 0;
         sent = 0;
         n++;
+        attach = 1;
     }
     /* Backward: a position's sentence ends just before the next start
     ** (each start mark is read before its slot is overwritten). */

@@ -1413,24 +1413,36 @@ group_errors() {
 
 # --- help and version -----------------------------------------------------------
 
-# check_example CMD: runs the example at the end of CMD's help ("  $ cmd"
-# followed by its output, indented two spaces) and compares the output.
+# check_example CMD: runs each example at the end of CMD's help ("  $ cmd"
+# followed by its output, indented two spaces, up to the next "  $ " or an
+# empty line) and compares the output. An example without shown output is
+# not run.
 check_example() {
-    _cmdline=$(sed -n 's/^  \$ //p' "$T/help" | head -n 1)
-    sed -n '/^  \$ /,$p' "$T/help" | sed '1d; s/^  //' > "$T/example-want"
-    if [ -z "$_cmdline" ] || [ ! -s "$T/example-want" ]; then
-        return # an example without shown output
-    fi
-    # shellcheck disable=SC2016 # "$BIN" is expanded by the eval below
-    _cmdline=$(printf '%s\n' "$_cmdline" | sed 's/whatmatters /"$BIN" /g')
-    eval "$_cmdline" > "$T/example-got" 2> "$T/err" < /dev/null
-    status=$?
-    if [ "$status" -eq 0 ] && cmp -s "$T/example-want" "$T/example-got"; then
-        pass
-    else
-        fail "help: the example in '$1 --help' gives the output it shows" \
-            "$(diff "$T/example-want" "$T/example-got" | head -n 8 | tr '\n' '|')"
-    fi
+    sed -n '/^Examples\{0,1\}:$/,$p' "$T/help" > "$T/examples"
+    _n=$(grep -c '^  \$ ' "$T/examples")
+    _i=0
+    while [ "$_i" -lt "$_n" ]; do
+        _i=$((_i + 1))
+        awk -v want="$_i" -v cmd="$T/example-cmd" -v out="$T/example-want" '
+            BEGIN { printf "" > cmd; printf "" > out }
+            /^  \$ / { k++; if (k == want) { print substr($0, 5) > cmd; on = 1; next } }
+            /^  \$ / || /^$/ { on = 0 }
+            on { print substr($0, 3) > out }' "$T/examples"
+        _cmdline=$(cat "$T/example-cmd")
+        if [ -z "$_cmdline" ] || [ ! -s "$T/example-want" ]; then
+            continue # an example without shown output
+        fi
+        # shellcheck disable=SC2016 # "$BIN" is expanded by the eval below
+        _cmdline=$(printf '%s\n' "$_cmdline" | sed 's/whatmatters /"$BIN" /g')
+        eval "$_cmdline" > "$T/example-got" 2> "$T/err" < /dev/null
+        status=$?
+        if [ "$status" -eq 0 ] && cmp -s "$T/example-want" "$T/example-got"; then
+            pass
+        else
+            fail "help: example $_i in '$1 --help' gives the output it shows" \
+                "$(diff "$T/example-want" "$T/example-got" | head -n 8 | tr '\n' '|')"
+        fi
+    done
 }
 
 group_help() {
@@ -1461,7 +1473,7 @@ group_help() {
         run '' $_cmd --help
         if [ "$status" -eq 0 ] && [ ! -s "$T/err" ] \
            && head -n 1 "$T/out" | grep -q "^Usage: whatmatters $_cmd " \
-           && grep -q '^Options:' "$T/out" && grep -q '^Example:' "$T/out"
+           && grep -q '^Options:' "$T/out" && grep -q '^Examples\{0,1\}:$' "$T/out"
         then
             pass
         else

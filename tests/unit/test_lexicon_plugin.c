@@ -5,6 +5,8 @@
 ** intern() is a small table of the test's own. Before classify() the test
 ** copies each analysis and gives every token the ids of that table, so the
 ** plugin's ids and the tokens' agree exactly as they do in the engine.
+** A test may also add spelling alternatives (WM_TOK_VARIANT, WM_TOK_PART)
+** after tokens of the copy, as the engine's spelling stage would.
 **
 ** Every check is on exact values: scores as S / (S + T), evidence spans as
 ** byte offsets into the input (NFD input included), parse errors as
@@ -32,6 +34,9 @@ static const char *const area_ids[N_AREAS] = {
 
 #define MAX_INTERN 4096 /* distinct strings the fake intern() holds */
 #define MAX_EV 64       /* evidence items one test answer may give */
+#define MAX_ALTS 16     /* alternatives one test answer may add */
+#define ALT_LEN 64      /* bytes of an alternative's norm or stem */
+#define BEFORE_ALL ((size_t)-1) /* alt_spec.after: before the first token */
 
 /* The fake intern table: id i + 1 is strings[i]. */
 static char *intern_str[MAX_INTERN];   /* copies of the strings */
@@ -88,6 +93,18 @@ static wm_analyzer *analyzer_for(const char *lang)
         return nb_analyzer;
     return sv_analyzer;
 }
+
+/* A spelling alternative a test adds to an analysis, as the engine's
+** spelling stage would: a word token with the offsets of the token it
+** follows, its own normal form, stem and ids, and WM_TOK_VARIANT or
+** WM_TOK_PART. */
+typedef struct alt_spec {
+    size_t after;     /* index of the token it follows (in the analysis as
+                         made with the flags given), or BEFORE_ALL; several
+                         after one token come in the order listed */
+    uint32_t flag;    /* WM_TOK_VARIANT or WM_TOK_PART */
+    const char *norm; /* its normal form; the stem is the analyzer's */
+} alt_spec;
 
 /* --- The fake host ------------------------------------------------------ */
 
@@ -272,19 +289,53 @@ static void close_instance(instance *in)
 }
 
 /*
+** Makes the token of alternative `alt` (its strings in buf) after base
+** token `base` (NULL before the first): the base's offsets and negation,
+** the alternative's normal form, the analyzer's stem of it, fake ids. Call
+** it only once the analysis is copied: stemming ends the analysis's life.
+*/
+static void make_alt(wm_analyzer *a, const alt_spec *alt, const wm_token *base,
+                     char buf[2][ALT_LEN], wm_token *t)
+{
+    const char *stem = NULL;
+    size_t len = strlen(alt->norm), stem_len = 0;
+
+    if (len >= ALT_LEN ||
+        wm_analyzer_stem(a, alt->norm, len, &stem, &stem_len) != WM_OK ||
+        stem_len >= ALT_LEN)
+        abort();
+    memcpy(buf[0], alt->norm, len);
+    memcpy(buf[1], stem, stem_len);
+    memset(t, 0, sizeof *t);
+    t->start = base ? base->start : 0;
+    t->end = base ? base->end : 0;
+    t->norm = buf[0];
+    t->norm_len = len;
+    t->stem = buf[1];
+    t->stem_len = stem_len;
+    t->norm_id = fake_intern_str(buf[0], len);
+    t->stem_id = stem_len ? fake_intern_str(buf[1], stem_len) : 0;
+    t->flags = WM_TOK_WORD | alt->flag |
+               (base ? base->flags & WM_TOK_NEGATED : 0);
+}
+
+/*
 ** Analyses an answer with the real analyzer, copies its tokens with the
 ** fake intern() ids (and their strings, so that the copy outlives the
-** analyzer's next call), and runs classify() into *r.
+** analyzer's next call), adds the alternatives listed (n_alts of them, in
+** place), and runs classify() into *r.
 */
-static void classify_with(const wm_plugin *d, void *state, void *worker,
-                          wm_analyzer *a, const char *text, unsigned flags,
-                          result *r)
+static void classify_alts_with(const wm_plugin *d, void *state, void *worker,
+                               wm_analyzer *a, const char *text,
+                               unsigned flags, const alt_spec *alts,
+                               size_t n_alts, result *r)
 {
     const wm_analysis *an = NULL;
     wm_analysis copy;
-    wm_token *toks;
+    wm_token *toks, *out_toks;
     char *strings;
-    size_t n_bytes = 0, at = 0;
+    char alt_buf[MAX_ALTS][2][ALT_LEN];
+    size_t n_bytes = 0, at = 0, n_out = 0;
     wm_plugin_input in;
     wm_plugin_output out;
     int rc = wm_analyze(a, text, strlen(text), flags, &an);
@@ -315,7 +366,25 @@ static void classify_with(const wm_plugin *d, void *state, void *worker,
         t->stem_id = t->stem_len ? fake_intern_str(t->stem, t->stem_len) : 0;
     }
     copy = *an;
-    copy.tokens = toks;
+
+    /* The copy with the alternatives in place: those before the first
+    ** token (i == 0 below, base NULL), then each token with its own. */
+    if (n_alts > MAX_ALTS)
+        abort();
+    out_toks = malloc((an->n_tokens + n_alts + 1) * sizeof *out_toks);
+    if (!out_toks)
+        abort();
+    for (size_t i = 0; i <= an->n_tokens; i++) {
+        const wm_token *base = i ? &toks[i - 1] : NULL;
+
+        if (base)
+            out_toks[n_out++] = *base;
+        for (size_t k = 0; k < n_alts; k++)
+            if (alts[k].after == (i ? i - 1 : BEFORE_ALL))
+                make_alt(a, &alts[k], base, alt_buf[k], &out_toks[n_out++]);
+    }
+    copy.tokens = out_toks;
+    copy.n_tokens = n_out;
 
     memset(&in, 0, sizeof in);
     in.struct_size = sizeof in;
@@ -329,8 +398,17 @@ static void classify_with(const wm_plugin *d, void *state, void *worker,
     out.err = r->err;
     out.err_size = sizeof r->err;
     r->rc = d->classify(state, worker, &in, &out);
+    free(out_toks);
     free(toks);
     free(strings);
+}
+
+/* classify_alts_with() without alternatives: the answer as analysed. */
+static void classify_with(const wm_plugin *d, void *state, void *worker,
+                          wm_analyzer *a, const char *text, unsigned flags,
+                          result *r)
+{
+    classify_alts_with(d, state, worker, a, text, flags, NULL, 0, r);
 }
 
 /* classify_with() on an open instance, in the instance's language. */
@@ -338,6 +416,14 @@ static void classify(instance *in, const char *text, unsigned flags,
                      result *r)
 {
     classify_with(in->d, in->state, in->worker, in->analyzer, text, flags, r);
+}
+
+/* classify() with alternatives added to the analysis. */
+static void classify_alts(instance *in, const char *text, unsigned flags,
+                          const alt_spec *alts, size_t n_alts, result *r)
+{
+    classify_alts_with(in->d, in->state, in->worker, in->analyzer, text,
+                       flags, alts, n_alts, r);
 }
 
 /* One-shot: a lexicon of a language, an answer, the result. */
@@ -1163,6 +1249,294 @@ static void test_alloc_failures(void)
     CHECK_MSG(done, "create and classify succeed once allocations do");
 }
 
+/* --- Spelling alternatives ------------------------------------------------ */
+
+/* One-shot with alternatives: a Swedish lexicon, an answer, the
+** alternatives added after its tokens, the result. */
+static int run_alts(const char *lexicon, const char *text,
+                    const alt_spec *alts, size_t n_alts, result *r)
+{
+    instance in;
+
+    open_instance(&in, "sv", lexicon);
+    if (!CHECK_MSG(in.rc == WM_OK, in.err)) {
+        close_instance(&in);
+        memset(r, 0, sizeof *r);
+        return 0;
+    }
+    classify_alts(&in, text, 0, alts, n_alts, r);
+    close_instance(&in);
+    return CHECK_MSG(r->rc == WM_OK, r->err);
+}
+#define N_OF(a) (sizeof (a) / sizeof (a)[0])
+
+/* Words and exact forms match a spelling correction (WM_TOK_VARIANT) as
+** they match the word; the evidence is the word as written. An entry
+** still counts once, and a position that two of its tokens lead an entry
+** to gives one match. */
+static void test_alt_variant(void)
+{
+    const char *t1 = "D\xC3\xA5ligt bemotande";
+    const char *t2 = "Bemotande och bem\xC3\xB6tande";
+    const char *t3 = "Bemotande var bra";
+    const char *t4 = "vardcentralen";
+    const alt_spec a1[] = {{1, WM_TOK_VARIANT, "bem\xC3\xB6tande"}};
+    const alt_spec a2[] = {{0, WM_TOK_VARIANT, "bem\xC3\xB6tande"}};
+    const alt_spec a4[] = {{0, WM_TOK_PART, "v\xC3\xA5rd"},
+                           {0, WM_TOK_PART, "centralen"},
+                           {0, WM_TOK_VARIANT, "v\xC3\xA5rdcentralen"}};
+    result r;
+
+    /* Without the variant, nothing; with it, the word entry and the exact
+    ** form both match "bemotande" [8, 17). */
+    if (run("[respect]\nbem\xC3\xB6tande\n", t1, &r))
+        CHECK(r.n_ev == 0);
+    if (run_alts("[respect]\nbem\xC3\xB6tande\n[family]\n\"bem\xC3\xB6tande\"\n",
+                 t1, a1, N_OF(a1), &r)) {
+        CHECK_SCORES(&r, RESPECT, 0.5, FAMILY, 0.5);
+        CHECK(r.n_ev == 2);
+        CHECK_EV(&r, 0, t1, RESPECT, 8, 17, "bemotande", 1.0,
+                 "bem\xC3\xB6tande");
+        CHECK_EV(&r, 1, t1, FAMILY, 8, 17, "bemotande", 1.0,
+                 "\"bem\xC3\xB6tande\"");
+    }
+    /* Twice in the answer, once through the variant: two pieces of
+    ** evidence, one weight. */
+    if (run_alts("[respect]\nbem\xC3\xB6tande = 2\n", t2, a2, N_OF(a2), &r)) {
+        CHECK_SCORES(&r, RESPECT, 2.0 / 3.0);
+        CHECK(r.n_ev == 2);
+        CHECK_EV(&r, 0, t2, RESPECT, 0, 9, "Bemotande", 2.0,
+                 "bem\xC3\xB6tande");
+        CHECK_EV(&r, 1, t2, RESPECT, 14, 24, "bem\xC3\xB6tande", 2.0,
+                 "bem\xC3\xB6tande");
+    }
+    /* A phrase whose first element matches the variant. */
+    if (run_alts("[respect]\nbem\xC3\xB6tande var bra\n", t3, a2, N_OF(a2),
+                 &r)) {
+        CHECK_SCORES(&r, RESPECT, 0.5);
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, t3, RESPECT, 0, 17, t3, 1.0,
+                 "bem\xC3\xB6tande var bra");
+    }
+    /* "*central" matches the word's own stem "vardcentral", and the stems
+    ** of the part "centralen" and of the variant; "vård*" the part "vård"
+    ** and the variant: one match each at the one position, the word's
+    ** own first. */
+    if (run_alts("[access]\nv\xC3\xA5rd*\n*central\n", t4, a4, N_OF(a4),
+                 &r)) {
+        CHECK_SCORES(&r, ACCESS, 2.0 / 3.0);
+        CHECK(r.n_ev == 2);
+        CHECK_EV(&r, 0, t4, ACCESS, 0, 13, t4, 1.0, "*central");
+        CHECK_EV(&r, 1, t4, ACCESS, 0, 13, t4, 1.0, "v\xC3\xA5rd*");
+    }
+}
+
+/* A compound's parts (WM_TOK_PART): a word entry matches a part by its
+** stem, a wildcard by its normal form or stem; the evidence is the whole
+** compound. */
+static void test_alt_parts(void)
+{
+    const char *t1 = "Anh\xC3\xB6rigst\xC3\xB6" "det var bra";
+    /* The parts as the engine gives them (docs/spelling.md): "anhörig"
+    ** (stem "anhör") and "stödet" (Snowball leaves it "stödet"). */
+    const alt_spec a1[] = {{0, WM_TOK_PART, "anh\xC3\xB6rig"},
+                           {0, WM_TOK_PART, "st\xC3\xB6" "det"}};
+    /* A head whose stem is a word of the lexicon's. */
+    const alt_spec a2[] = {{0, WM_TOK_PART, "anh\xC3\xB6rig"},
+                           {0, WM_TOK_PART, "st\xC3\xB6" "d"}};
+    const char *lex = "[family]\nanh\xC3\xB6rig\n*h\xC3\xB6rig = 2\n"
+                      "[coordination]\nst\xC3\xB6" "d*\n[continuity]\n"
+                      "st\xC3\xB6" "d\n";
+    result r;
+
+    if (run(lex, t1, &r))
+        CHECK(r.n_ev == 0);
+    if (run_alts(lex, t1, a1, N_OF(a1), &r)) {
+        CHECK_SCORES(&r, FAMILY, 3.0 / 4.0, COORD, 0.5);
+        CHECK(r.n_ev == 3);
+        CHECK_EV(&r, 0, t1, FAMILY, 0, 15, "Anh\xC3\xB6rigst\xC3\xB6" "det",
+                 1.0, "anh\xC3\xB6rig");
+        CHECK_EV(&r, 1, t1, FAMILY, 0, 15, "Anh\xC3\xB6rigst\xC3\xB6" "det",
+                 2.0, "*h\xC3\xB6rig");
+        CHECK_EV(&r, 2, t1, COORD, 0, 15, "Anh\xC3\xB6rigst\xC3\xB6" "det",
+                 1.0, "st\xC3\xB6" "d*");
+    }
+    if (run_alts(lex, t1, a2, N_OF(a2), &r)) {
+        CHECK_SCORES(&r, FAMILY, 3.0 / 4.0, COORD, 0.5, CONTIN, 0.5);
+        CHECK(r.n_ev == 4); /* a token's words before its wildcards */
+        CHECK_EV(&r, 2, t1, CONTIN, 0, 15, "Anh\xC3\xB6rigst\xC3\xB6" "det",
+                 1.0, "st\xC3\xB6" "d");
+        CHECK_EV(&r, 3, t1, COORD, 0, 15, "Anh\xC3\xB6rigst\xC3\xB6" "det",
+                 1.0, "st\xC3\xB6" "d*");
+    }
+}
+
+/* Phrases count words as written: an element matches a position through
+** any of its tokens; alternatives neither stand between two elements nor
+** lengthen a gap, and two parts of one word are one position. */
+static void test_alt_phrases(void)
+{
+    const char *t1 = "Jag vill f\xC3\xA5 anh\xC3\xB6rigst\xC3\xB6" "det snabbt";
+    const char *t2 = "f\xC3\xA5 en ny bra tid";
+    const char *t3 = "f\xC3\xA5 en ny bra fin tid";
+    const char *t4 = "komma fram";
+    const char *t5 = "komma, fram";
+    const alt_spec a1[] = {{3, WM_TOK_PART, "anh\xC3\xB6rig"},
+                           {3, WM_TOK_PART, "st\xC3\xB6" "det"}};
+    const alt_spec a2[] = {{1, WM_TOK_PART, "enkel"},
+                           {1, WM_TOK_VARIANT, "\xC3\xA9n"},
+                           {2, WM_TOK_VARIANT, "nu"},
+                           {3, WM_TOK_PART, "bra"},
+                           {3, WM_TOK_PART, "tid"},
+                           {3, WM_TOK_PART, "tal"},
+                           {3, WM_TOK_VARIANT, "bar"}};
+    const alt_spec a3[] = {{1, WM_TOK_VARIANT, "tid"},
+                           {2, WM_TOK_VARIANT, "tid"},
+                           {3, WM_TOK_VARIANT, "tid"},
+                           {4, WM_TOK_VARIANT, "tid"}};
+    const alt_spec a4[] = {{0, WM_TOK_PART, "kom"},
+                           {0, WM_TOK_PART, "ma"},
+                           {0, WM_TOK_VARIANT, "kommer"},
+                           {0, WM_TOK_VARIANT, "komme"}};
+    /* With WM_ANALYZE_ALL: "komma" "," " " "fram"; after the comma, an
+    ** alternative follows no word and is ignored. */
+    const alt_spec a5[] = {{0, WM_TOK_VARIANT, "kommer"},
+                           {1, WM_TOK_VARIANT, "fram"}};
+    const char *lex = "[family]\nf\xC3\xA5 anh\xC3\xB6rig\n"
+                      "f\xC3\xA5 anh\xC3\xB6rig snabbt\n"
+                      "[coordination]\nf\xC3\xA5 st\xC3\xB6" "d*\n"
+                      "[continuity]\nanh\xC3\xB6rig st\xC3\xB6" "det\n";
+    const char *gaps = "[access]\nf\xC3\xA5 ... tid\nkomma fram\n"
+                       "[respect]\nf\xC3\xA5 ...2 tid\n";
+    instance in;
+    result r;
+
+    /* The second element on a part of the next word; three elements with
+    ** the middle one on a part; "anhörig stödet" is two positions, which
+    ** one compound is not. */
+    if (run_alts(lex, t1, a1, N_OF(a1), &r)) {
+        CHECK_SCORES(&r, FAMILY, 2.0 / 3.0, COORD, 0.5);
+        CHECK(r.n_ev == 3);
+        CHECK_EV(&r, 0, t1, FAMILY, 9, 28,
+                 "f\xC3\xA5 anh\xC3\xB6rigst\xC3\xB6" "det", 1.0,
+                 "f\xC3\xA5 anh\xC3\xB6rig");
+        CHECK_EV(&r, 1, t1, FAMILY, 9, 35,
+                 "f\xC3\xA5 anh\xC3\xB6rigst\xC3\xB6" "det snabbt", 1.0,
+                 "f\xC3\xA5 anh\xC3\xB6rig snabbt");
+        CHECK_EV(&r, 2, t1, COORD, 9, 28,
+                 "f\xC3\xA5 anh\xC3\xB6rigst\xC3\xB6" "det", 1.0,
+                 "f\xC3\xA5 st\xC3\xB6" "d*");
+    }
+
+    open_instance(&in, "sv", gaps);
+    if (!CHECK(in.rc == WM_OK)) {
+        close_instance(&in);
+        return;
+    }
+    /* "få ... tid" over three words with seven alternatives among them
+    ** (one of them "tid" itself: the match ends as early as it can, on
+    ** "bra"); "få ...2 tid" through that part of "bra" only. */
+    classify_alts(&in, t2, 0, a2, N_OF(a2), &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 2);
+    CHECK_EV(&r, 0, t2, ACCESS, 0, 13, "f\xC3\xA5 en ny bra", 1.0,
+             "f\xC3\xA5 ... tid");
+    CHECK_EV(&r, 1, t2, RESPECT, 0, 13, "f\xC3\xA5 en ny bra", 1.0,
+             "f\xC3\xA5 ...2 tid");
+    /* Two alternatives of "en" (as positions they would make the gap
+    ** five): the match is as without them. */
+    classify_alts(&in, t2, 0, a2, 2, &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 1);
+    CHECK_EV(&r, 0, t2, ACCESS, 0, 17, t2, 1.0, "f\xC3\xA5 ... tid");
+    CHECK_SCORES(&r, ACCESS, 0.5);
+    /* Four words between: too far, however many alternatives. */
+    classify(&in, t3, 0, &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 0);
+    classify_alts(&in, t3, 0, a3, N_OF(a3), &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 2);
+    CHECK_EV(&r, 0, t3, ACCESS, 0, 6, "f\xC3\xA5 en", 1.0,
+             "f\xC3\xA5 ... tid");
+    CHECK_EV(&r, 1, t3, RESPECT, 0, 6, "f\xC3\xA5 en", 1.0,
+             "f\xC3\xA5 ...2 tid");
+    /* "fin", the fifth word, as "tid": three words between. */
+    classify_alts(&in, t3, 0, a3 + 3, 1, &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 1);
+    CHECK_EV(&r, 0, t3, ACCESS, 0, 17, "f\xC3\xA5 en ny bra fin", 1.0,
+             "f\xC3\xA5 ... tid");
+    /* Adjacent words stay adjacent. */
+    classify_alts(&in, t4, 0, a4, N_OF(a4), &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 1);
+    CHECK_EV(&r, 0, t4, ACCESS, 0, 10, t4, 1.0, "komma fram");
+    classify_alts(&in, t5, WM_ANALYZE_ALL, a5, N_OF(a5), &r);
+    CHECK(r.rc == WM_OK && r.n_ev == 1);
+    CHECK_EV(&r, 0, t5, ACCESS, 0, 11, t5, 1.0, "komma fram");
+    close_instance(&in);
+}
+
+/* An alternative that follows no word is ignored (and is no position), as
+** are those over the plugin's limit of 8 a word. */
+static void test_alt_limits(void)
+{
+    const char *t1 = "komma fram";
+    const alt_spec a1[] = {{BEFORE_ALL, WM_TOK_VARIANT, "bem\xC3\xB6tande"}};
+    alt_spec a2[10];
+    const char *lex = "[access]\nkomma fram\n[respect]\nbem\xC3\xB6tande\n"
+                      "[family]\nfram\n";
+    result r;
+
+    if (run_alts(lex, t1, a1, N_OF(a1), &r)) {
+        CHECK_SCORES(&r, ACCESS, 0.5, FAMILY, 0.5);
+        CHECK(r.n_ev == 2);
+        CHECK_EV(&r, 0, t1, ACCESS, 0, 10, t1, 1.0, "komma fram");
+    }
+    for (size_t k = 0; k < 10; k++) {
+        a2[k].after = 0;
+        a2[k].flag = WM_TOK_PART;
+        a2[k].norm = k == 7 ? "fram" : "x";
+    }
+    a2[9].norm = "bem\xC3\xB6tande"; /* the 10th, as the 9th: ignored */
+    if (run_alts(lex, t1, a2, N_OF(a2), &r)) {
+        CHECK_SCORES(&r, ACCESS, 0.5, FAMILY, 0.5);
+        CHECK(r.n_ev == 3);
+        CHECK_EV(&r, 0, t1, ACCESS, 0, 10, t1, 1.0, "komma fram");
+        CHECK_EV(&r, 1, t1, FAMILY, 0, 5, "komma", 1.0, "fram");
+        CHECK_EV(&r, 2, t1, FAMILY, 6, 10, "fram", 1.0, "fram");
+    }
+}
+
+/* Exclusions over positions with alternatives: an exclusion that matches
+** the word discards the matches of its area on the word's alternatives,
+** and one that matches through an alternative discards those of the word. */
+static void test_alt_exclusions(void)
+{
+    const char *t1 = "Anh\xC3\xB6rigst\xC3\xB6" "det";
+    const char *t2 = "Ett bra bemotande";
+    const alt_spec a1[] = {{0, WM_TOK_PART, "anh\xC3\xB6rig"},
+                           {0, WM_TOK_PART, "st\xC3\xB6" "det"}};
+    const alt_spec a2[] = {{2, WM_TOK_VARIANT, "bem\xC3\xB6tande"}};
+    result r;
+
+    if (run_alts("[family]\nanh\xC3\xB6rig\n!\"anh\xC3\xB6rigst\xC3\xB6" "det\"\n"
+                 "[coordination]\nanh\xC3\xB6rig\n", t1, a1, N_OF(a1), &r)) {
+        CHECK_SCORES(&r, COORD, 0.5);
+        CHECK(r.n_ev == 1);
+        CHECK_EV(&r, 0, t1, COORD, 0, 15, t1, 1.0, "anh\xC3\xB6rig");
+    }
+    if (run_alts("[family]\n\"anh\xC3\xB6rigst\xC3\xB6" "det\"\n!st\xC3\xB6" "det\n",
+                 t1, a1, N_OF(a1), &r)) {
+        CHECK_SCORES(&r, FAMILY, 0.0);
+        CHECK(r.n_ev == 0);
+    }
+    if (run("[respect]\nbra\n!bra bem\xC3\xB6tande\n", t2, &r)) {
+        CHECK_SCORES(&r, RESPECT, 0.5);
+        CHECK_EV(&r, 0, t2, RESPECT, 4, 7, "bra", 1.0, "bra");
+    }
+    if (run_alts("[respect]\nbra\n!bra bem\xC3\xB6tande\n", t2, a2, N_OF(a2),
+                 &r)) {
+        CHECK_SCORES(&r, RESPECT, 0.0);
+        CHECK(r.n_ev == 0);
+    }
+}
+
 /* Shared by the threads of test_threads. */
 typedef struct thread_arg {
     instance *in;       /* the shared instance */
@@ -1276,6 +1650,11 @@ int main(void)
     test_format();
     test_alloc_failures();
     test_threads();
+    test_alt_variant();
+    test_alt_parts();
+    test_alt_phrases();
+    test_alt_limits();
+    test_alt_exclusions();
 
     wm_analyzer_free(sv_analyzer);
     wm_analyzer_free(nb_analyzer);

@@ -1,0 +1,980 @@
+/*
+** spell.c — the spelling stage: compound parts and variants from Hunspell.
+**
+** For a word no plugin knows, the stage finds the parts of a compound
+** ("anhörigstödet": "anhörig", "stödet") and a variant of a misspelling or
+** of a word typed without its diacritics ("vardcentralen":
+** "vårdcentralen"). The rules are in docs/spelling.md; this file is their
+** one implementation.
+**
+** Costs. A Hunspell spell check takes about half a microsecond; a split
+** tries each position of the word (one or two checks each); restoring
+** diacritics tries at most RESTORE_BUDGET candidates; Hunspell_suggest()
+** takes some milliseconds (without its n-gram phase: see ngram_off) and is
+** only asked when the rest found nothing. All of
+** it happens once per distinct word per language: the result goes into a
+** cache shared by the language's analyzers, and each analyzer keeps it in
+** its own word cache too, so a token seen before costs nothing here.
+**
+** Threads. A Hunspell handle, an iconv descriptor and a Snowball stemmer
+** all carry state, so every call into them is made under the service's
+** `hun_lock`, one call at a time. The shared cache is
+** split into CACHE_SHARDS tables by hash, each behind its own mutex, held
+** only to probe, copy out or insert; results are copied out to the caller,
+** so that a shard that starts afresh (it frees its entries when it reaches
+** its share of WM_SPELL_CACHE_BOUND) leaves nothing dangling. Two threads
+** that miss the same word at once both compute it (the result is the
+** same: it depends only on the word, the dictionary and the engine's
+** frozen vocabulary) and the second insert is dropped.
+*/
+#define _GNU_SOURCE /* memfd_create */
+#include "spell.h"
+#include "wm_internal.h"
+#include "normalize.h"
+
+#include <hunspell/hunspell.h>
+#include <iconv.h>
+#include <libstemmer.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <utf8proc.h>
+
+#define CACHE_SHARDS 16          /* shared-cache tables, by hash */
+#define RESTORE_MAX_CHANGES 4    /* letters a restored candidate changes */
+#define RESTORE_MAX_LETTERS 16   /* a, o, e of a word considered */
+#define RESTORE_BUDGET 256       /* candidates checked per word */
+#define DIC_BUF (4 * WM_SPELL_MAX_BYTES + 16) /* a word in the dictionary's
+                                                 encoding, NUL included */
+
+/* --- Languages ------------------------------------------------------------ */
+
+/* Per language index (sv, nb, nn, da, en): the dictionary, the Debian
+** package that installs it, the linking letters a compound's left part may
+** end with (NULL: the language is not decompounded), and the letters that
+** restore a plain a, o and e (UTF-8, NULL-terminated lists). */
+static const struct lang_rules {
+    const char *dict;           /* file name without .aff/.dic */
+    const char *package;        /* Debian package */
+    const char *linking;        /* linking letters, or NULL */
+    const char *for_a[3];       /* restorations of 'a' */
+    const char *for_o[2];       /* of 'o' */
+    const char *for_e[2];       /* of 'e' */
+} rules[WM_NLANGS] = {
+    {"sv_SE", "hunspell-sv", "s",  {"\xC3\xA5", "\xC3\xA4", NULL}, {"\xC3\xB6", NULL},
+     {"\xC3\xA9", NULL}},
+    {"nb_NO", "hunspell-no", "se", {"\xC3\xA5", "\xC3\xA6", NULL}, {"\xC3\xB8", NULL},
+     {"\xC3\xA9", NULL}},
+    {"nn_NO", "hunspell-no", "se", {"\xC3\xA5", "\xC3\xA6", NULL}, {"\xC3\xB8", NULL},
+     {"\xC3\xA9", NULL}},
+    {"da_DK", "hunspell-da", "se", {"\xC3\xA5", "\xC3\xA6", NULL}, {"\xC3\xB8", NULL},
+     {"\xC3\xA9", NULL}},
+    {"en_US", "hunspell-en-us", NULL, {NULL}, {NULL}, {NULL}},
+};
+
+/* --- The service ---------------------------------------------------------- */
+
+/* One word in the shared cache, with what was found for it. */
+typedef struct cache_entry {
+    uint32_t hash;                         /* wm_hash() of the word */
+    uint16_t key_len;                      /* bytes of the word */
+    uint16_t data_len;                     /* bytes of the result's strings */
+    uint8_t n_parts;                       /* as in wm_spell_result */
+    uint8_t has_variant;                   /* same */
+    uint16_t part_off[WM_SPELL_MAX_PARTS]; /* same, offsets into the data */
+    uint16_t part_len[WM_SPELL_MAX_PARTS]; /* same */
+    uint16_t variant_off;                  /* same */
+    uint16_t variant_len;                  /* same */
+    char bytes[];                          /* the word, then the data */
+} cache_entry;
+
+/* One table of the shared cache, behind its own lock. */
+typedef struct cache_shard {
+    pthread_mutex_t lock;  /* guards everything below */
+    cache_entry **slots;   /* open addressing, at most half full; NULL empty */
+    size_t mask;           /* slots - 1 (0 before the first insert) */
+    size_t count;          /* entries held */
+} cache_shard;
+
+struct wm_spell {
+    const wm_allocator *al;        /* the engine's allocator */
+    int lang;                      /* language index */
+    Hunhandle *hun;                /* the dictionary; under hun_lock */
+    iconv_t to_dic;                /* UTF-8 -> dictionary, (iconv_t)-1 when
+                                      the dictionary is UTF-8; under hun_lock */
+    iconv_t from_dic;              /* dictionary -> UTF-8, same */
+    struct sb_stemmer *stemmer;    /* the language's Snowball; under hun_lock */
+    const wm_intern *vocab;        /* the strings plugins interned for the
+                                      language: frozen before any lookup */
+    pthread_mutex_t hun_lock;      /* one Hunspell, iconv or Snowball call
+                                      at a time */
+    cache_shard shards[CACHE_SHARDS]; /* the shared cache */
+    size_t shard_bound;            /* entries a shard holds before it starts
+                                      afresh */
+};
+
+/* --- Characters ------------------------------------------------------------- */
+
+/* Byte offsets of the characters of w: b[i] starts character i, b[n] is
+** len. Returns n (at most max). w is valid UTF-8. */
+static size_t char_bounds(const char *w, size_t len, uint16_t *b, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len && n < max; i++)
+        if (((unsigned char)w[i] & 0xC0) != 0x80)
+            b[n++] = (uint16_t)i;
+    b[n] = (uint16_t)len;
+    return n;
+}
+
+int wm_spell_wants(const char *norm, size_t len)
+{
+    const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)norm;
+    size_t chars = 0;
+
+    if (len < WM_SPELL_MIN_CHARS || len > WM_SPELL_MAX_BYTES)
+        return 0;
+    while (len > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(s, (utf8proc_ssize_t)len, &cp);
+        if (n <= 0)
+            return 0;
+        switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+        case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+        case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+        case UTF8PROC_CATEGORY_MC:
+            break;
+        default:
+            return 0; /* digits, apostrophes, anything but letters */
+        }
+        chars++;
+        s += n;
+        len -= (size_t)n;
+    }
+    return chars >= WM_SPELL_MIN_CHARS && chars <= WM_SPELL_MAX_CHARS;
+}
+
+/* Copies w with its first character upper-cased into out (cap bytes);
+** returns the length, or 0 when it does not fit or nothing changes. */
+static size_t capitalise(const char *w, size_t len, char *out, size_t cap)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)w, (utf8proc_ssize_t)len, &cp);
+    utf8proc_uint8_t head[4];
+    utf8proc_ssize_t m;
+
+    if (n <= 0 || utf8proc_toupper(cp) == cp)
+        return 0;
+    m = utf8proc_encode_char(utf8proc_toupper(cp), head);
+    if (m <= 0 || (size_t)m + len - (size_t)n > cap)
+        return 0;
+    memcpy(out, head, (size_t)m);
+    memcpy(out + m, w + n, len - (size_t)n);
+    return (size_t)m + len - (size_t)n;
+}
+
+/* --- Hunspell, one call at a time --------------------------------------------- */
+
+/* Converts a UTF-8 word into the dictionary's encoding, NUL-terminated.
+** Returns 0 when it cannot (a character the encoding lacks). Under
+** hun_lock. */
+static int to_dic(wm_spell *sp, const char *w, size_t len, char *out, size_t cap)
+{
+    char *in = (char *)w, *o = out;
+    size_t in_left = len, out_left = cap - 1;
+
+    if (sp->to_dic == (iconv_t)-1) {
+        if (len >= cap)
+            return 0;
+        memcpy(out, w, len);
+        out[len] = '\0';
+        return 1;
+    }
+    iconv(sp->to_dic, NULL, NULL, NULL, NULL);
+    if (iconv(sp->to_dic, &in, &in_left, &o, &out_left) == (size_t)-1 ||
+        iconv(sp->to_dic, NULL, NULL, &o, &out_left) == (size_t)-1)
+        return 0;
+    *o = '\0';
+    return 1;
+}
+
+/* Converts a NUL-terminated word of the dictionary into UTF-8 (not
+** terminated); returns its length, or 0 when it cannot. Under hun_lock. */
+static size_t from_dic(wm_spell *sp, const char *w, char *out, size_t cap)
+{
+    char *in = (char *)w, *o = out;
+    size_t len = strlen(w), in_left = len, out_left = cap;
+
+    if (sp->from_dic == (iconv_t)-1) {
+        if (len > cap)
+            return 0;
+        memcpy(out, w, len);
+        return len;
+    }
+    iconv(sp->from_dic, NULL, NULL, NULL, NULL);
+    if (iconv(sp->from_dic, &in, &in_left, &o, &out_left) == (size_t)-1 ||
+        iconv(sp->from_dic, NULL, NULL, &o, &out_left) == (size_t)-1)
+        return 0;
+    return (size_t)(o - out);
+}
+
+/* True when the dictionary accepts the word as written. */
+static int hun_spell(wm_spell *sp, const char *w, size_t len)
+{
+    char buf[DIC_BUF];
+    int ok = 0;
+
+    pthread_mutex_lock(&sp->hun_lock);
+    if (to_dic(sp, w, len, buf, sizeof buf))
+        ok = Hunspell_spell(sp->hun, buf) != 0;
+    pthread_mutex_unlock(&sp->hun_lock);
+    return ok;
+}
+
+/* True when the dictionary accepts the word only with a capital (a name:
+** the normal form is case-folded, "stockholm"). */
+static int hun_spell_capital(wm_spell *sp, const char *w, size_t len)
+{
+    char cap[WM_SPELL_MAX_BYTES + 8];
+    size_t n = capitalise(w, len, cap, sizeof cap);
+
+    return n > 0 && hun_spell(sp, cap, n);
+}
+
+/* True when the dictionary lists the word whole, not only as a compound
+** its rules form: one of Hunspell's analyses of it names no part ("pa:"). */
+static int hun_listed_whole(wm_spell *sp, const char *w, size_t len)
+{
+    char buf[DIC_BUF];
+    char **list = NULL;
+    int n = 0, whole = 0;
+
+    pthread_mutex_lock(&sp->hun_lock);
+    if (to_dic(sp, w, len, buf, sizeof buf)) {
+        n = Hunspell_analyze(sp->hun, &list, buf);
+        for (int i = 0; i < n && !whole; i++)
+            whole = strstr(list[i], "pa:") == NULL;
+        if (n > 0)
+            Hunspell_free_list(sp->hun, &list, n);
+    }
+    pthread_mutex_unlock(&sp->hun_lock);
+    return whole;
+}
+
+/* Hunspell's first suggestion for a word, in UTF-8 (not terminated), or 0
+** when there is none. The slow call of the stage. */
+static size_t hun_suggest(wm_spell *sp, const char *w, size_t len, char *out, size_t cap)
+{
+    char buf[DIC_BUF];
+    char **list = NULL;
+    size_t got = 0;
+    int n;
+
+    pthread_mutex_lock(&sp->hun_lock);
+    if (to_dic(sp, w, len, buf, sizeof buf)) {
+        n = Hunspell_suggest(sp->hun, &list, buf);
+        if (n > 0) {
+            got = from_dic(sp, list[0], out, cap);
+            Hunspell_free_list(sp->hun, &list, n);
+        }
+    }
+    pthread_mutex_unlock(&sp->hun_lock);
+    return got;
+}
+
+/* The Snowball stem of a word into out (cap bytes); returns its length,
+** or 0 when it does not fit. */
+static size_t stem_of(wm_spell *sp, const char *w, size_t len, char *out, size_t cap)
+{
+    const sb_symbol *stem;
+    size_t n = 0;
+
+    pthread_mutex_lock(&sp->hun_lock);
+    stem = sb_stemmer_stem(sp->stemmer, (const sb_symbol *)w, (int)len);
+    if (stem && (size_t)sb_stemmer_length(sp->stemmer) <= cap) {
+        n = (size_t)sb_stemmer_length(sp->stemmer);
+        memcpy(out, stem, n);
+    }
+    pthread_mutex_unlock(&sp->hun_lock);
+    return n;
+}
+
+/* True when a plugin knows the word: its stem is in the vocabulary. */
+static int known(wm_spell *sp, const char *w, size_t len)
+{
+    char stem[2 * WM_SPELL_MAX_BYTES];
+    size_t n = stem_of(sp, w, len, stem, sizeof stem);
+
+    return n > 0 && wm_intern_find(sp->vocab, stem, n, wm_hash(stem, n)) != 0;
+}
+
+/* --- Results ---------------------------------------------------------------- */
+
+/* Appends a string to a result's buffer; its offset goes to *off. Returns
+** 0 when it does not fit (it always does for words within the limits). */
+static int put(wm_spell_result *r, size_t *used, const char *s, size_t len, uint16_t *off)
+{
+    if (*used + len > sizeof r->buf)
+        return 0;
+    memcpy(r->buf + *used, s, len);
+    *off = (uint16_t)*used;
+    *used += len;
+    return 1;
+}
+
+/* Appends a part. */
+static void put_part(wm_spell_result *r, size_t *used, const char *s, size_t len)
+{
+    if (r->n_parts < WM_SPELL_MAX_PARTS &&
+        put(r, used, s, len, &r->part_off[r->n_parts])) {
+        r->part_len[r->n_parts] = (uint16_t)len;
+        r->n_parts++;
+    }
+}
+
+/* --- Compounds ---------------------------------------------------------------- */
+
+/* True when c may link a compound's left part to its head in this
+** language ("vårdcentral-s-personalen", "barn-e-hage"). */
+static int is_linking(int lang, char c)
+{
+    return rules[lang].linking && c && strchr(rules[lang].linking, c) != NULL;
+}
+
+/* True when the head carries the word's ending, as a compound's head does:
+** the word's stem ends with the head's ("personal-en" is no "person" +
+** "alen": the stem "personal" does not end with "alen"). */
+static int head_carries_ending(wm_spell *sp, const char *stem, size_t stem_len,
+                               const char *head, size_t head_len)
+{
+    char hs[2 * WM_SPELL_MAX_BYTES];
+    size_t n = stem_of(sp, head, head_len, hs, sizeof hs);
+
+    return n > 0 && n <= stem_len && memcmp(stem + stem_len - n, hs, n) == 0;
+}
+
+/*
+** Splits w into a left part and a head of at least WM_SPELL_MIN_PART
+** characters each, the head as long as it can be (positions are tried
+** from the left). The head must be a word the dictionary lists (not one
+** its compounding rules make up: "sjuk|husvistelsen" would otherwise beat
+** "sjukhus|vistelsen") and carry the word's ending; the left part must be
+** a word the dictionary accepts, or one once a final linking letter is
+** dropped. Writes the left part's length (without the linking letter) and
+** the head's offset; returns 1 when found.
+*/
+static int split_two(wm_spell *sp, const char *w, size_t len, size_t *left_len,
+                     size_t *head_off)
+{
+    uint16_t b[WM_SPELL_MAX_BYTES + 1];
+    char stem[2 * WM_SPELL_MAX_BYTES];
+    size_t n = char_bounds(w, len, b, WM_SPELL_MAX_BYTES);
+    size_t stem_len = n >= 2 * WM_SPELL_MIN_PART ? stem_of(sp, w, len, stem, sizeof stem) : 0;
+
+    for (size_t i = WM_SPELL_MIN_PART; i + WM_SPELL_MIN_PART <= n; i++) {
+        size_t off = b[i];
+        if (!hun_spell(sp, w + off, len - off) || !hun_listed_whole(sp, w + off, len - off) ||
+            !head_carries_ending(sp, stem, stem_len, w + off, len - off))
+            continue;
+        if (hun_spell(sp, w, off)) {
+            *left_len = off;
+        } else if (i > WM_SPELL_MIN_PART && is_linking(sp->lang, w[off - 1]) &&
+                   hun_spell(sp, w, off - 1)) {
+            *left_len = off - 1;
+        } else {
+            continue;
+        }
+        *head_off = off;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+** The parts of a compound into r: the split with the longest head, then
+** once more on the left part when the dictionary does not list that part
+** whole (its compounding rules make it up: "hemtjänst" + "personalen" when
+** the dictionary lacked "hemtjänst"), so three parts at most. A left part
+** the dictionary lists ("vårdcentrals") stays one part: a word in its own
+** right.
+*/
+static void decompound(wm_spell *sp, const char *w, size_t len, wm_spell_result *r,
+                       size_t *used)
+{
+    size_t left, head, left2, head2;
+
+    if (!rules[sp->lang].linking || !split_two(sp, w, len, &left, &head))
+        return;
+    if (!hun_listed_whole(sp, w, left) && split_two(sp, w, left, &left2, &head2)) {
+        put_part(r, used, w, left2);
+        put_part(r, used, w + head2, left - head2);
+    } else {
+        put_part(r, used, w, left);
+    }
+    put_part(r, used, w + head, len - head);
+}
+
+/* --- Restored diacritics -------------------------------------------------------- */
+
+/* The search for a word's restored spelling. */
+typedef struct restore {
+    wm_spell *sp;                       /* the service */
+    const char *w;                      /* the word */
+    size_t len;                         /* its bytes */
+    size_t pos[RESTORE_MAX_LETTERS];    /* offsets of its a, o and e */
+    const char *const *alts[RESTORE_MAX_LETTERS]; /* their restorations */
+    int choice[RESTORE_MAX_LETTERS];    /* 0: as written, k: alts[.][k-1] */
+    int n_pos;                          /* letters considered */
+    int budget;                         /* candidates left to check */
+    char found[WM_SPELL_MAX_BYTES + 8]; /* the chosen candidate */
+    size_t found_len;                   /* its bytes, 0 while none */
+    int found_known;                    /* a plugin knows it */
+} restore;
+
+/* Checks the candidate of the current choices. Returns 1 to stop (a
+** candidate the plugins know was found, or the budget is spent). */
+static int try_candidate(restore *rs)
+{
+    char cand[WM_SPELL_MAX_BYTES + 8];
+    size_t n = 0, from = 0;
+
+    if (rs->budget-- <= 0)
+        return 1;
+    for (int j = 0; j < rs->n_pos; j++) {
+        const char *alt;
+        if (!rs->choice[j])
+            continue;
+        alt = rs->alts[j][rs->choice[j] - 1];
+        memcpy(cand + n, rs->w + from, rs->pos[j] - from);
+        n += rs->pos[j] - from;
+        memcpy(cand + n, alt, strlen(alt));
+        n += strlen(alt);
+        from = rs->pos[j] + 1;
+    }
+    memcpy(cand + n, rs->w + from, rs->len - from);
+    n += rs->len - from;
+    if (!hun_spell(rs->sp, cand, n) && !hun_spell_capital(rs->sp, cand, n))
+        return 0;
+    if (known(rs->sp, cand, n)) {
+        memcpy(rs->found, cand, n);
+        rs->found_len = n;
+        rs->found_known = 1;
+        return 1;
+    }
+    if (!rs->found_len) {
+        memcpy(rs->found, cand, n);
+        rs->found_len = n;
+    }
+    return 0;
+}
+
+/* Tries every candidate that changes `changes` more letters from position
+** `start` on. Returns 1 to stop. */
+static int try_changes(restore *rs, int start, int changes)
+{
+    if (changes == 0)
+        return try_candidate(rs);
+    for (int j = start; j + changes <= rs->n_pos; j++) {
+        for (int k = 0; rs->alts[j][k]; k++) {
+            int stop;
+            rs->choice[j] = k + 1;
+            stop = try_changes(rs, j + 1, changes - 1);
+            rs->choice[j] = 0;
+            if (stop)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+** Restores the diacritics of a word typed without them: each a, o and e
+** may be the language's å/ä/æ, ö/ø or é. Candidates that change fewer
+** letters come first, at most RESTORE_MAX_CHANGES letters, and at most
+** RESTORE_BUDGET are checked; of the candidates of the first number of
+** changes that gives any, the first one a plugin knows wins, else the
+** first one. Writes it to out and returns its length, or 0.
+*/
+static size_t restore_diacritics(wm_spell *sp, const char *w, size_t len, char *out)
+{
+    const struct lang_rules *lr = &rules[sp->lang];
+    restore rs;
+
+    memset(&rs, 0, sizeof rs);
+    rs.sp = sp;
+    rs.w = w;
+    rs.len = len;
+    rs.budget = RESTORE_BUDGET;
+    for (size_t i = 0; i < len && rs.n_pos < RESTORE_MAX_LETTERS; i++) {
+        const char *const *alts = w[i] == 'a' ? lr->for_a : w[i] == 'o' ? lr->for_o
+                                : w[i] == 'e' ? lr->for_e : NULL;
+        if (alts && alts[0]) {
+            rs.pos[rs.n_pos] = i;
+            rs.alts[rs.n_pos++] = alts;
+        }
+    }
+    for (int c = 1; c <= RESTORE_MAX_CHANGES && c <= rs.n_pos; c++) {
+        int stop = try_changes(&rs, 0, c);
+        if (stop || rs.found_len)
+            break;
+    }
+    memcpy(out, rs.found, rs.found_len);
+    return rs.found_len;
+}
+
+/* True when a suggestion is one word: letters (and marks), with an
+** apostrophe inside at most ("don't"). */
+static int one_word(const char *s, size_t len)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t i = 0;
+
+    while (i < len) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0)
+            return 0;
+        if (cp == '\'' && i > 0 && i + 1 < len) {
+            i += (size_t)n;
+            continue;
+        }
+        switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+        case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+        case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+        case UTF8PROC_CATEGORY_MC:
+            break;
+        default:
+            return 0;
+        }
+        i += (size_t)n;
+    }
+    return len > 0;
+}
+
+/*
+** The variant of a word the dictionary does not accept: its restored
+** diacritics, else Hunspell's first suggestion when that is one word;
+** normalised as tokens are, and none when that gives the word back.
+** Writes it to r. Returns WM_OK or WM_ENOMEM.
+*/
+static int find_variant(wm_spell *sp, const char *w, size_t len, wm_spell_result *r,
+                        size_t *used)
+{
+    char raw[4 * WM_SPELL_MAX_BYTES];
+    size_t n = restore_diacritics(sp, w, len, raw), norm_len;
+    wm_normbuf nb;
+    int rc;
+
+    if (n == 0) {
+        n = hun_suggest(sp, w, len, raw, sizeof raw);
+        if (n == 0 || !one_word(raw, n))
+            return WM_OK;
+    }
+    wm_normbuf_init(&nb, sp->al);
+    rc = wm_normalize(&nb, (const unsigned char *)raw, n, &norm_len);
+    if (rc == WM_OK && norm_len <= WM_SPELL_MAX_BYTES &&
+        !(norm_len == len && memcmp(nb.out, w, len) == 0) &&
+        put(r, used, (const char *)nb.out, norm_len, &r->variant_off)) {
+        r->variant_len = (uint16_t)norm_len;
+        r->has_variant = 1;
+    }
+    wm_normbuf_free(&nb);
+    return rc == WM_EUTF8 ? WM_OK : rc;
+}
+
+/* --- The shared cache ------------------------------------------------------------- */
+
+/* The shard of a hash (its top bits; the slot comes from the low ones). */
+static cache_shard *shard_of(wm_spell *sp, uint32_t hash)
+{
+    return &sp->shards[hash >> 28 & (CACHE_SHARDS - 1)];
+}
+
+/* The entry of a word in a shard, or NULL. Under the shard's lock. */
+static cache_entry *shard_find(const cache_shard *s, const char *w, size_t len, uint32_t hash)
+{
+    if (!s->slots)
+        return NULL;
+    for (size_t i = hash & s->mask;; i = (i + 1) & s->mask) {
+        cache_entry *e = s->slots[i];
+        if (!e)
+            return NULL;
+        if (e->hash == hash && e->key_len == len && memcmp(e->bytes, w, len) == 0)
+            return e;
+    }
+}
+
+/* Frees every entry of a shard and empties it (keeps the slots). */
+static void shard_clear(wm_spell *sp, cache_shard *s)
+{
+    for (size_t i = 0; s->slots && i <= s->mask; i++) {
+        wm__free(sp->al, s->slots[i]);
+        s->slots[i] = NULL;
+    }
+    s->count = 0;
+}
+
+/* Inserts an entry that is not in the shard, starting the shard afresh
+** when it is full, growing its slots when half full. Returns 0 when
+** memory ran out (the entry is then not kept). Under the shard's lock. */
+static int shard_insert(wm_spell *sp, cache_shard *s, cache_entry *e)
+{
+    size_t i;
+
+    if (s->count >= sp->shard_bound)
+        shard_clear(sp, s);
+    if (!s->slots || (s->count + 1) * 2 > s->mask + 1) {
+        size_t n = s->slots ? (s->mask + 1) * 2 : 256;
+        cache_entry **slots = wm__calloc(sp->al, n, sizeof *slots);
+        if (!slots)
+            return 0;
+        for (size_t j = 0; s->slots && j <= s->mask; j++) {
+            cache_entry *old = s->slots[j];
+            if (!old)
+                continue;
+            for (i = old->hash & (n - 1); slots[i]; i = (i + 1) & (n - 1))
+                ;
+            slots[i] = old;
+        }
+        wm__free(sp->al, s->slots);
+        s->slots = slots;
+        s->mask = n - 1;
+    }
+    for (i = e->hash & s->mask; s->slots[i]; i = (i + 1) & s->mask)
+        ;
+    s->slots[i] = e;
+    s->count++;
+    return 1;
+}
+
+/* Copies a cached entry out into a result. */
+static void entry_to_result(const cache_entry *e, wm_spell_result *r)
+{
+    r->n_parts = e->n_parts;
+    r->has_variant = e->has_variant;
+    memcpy(r->part_off, e->part_off, sizeof r->part_off);
+    memcpy(r->part_len, e->part_len, sizeof r->part_len);
+    r->variant_off = e->variant_off;
+    r->variant_len = e->variant_len;
+    memcpy(r->buf, e->bytes + e->key_len, e->data_len);
+}
+
+/* Keeps a computed result in the shared cache (when memory allows: the
+** cache only saves work, so a failure here is no error). */
+static void cache_store(wm_spell *sp, const char *w, size_t len, uint32_t hash,
+                        const wm_spell_result *r, size_t used)
+{
+    cache_shard *s = shard_of(sp, hash);
+    cache_entry *e = wm__malloc(sp->al, sizeof *e + len + used);
+    int kept = 0;
+
+    if (!e)
+        return;
+    e->hash = hash;
+    e->key_len = (uint16_t)len;
+    e->data_len = (uint16_t)used;
+    e->n_parts = r->n_parts;
+    e->has_variant = r->has_variant;
+    memcpy(e->part_off, r->part_off, sizeof e->part_off);
+    memcpy(e->part_len, r->part_len, sizeof e->part_len);
+    e->variant_off = r->variant_off;
+    e->variant_len = r->variant_len;
+    memcpy(e->bytes, w, len);
+    memcpy(e->bytes + len, r->buf, used);
+    pthread_mutex_lock(&s->lock);
+    if (!shard_find(s, w, len, hash)) /* another thread may have been first */
+        kept = shard_insert(sp, s, e);
+    pthread_mutex_unlock(&s->lock);
+    if (!kept)
+        wm__free(sp->al, e);
+}
+
+/* --- Lookup --------------------------------------------------------------------- */
+
+int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, wm_spell_result *r)
+{
+    uint32_t hash = wm_hash(w, len);
+    cache_shard *s = shard_of(sp, hash);
+    const cache_entry *e;
+    size_t used = 0;
+    int rc = WM_OK;
+
+    memset(r, 0, offsetof(wm_spell_result, buf));
+    if (len > WM_SPELL_MAX_BYTES)
+        return WM_OK;
+    pthread_mutex_lock(&s->lock);
+    e = shard_find(s, w, len, hash);
+    if (e)
+        entry_to_result(e, r);
+    pthread_mutex_unlock(&s->lock);
+    if (e)
+        return WM_OK;
+
+    if (hun_spell(sp, w, len)) {
+        decompound(sp, w, len, r, &used);
+    } else if (!hun_spell_capital(sp, w, len)) { /* a name is left alone */
+        rc = find_variant(sp, w, len, r, &used);
+        /* The parts of a misspelt word are those of its correction (unless
+        ** the plugins know that as it is); a word without one may still be
+        ** a compound the dictionary does not make. */
+        if (rc == WM_OK && r->has_variant) {
+            char v[WM_SPELL_MAX_BYTES];
+            size_t vlen = r->variant_len;
+            memcpy(v, r->buf + r->variant_off, vlen);
+            if (!known(sp, v, vlen))
+                decompound(sp, v, vlen, r, &used);
+        } else if (rc == WM_OK) {
+            decompound(sp, w, len, r, &used);
+        }
+    }
+    if (rc == WM_OK)
+        cache_store(sp, w, len, hash, r, used);
+    return rc;
+}
+
+/* --- Life --------------------------------------------------------------------------- */
+
+/* The setting the stage gives a dictionary's affix file: no n-gram
+** suggestions. That phase of Hunspell_suggest() scans the whole dictionary
+** for words that merely share letters ("vantetidne": "kvantitet"); without
+** it a suggestion takes milliseconds instead of tens of them, and the
+** first suggestion is the same for real typos. */
+static const char ngram_off[] = "MAXNGRAMSUGS 0\n";
+
+/* Writes all of buf to fd; 0 on failure. */
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n <= 0)
+            return 0;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 1;
+}
+
+/*
+** Loads a dictionary whose affix file (aff_bytes, the contents of aff) is
+** given `ngram_off`: its MAXNGRAMSUGS line replaced, or the line added at
+** the end (Hunspell refuses a setting made twice, and then skips the end
+** of its set-up). The edited file is read from memory, through an
+** anonymous file; where there is none (not Linux), the file as it is.
+*/
+static Hunhandle *load_dictionary(const char *aff, const unsigned char *aff_bytes,
+                                  size_t aff_len, const char *dic)
+{
+#ifdef MFD_CLOEXEC
+    int fd = memfd_create("whatmatters-aff", MFD_CLOEXEC);
+
+    if (fd >= 0) {
+        Hunhandle *h = NULL;
+        size_t at = aff_len, rest = aff_len; /* the line to replace, and after it */
+        char path[64];
+        int ok;
+        for (size_t i = 0; i + 12 <= aff_len; i++) {
+            if ((i == 0 || aff_bytes[i - 1] == '\n') &&
+                memcmp(aff_bytes + i, "MAXNGRAMSUGS", 12) == 0) {
+                const unsigned char *nl = memchr(aff_bytes + i, '\n', aff_len - i);
+                at = i;
+                rest = nl ? (size_t)(nl - aff_bytes) + 1 : aff_len;
+                break;
+            }
+        }
+        ok = write_all(fd, aff_bytes, at) &&
+             (at < aff_len || aff_len == 0 || aff_bytes[aff_len - 1] == '\n' ||
+              write_all(fd, "\n", 1)) &&
+             write_all(fd, ngram_off, sizeof ngram_off - 1) &&
+             write_all(fd, aff_bytes + rest, aff_len - rest);
+        if (ok) {
+            snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+            h = Hunspell_create(path, dic);
+        }
+        close(fd);
+        if (h)
+            return h;
+    }
+#else
+    (void)aff_bytes;
+    (void)aff_len;
+#endif
+    return Hunspell_create(aff, dic);
+}
+
+int wm_spell_open(const wm_allocator *al, int lang, const wm_intern *vocab, const char *aff,
+                  const unsigned char *aff_bytes, size_t aff_len, const char *dic,
+                  wm_spell **out, char *errmsg)
+{
+    wm_spell *sp = wm__calloc(al, 1, sizeof *sp);
+    const char *enc;
+    int shards = 0;
+
+    *out = NULL;
+    if (!sp)
+        return wm__error(errmsg, WM_ENOMEM, "out of memory");
+    sp->al = al;
+    sp->lang = lang;
+    sp->vocab = vocab;
+    sp->to_dic = sp->from_dic = (iconv_t)-1;
+    sp->shard_bound = WM_SPELL_CACHE_BOUND / CACHE_SHARDS;
+    if (pthread_mutex_init(&sp->hun_lock, NULL) != 0) {
+        wm__free(al, sp);
+        return wm__error(errmsg, WM_ENOMEM, "cannot make a mutex");
+    }
+    for (; shards < CACHE_SHARDS; shards++)
+        if (pthread_mutex_init(&sp->shards[shards].lock, NULL) != 0)
+            break;
+    sp->hun = shards == CACHE_SHARDS ? load_dictionary(aff, aff_bytes, aff_len, dic) : NULL;
+    if (!sp->hun) {
+        while (shards-- > 0)
+            pthread_mutex_destroy(&sp->shards[shards].lock);
+        pthread_mutex_destroy(&sp->hun_lock);
+        wm__free(al, sp);
+        return wm__error(errmsg, WM_ENOMEM, "%s: cannot load the dictionary", dic);
+    }
+    sp->stemmer = sb_stemmer_new(wm__lang_snowball(lang), "UTF_8");
+    if (!sp->stemmer) {
+        wm_spell_close(sp);
+        return wm__error(errmsg, WM_ENOMEM, "cannot make the %s stemmer",
+                         wm__lang_snowball(lang));
+    }
+    enc = Hunspell_get_dic_encoding(sp->hun);
+    if (enc && strcasecmp(enc, "UTF-8") != 0 && strcasecmp(enc, "UTF8") != 0) {
+        sp->to_dic = iconv_open(enc, "UTF-8");
+        sp->from_dic = iconv_open("UTF-8", enc);
+        if (sp->to_dic == (iconv_t)-1 || sp->from_dic == (iconv_t)-1) {
+            wm_spell_close(sp);
+            return wm__error(errmsg, WM_EIO,
+                             "%s: iconv cannot convert its encoding '%s' (from %s)", dic,
+                             enc, aff);
+        }
+    }
+    *out = sp;
+    return WM_OK;
+}
+
+void wm_spell_close(wm_spell *sp)
+{
+    if (!sp)
+        return;
+    for (int i = 0; i < CACHE_SHARDS; i++) {
+        shard_clear(sp, &sp->shards[i]);
+        wm__free(sp->al, sp->shards[i].slots);
+        pthread_mutex_destroy(&sp->shards[i].lock);
+    }
+    if (sp->to_dic != (iconv_t)-1)
+        iconv_close(sp->to_dic);
+    if (sp->from_dic != (iconv_t)-1)
+        iconv_close(sp->from_dic);
+    if (sp->stemmer)
+        sb_stemmer_delete(sp->stemmer);
+    Hunspell_destroy(sp->hun);
+    pthread_mutex_destroy(&sp->hun_lock);
+    wm__free(sp->al, sp);
+}
+
+/* --- The engine's setup call ------------------------------------------------------- */
+
+#define DEFAULT_DICT_DIR "/usr/share/hunspell" /* Debian's hunspell-* */
+
+/* Closes the engine's services and drops the dictionaries from its list of
+** data files: spelling is off. */
+void wm__spell_free(wm_engine *e)
+{
+    size_t kept = 0;
+
+    for (int l = 0; l < WM_NLANGS; l++) {
+        wm_spell_close(e->spell[l]);
+        e->spell[l] = NULL;
+    }
+    for (size_t i = 0; i < e->n_data; i++) {
+        if (strncmp(e->data[i].name, "hunspell/", 9) == 0) {
+            wm__free(&e->alloc, e->data[i].name);
+            wm__free(&e->alloc, e->data[i].source);
+        } else {
+            e->data[kept++] = e->data[i];
+        }
+    }
+    e->n_data = kept;
+}
+
+/* Reads one dictionary file for its fingerprint; WM_ENOTFOUND (with the
+** package to install in the message) when it is missing. */
+static int read_dict_file(wm_engine *e, int lang, const char *path, unsigned char **bytes,
+                          size_t *len)
+{
+    int rc = wm__read_file(e, path, bytes, len);
+
+    if (rc == WM_OK && !*bytes)
+        return wm__error(e->errmsg, WM_ENOTFOUND,
+                         "%s: no such file: the '%s' dictionary comes with the Debian "
+                         "package %s (apt-get install %s), or name a folder that holds "
+                         "%s.aff and %s.dic", path, wm__lang_code(lang), rules[lang].package,
+                         rules[lang].package, rules[lang].dict, rules[lang].dict);
+    return rc;
+}
+
+WM_API int wm_engine_set_spelling(wm_engine *engine, int on, const char *dict_dir)
+{
+    wm_spell *fresh[WM_NLANGS] = {NULL};
+    unsigned char *bytes[WM_NLANGS][2] = {{NULL}}; /* .dic and .aff, for notes */
+    size_t lens[WM_NLANGS][2] = {{0}};
+    char paths[WM_NLANGS][2][4096];
+    const char *dir = dict_dir ? dict_dir : DEFAULT_DICT_DIR;
+    int rc = WM_OK;
+
+    if (!engine)
+        return WM_EINVAL;
+    engine->errmsg[0] = '\0';
+    if (wm__frozen(engine))
+        return WM_EMISUSE;
+    if (!on) {
+        wm__spell_free(engine);
+        return WM_OK;
+    }
+    /* Everything loads before anything changes: a failure keeps the
+    ** engine as it was. */
+    for (int l = 0; l < WM_NLANGS && rc == WM_OK; l++) {
+        if (!(engine->langs & (1u << l)))
+            continue;
+        snprintf(paths[l][0], sizeof paths[l][0], "%s/%s.dic", dir, rules[l].dict);
+        snprintf(paths[l][1], sizeof paths[l][1], "%s/%s.aff", dir, rules[l].dict);
+        for (int k = 0; k < 2 && rc == WM_OK; k++)
+            rc = read_dict_file(engine, l, paths[l][k], &bytes[l][k], &lens[l][k]);
+        if (rc == WM_OK)
+            rc = wm_spell_open(&engine->alloc, l, &engine->vocab[l], paths[l][1],
+                               bytes[l][1], lens[l][1], paths[l][0], &fresh[l],
+                               engine->errmsg);
+    }
+    if (rc == WM_OK) {
+        wm__spell_free(engine); /* the services and notes of an earlier call */
+        for (int l = 0; l < WM_NLANGS; l++) {
+            engine->spell[l] = fresh[l];
+            fresh[l] = NULL;
+            for (int k = 0; k < 2 && rc == WM_OK && engine->spell[l]; k++) {
+                char name[64];
+                snprintf(name, sizeof name, "hunspell/%s.%s", rules[l].dict,
+                         k == 0 ? "dic" : "aff");
+                rc = wm__data_note(engine, name, paths[l][k], bytes[l][k], lens[l][k]);
+            }
+        }
+        if (rc != WM_OK) {
+            wm__spell_free(engine);
+            wm__error(engine->errmsg, rc, "out of memory");
+        }
+    }
+    for (int l = 0; l < WM_NLANGS; l++) {
+        wm_spell_close(fresh[l]);
+        wm__free(&engine->alloc, bytes[l][0]);
+        wm__free(&engine->alloc, bytes[l][1]);
+    }
+    return rc;
+}
