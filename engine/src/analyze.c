@@ -161,28 +161,57 @@ static uint32_t public_id(const wm_analyzer *a, const wm_intern_entry *e, uint32
     return id ? id : (uint32_t)wm_intern_count(vocab) + local;
 }
 
+/* Interns a normal form and, when it is new, stems it; writes its id. The
+** one way a miss (a surface form, or a spelling alternative) gets its
+** strings. */
+static int intern_stemmed(wm_analyzer *a, const char *norm, size_t len, uint32_t *nid)
+{
+    int rc = wm_intern_add(&a->strings, norm, len, wm_hash(norm, len), nid);
+
+    if (rc != WM_OK)
+        return wm__error(a->errmsg, rc, "out of memory in the word cache");
+    if (wm_intern_get(&a->strings, *nid)->val == 0)
+        return stem_norm(a, *nid);
+    return WM_OK;
+}
+
+/* The strings and public ids a token takes from the normal form nid. */
+static void word_strings(const wm_analyzer *a, uint32_t nid, wm_word_strings *out)
+{
+    const wm_intern_entry *ne = wm_intern_get(&a->strings, nid);
+    const wm_intern_entry *se = wm_intern_get(&a->strings, ne->val);
+
+    out->norm = ne->str;
+    out->norm_len = ne->len;
+    out->norm_id = public_id(a, ne, nid);
+    out->stem = se->str;
+    out->stem_len = se->len;
+    out->stem_id = public_id(a, se, ne->val);
+}
+
+/* Copies a word's strings into its token. */
+static inline void set_strings(wm_token *t, const wm_word_strings *w)
+{
+    t->norm = w->norm;
+    t->norm_len = w->norm_len;
+    t->norm_id = w->norm_id;
+    t->stem = w->stem;
+    t->stem_len = w->stem_len;
+    t->stem_id = w->stem_id;
+}
+
 /* Appends one extra token's data (a normal form from the spelling stage)
 ** to the analyzer's alternatives: interned, stemmed, with public ids. */
 static int add_alt(wm_analyzer *a, const char *norm, size_t len, uint32_t flags)
 {
-    const wm_intern_entry *ne, *se;
     wm_alt *x;
     uint32_t nid;
-    int rc = wm_intern_add(&a->strings, norm, len, wm_hash(norm, len), &nid);
+    int rc = intern_stemmed(a, norm, len, &nid);
 
     if (rc != WM_OK)
-        return wm__error(a->errmsg, rc, "out of memory in the word cache");
-    if (wm_intern_get(&a->strings, nid)->val == 0 && (rc = stem_norm(a, nid)) != WM_OK)
         return rc;
-    ne = wm_intern_get(&a->strings, nid);
-    se = wm_intern_get(&a->strings, ne->val);
     x = &a->alts[a->n_alts++];
-    x->norm = ne->str;
-    x->norm_len = ne->len;
-    x->norm_id = public_id(a, ne, nid);
-    x->stem = se->str;
-    x->stem_len = se->len;
-    x->stem_id = public_id(a, se, ne->val);
+    word_strings(a, nid, &x->s);
     x->flags = WM_TOK_WORD | flags;
     return WM_OK;
 }
@@ -237,7 +266,6 @@ static int spell_alts(wm_analyzer *a, uint32_t nid, uint32_t *alts)
 static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
                      uint32_t hash, const wm_cached_word **out)
 {
-    const wm_intern_entry *ne, *se;
     wm_cached_word *w;
     const unsigned char *key = s;
     size_t norm_len;
@@ -247,11 +275,7 @@ static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
     rc = wm_normalize(&a->nb, s, len, &norm_len);
     if (rc != WM_OK)
         return wm__error(a->errmsg, rc, "cannot normalise a token: %s", wm_strerror(rc));
-    rc = wm_intern_add(&a->strings, (const char *)a->nb.out, norm_len,
-                       wm_hash(a->nb.out, norm_len), &nid);
-    if (rc != WM_OK)
-        return wm__error(a->errmsg, rc, "out of memory in the word cache");
-    if (wm_intern_get(&a->strings, nid)->val == 0 && (rc = stem_norm(a, nid)) != WM_OK)
+    if ((rc = intern_stemmed(a, (const char *)a->nb.out, norm_len, &nid)) != WM_OK)
         return rc;
     if (a->spell && (rc = spell_alts(a, nid, &alts)) != WM_OK)
         return rc;
@@ -265,15 +289,8 @@ static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
     w = wm_wordcache_insert(&a->words, key, len, hash);
     if (!w)
         return wm__error(a->errmsg, WM_ENOMEM, "out of memory in the word cache");
-    ne = wm_intern_get(&a->strings, nid);
-    se = wm_intern_get(&a->strings, ne->val);
-    w->norm = ne->str;
-    w->norm_len = ne->len;
-    w->norm_id = public_id(a, ne, nid);
-    w->stem = se->str;
-    w->stem_len = se->len;
-    w->stem_id = public_id(a, se, ne->val);
-    w->bits = ne->aux;
+    word_strings(a, nid, &w->s);
+    w->bits = wm_intern_get(&a->strings, nid)->aux;
     w->alts = alts;
     *out = w;
     return WM_OK;
@@ -455,12 +472,7 @@ static __attribute__((noinline)) int emit_alts(wm_analyzer *a, uint32_t alts, si
             return WM_ENOMEM;
         t->start = start;
         t->end = end;
-        t->norm = x->norm;
-        t->norm_len = x->norm_len;
-        t->norm_id = x->norm_id;
-        t->stem = x->stem;
-        t->stem_len = x->stem_len;
-        t->stem_id = x->stem_id;
+        set_strings(t, &x->s);
         t->flags = x->flags | negated;
         t->reserved = 0;
         (*n)++;
@@ -527,12 +539,7 @@ emit(wm_analyzer *a, const unsigned char *s,
         rc = lookup(a, s + g->start, g->end - g->start, g->hash, &w);
         if (rc != WM_OK)
             return rc;
-        t->norm = w->norm;
-        t->norm_len = w->norm_len;
-        t->norm_id = w->norm_id;
-        t->stem = w->stem;
-        t->stem_len = w->stem_len;
-        t->stem_id = w->stem_id;
+        set_strings(t, &w->s);
         if (g->kind == WM_TOK_WORD) {
             bits = w->bits;
             alts = w->alts;
@@ -638,7 +645,7 @@ WM_API int wm_analyzer_stem(wm_analyzer *a, const char *word, size_t word_len,
     rc = lookup(a, (const unsigned char *)word, word_len, wm_hash(word, word_len), &w);
     if (rc != WM_OK)
         return rc;
-    *stem = w->stem;
-    *stem_len = w->stem_len;
+    *stem = w->s.stem;
+    *stem_len = w->s.stem_len;
     return WM_OK;
 }

@@ -94,12 +94,7 @@ struct wm_engine {
 /* A token the spelling stage adds after a cached word (a part of it or
 ** its variant), ready to copy into the analysis. */
 typedef struct wm_alt {
-    const char *norm;               /* normal form (in the analyzer's strings) */
-    const char *stem;               /* stem (same) */
-    uint32_t norm_len;              /* bytes of norm */
-    uint32_t stem_len;              /* bytes of stem */
-    uint32_t norm_id;               /* public id of norm */
-    uint32_t stem_id;               /* public id of stem */
+    wm_word_strings s;              /* what its token carries */
     uint32_t flags;                 /* WM_TOK_WORD | WM_TOK_PART or _VARIANT */
 } wm_alt;
 

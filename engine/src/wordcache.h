@@ -24,6 +24,16 @@
 
 #define WM_INLINE_KEY 16 /* surface bytes held inside an entry */
 
+/* What a token takes from a word: its normal form and stem, with ids. */
+typedef struct wm_word_strings {
+    const char *norm;      /* normal form (in the analyzer's strings) */
+    const char *stem;      /* stem (same) */
+    uint32_t norm_len;     /* bytes of norm */
+    uint32_t stem_len;     /* bytes of stem */
+    uint32_t norm_id;      /* public id of norm */
+    uint32_t stem_id;      /* public id of stem */
+} wm_word_strings;
+
 typedef struct wm_cached_word {
     union {
         unsigned char bytes[WM_INLINE_KEY]; /* surfaces up to 16 bytes */
@@ -31,12 +41,7 @@ typedef struct wm_cached_word {
     } key;                 /* the surface form */
     uint32_t hash;         /* wm_hash() of the surface */
     uint32_t len;          /* surface length; 0 marks an empty slot */
-    const char *norm;      /* normal form (in the analyzer's strings) */
-    const char *stem;      /* stem (same) */
-    uint32_t norm_len;     /* bytes of norm */
-    uint32_t stem_len;     /* bytes of stem */
-    uint32_t norm_id;      /* public id of norm */
-    uint32_t stem_id;      /* public id of stem */
+    wm_word_strings s;     /* what its token carries */
     uint32_t bits;         /* WM_WL_* bits of the normal form */
     uint32_t alts;         /* the spelling stage's tokens for the word:
                               WM_ALT_FIRST/WM_ALT_COUNT (wm_internal.h),
