@@ -21,6 +21,8 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 build=""
 big=0
@@ -51,37 +53,19 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$build" ] || build=$root/build
 
-case $lang in
-    sv) snowball=swedish ;;
-    nb|nn|no) snowball=norwegian ;;
-    da) snowball=danish ;;
-    en) snowball=english ;;
-    *) echo "memory.sh: unknown --lang $lang (sv nb nn da en)" >&2; exit 2 ;;
-esac
 
 sizes="10M 200M"
 [ "$big" -eq 0 ] || sizes="$sizes 1G"
 
 gen=$build/bench/gen_corpus
 wm=$build/whatmatters
-for prog in "$gen" "$wm"; do
-    if [ ! -x "$prog" ]; then
-        echo "memory.sh: $prog is missing; build first:" >&2
-        echo "  cmake -S $root -B $build -DCMAKE_BUILD_TYPE=Release && cmake --build $build" >&2
-        exit 1
-    fi
-done
+bench_need "$root" "$build" "$gen" "$wm"
 gnutime=/usr/bin/time
 if ! "$gnutime" -v true > /dev/null 2>&1; then
     echo "memory.sh: GNU time is missing: apt-get install time" >&2
     exit 1
 fi
-testdata=${WM_TESTDATA:-$root/../shared/testdata}
-vocab=$testdata/snowball/$snowball/voc.txt
-if [ ! -r "$vocab" ]; then
-    echo "memory.sh: vocabulary $vocab not found (set WM_TESTDATA)" >&2
-    exit 1
-fi
+bench_vocab "$lang" "$root"
 
 mkdir -p "$out" || exit 1
 tmp=$(mktemp -d "$tmpbase/wm-memory.XXXXXX") || exit 1

@@ -18,6 +18,8 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 build=""
 lang=sv
@@ -46,31 +48,13 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$build" ] || build=$root/build
 
-case $lang in
-    sv) snowball=swedish ;;
-    nb|nn|no) snowball=norwegian ;;
-    da) snowball=danish ;;
-    en) snowball=english ;;
-    *) echo "run.sh: unknown --lang $lang (sv nb nn da en)" >&2; exit 2 ;;
-esac
 
 gen=$build/bench/gen_corpus
 wm=$build/bench/bench_analyze
 icu=$build/bench/peer_icu
-for prog in "$gen" "$wm"; do
-    if [ ! -x "$prog" ]; then
-        echo "run.sh: $prog is missing; build first:" >&2
-        echo "  cmake -S $root -B $build -DCMAKE_BUILD_TYPE=Release && cmake --build $build" >&2
-        exit 1
-    fi
-done
+bench_need "$root" "$build" "$gen" "$wm"
 
-testdata=${WM_TESTDATA:-$root/../shared/testdata}
-vocab=$testdata/snowball/$snowball/voc.txt
-if [ ! -r "$vocab" ]; then
-    echo "run.sh: vocabulary $vocab not found (set WM_TESTDATA)" >&2
-    exit 1
-fi
+bench_vocab "$lang" "$root"
 
 mkdir -p "$out" || exit 1
 corpus=$out/corpus-$lang-$size-seed$seed.txt

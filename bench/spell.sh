@@ -28,6 +28,8 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 build=""
 lang=sv
@@ -60,30 +62,12 @@ done
 case $answers in ''|*[!0-9]*) echo "spell.sh: bad --answers '$answers'" >&2; exit 2 ;; esac
 case $seed in ''|*[!0-9]*) echo "spell.sh: bad --seed '$seed'" >&2; exit 2 ;; esac
 case $repeat in ''|*[!0-9]*|0) echo "spell.sh: bad --repeat '$repeat'" >&2; exit 2 ;; esac
-case $lang in
-    sv) snowball=swedish ;;
-    nb|nn|no) snowball=norwegian ;;
-    da) snowball=danish ;;
-    en) snowball=english ;;
-    *) echo "spell.sh: unknown --lang $lang (sv nb nn da en)" >&2; exit 2 ;;
-esac
 
 gen=$build/bench/gen_corpus
 wm=$build/bench/bench_analyze
 cli=$build/whatmatters
-for prog in "$gen" "$cli"; do
-    if [ ! -x "$prog" ]; then
-        echo "spell.sh: $prog is missing; build first:" >&2
-        echo "  cmake -S $root -B $build -DCMAKE_BUILD_TYPE=Release && cmake --build $build" >&2
-        exit 1
-    fi
-done
-testdata=${WM_TESTDATA:-$root/../shared/testdata}
-vocab=$testdata/snowball/$snowball/voc.txt
-if [ ! -r "$vocab" ]; then
-    echo "spell.sh: vocabulary $vocab not found (set WM_TESTDATA)" >&2
-    exit 1
-fi
+bench_need "$root" "$build" "$gen" "$cli"
+bench_vocab "$lang" "$root"
 mkdir -p "$out" || exit 1
 
 # --- The corpora ---------------------------------------------------------------
