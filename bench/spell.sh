@@ -14,7 +14,7 @@
 # bench_analyze [--spell]: the first pass (cold: the spelling stage's shared
 # cache starts empty, as in one run of classify over these answers) and the
 # best later pass (warm: a fresh analyzer, the engine's cache full). Without
-# that flag in bench_analyze, or with --dict-dir, it times
+# that flag in bench_analyze, it times
 # `whatmatters tokenize --lines --spell off|on` on the same input instead
 # (cold only; said in the output and the JSON). It prints the ratios and the
 # verdict for the target "with spelling on, throughput stays within 3x of
@@ -169,15 +169,14 @@ echo "   noisy: of $1 words, $2 misspelt (in lines without a join) and $3 pairs 
 noise_json="{\"words\": $1, \"misspelt\": $2, \"joined\": $3}"
 
 # --- How to measure ------------------------------------------------------------
-# bench_analyze --spell when it has the flag (it reads the dictionaries from
-# /usr/share/hunspell, so not with --dict-dir); else tokenize --lines, timed.
+# bench_analyze --spell (and --dict-dir) when it has the flag; else
+# tokenize --lines, timed.
 method=""
-if [ -x "$wm" ] && "$wm" --help 2>&1 | grep -q -e '--spell' && [ -z "$dict_dir" ]; then
+if [ -x "$wm" ] && "$wm" --help 2>&1 | grep -q -e '--spell'; then
     method=bench_analyze
 else
     method=tokenize
     why="bench_analyze has no --spell flag"
-    [ -z "$dict_dir" ] || why="bench_analyze has no --dict-dir"
     echo "== $why: timing '$(basename "$cli") tokenize --lines --spell off|on" \
          "> /dev/null' instead (the output's formatting is timed too)"
 fi
@@ -206,7 +205,7 @@ measure() {
     n=$(wc -l < "$corpus" | tr -d ' ')
     if [ "$method" = bench_analyze ]; then
         local flag=()
-        [ "$mode" = on ] && flag=(--spell)
+        [ "$mode" = on ] && flag=(--spell "${dict_args[@]}")
         j=$("$wm" --lang "$lang" --repeat "$repeat" --json "${flag[@]}" "$corpus") || return 1
         [ -n "$j" ] || return 1
         printf '{"mode": "%s", "bytes": %s, "answers": %s, "cold_seconds": %s, "warm_seconds": %s, "setup_seconds": %s, "raw": %s}\n' \
