@@ -161,7 +161,8 @@ enum {
 ** (wm_engine_set_spelling). */
 typedef struct cli_spell {
     const char *arg;      /* --spell as typed, or NULL: off */
-    int on;               /* 1 for "on", set by cli_spell_check() */
+    int on;               /* WM_SPELL_OFF, _ON or _SUGGEST, set by
+                             cli_spell_check() */
     const char *dict_dir; /* --dict-dir, or NULL: the library's default
                              (/usr/share/hunspell) */
 } cli_spell;
@@ -170,7 +171,7 @@ typedef struct cli_spell {
 ** when the caller must handle it. */
 int cli_spell_arg(cli_spell *spell, int kind, const char *value);
 
-/* Checks --spell's value (on or off) and sets spell->on. Returns
+/* Checks --spell's value (on, off or suggest) and sets spell->on. Returns
 ** CLI_EXIT_OK or CLI_EXIT_USAGE (after printing one line). */
 int cli_spell_check(const char *cmd, cli_spell *spell);
 

@@ -14,7 +14,7 @@
 
 const char cli_help_tokenize[] =
     "Usage: " CLI_NAME " tokenize --lang LANG [--all] [--lines] [--strict]\n"
-    "                            [--data DIR] [--spell on|off]\n"
+    "                            [--data DIR] [--spell on|off|suggest]\n"
     "                            [--dict-dir DIR] [FILE]\n"
     "\n"
     "Analyses the text of FILE or standard input (no FILE, or '-') as ONE\n"
@@ -59,7 +59,7 @@ const char cli_help_tokenize[] =
     "                DIR/LANG/negation.txt instead of the built-in ones (see\n"
     "                lexicons/README.md); a missing file keeps the built-in\n"
     "                list\n"
-    "  --spell on|off  the spelling stage (default off): split compounds\n"
+    "  --spell MODE    on, off or suggest (default off): split compounds\n"
     "                and correct misspellings with the Hunspell dictionary\n"
     "                of LANG only (sv_SE, nb_NO, nn_NO, da_DK, en_US; Debian\n"
     "                packages hunspell-sv, -no, -da, -en-us); see\n"
@@ -77,13 +77,14 @@ const char cli_help_tokenize[] =
     "  14\t17\tbli\tbli\tbli\tword,stopword,negated\n"
     "  18\t24\tbollad\tbollad\tboll\tword,negated\n"
     "\n"
-    "  $ printf 'vardcentralen' | " CLI_NAME
+    "  $ printf 'vardcentralen anh\303\266rigst\303\266det' | " CLI_NAME
     " tokenize --lang sv --spell on\n"
     "  0\t13\tvardcentralen\tvardcentralen\tvardcentral\tword,sent_start,"
     "clause_start\n"
-    "  0\t13\tvardcentralen\tvård\tvård\tword,part\n"
-    "  0\t13\tvardcentralen\tcentralen\tcentral\tword,part\n"
-    "  0\t13\tvardcentralen\tvårdcentralen\tvårdcentral\tword,variant\n";
+    "  0\t13\tvardcentralen\tvårdcentralen\tvårdcentral\tword,variant\n"
+    "  14\t29\tanhörigstödet\tanhörigstödet\tanhörigstödet\tword\n"
+    "  14\t29\tanhörigstödet\tanhörig\tanhör\tword,part\n"
+    "  14\t29\tanhörigstödet\tstödet\tstödet\tword,part\n";
 
 /* The name of each token flag, in the order the flags column lists them. */
 static const struct cli_flag_name {

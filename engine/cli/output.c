@@ -476,7 +476,7 @@ static void cli_meta_emit(cli_emit *e, const wm_engine *engine,
 
     cli_emit_map(e, 1);
     cli_emit_cstr(e, "whatmatters_meta");
-    cli_emit_map(e, 18);
+    cli_emit_map(e, 19);
 
     cli_emit_cstr(e, "version");
     cli_emit_cstr(e, wm_version());
@@ -538,9 +538,12 @@ static void cli_meta_emit(cli_emit *e, const wm_engine *engine,
     }
     cli_emit_close(e);
 
-    /* --spell, and --dict-dir when the stage ran (null with it off). */
+    /* --spell (and whether it was 'suggest'), and --dict-dir when the
+    ** stage ran (null with it off). */
     cli_emit_cstr(e, "spell");
     cli_emit_bool(e, setup != NULL && setup->spell.on);
+    cli_emit_cstr(e, "spell_suggest");
+    cli_emit_bool(e, setup != NULL && setup->spell.on == WM_SPELL_SUGGEST);
     cli_emit_cstr(e, "dict_dir");
     cli_emit_cstr(e, setup != NULL && setup->spell.on
                          ? setup->spell.dict_dir : NULL);

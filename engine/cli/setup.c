@@ -84,7 +84,7 @@ int cli_check_data_dir(const char *cmd, const char *dir,
 }
 
 /* ------------------------------------------------------------------------
-** The spelling stage: --spell on|off, --dict-dir DIR
+** The spelling stage: --spell on|off|suggest, --dict-dir DIR
 ** --------------------------------------------------------------------- */
 
 /* Handles --spell and --dict-dir: 1 when it was one of them, else 0. */
@@ -115,10 +115,15 @@ int cli_spell_check(const char *cmd, cli_spell *spell)
     if (spell->arg == NULL || strcmp(spell->arg, "off") == 0)
         return CLI_EXIT_OK;
     if (strcmp(spell->arg, "on") == 0) {
-        spell->on = 1;
+        spell->on = WM_SPELL_ON;
         return CLI_EXIT_OK;
     }
-    cli_error(cmd, "bad --spell value '%s' (expected on or off)", spell->arg);
+    if (strcmp(spell->arg, "suggest") == 0) {
+        spell->on = WM_SPELL_SUGGEST;
+        return CLI_EXIT_OK;
+    }
+    cli_error(cmd, "bad --spell value '%s' (expected on, off or suggest)",
+              spell->arg);
     return CLI_EXIT_USAGE;
 }
 
@@ -156,7 +161,7 @@ static int cli_spell_apply(const char *cmd, wm_engine *engine,
 
     if (spell == NULL || !spell->on)
         return CLI_EXIT_OK;
-    rc = wm_engine_set_spelling(engine, 1, spell->dict_dir);
+    rc = wm_engine_set_spelling(engine, spell->on, spell->dict_dir);
     if (rc != WM_OK)
         return cli_engine_error(cmd, engine, rc, "--spell on");
     return CLI_EXIT_OK;

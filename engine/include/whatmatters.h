@@ -380,7 +380,16 @@ WM_API int wm_engine_add_plugin(wm_engine *engine, const char *plugin,
 ** the first analyzer, after a plugin was added, or with spelling on). */
 WM_API int wm_engine_set_languages(wm_engine *engine, const char *langs);
 
-/* SETUP: turns the spelling stage on (on = 1) or off (0, the default), with
+/* The modes of the spelling stage (wm_engine_set_spelling). */
+#define WM_SPELL_OFF     0 /* no stage: tokens as written (the default) */
+#define WM_SPELL_ON      1 /* compound parts, restored diacritics and
+                              corrections guided by the plugins' strings */
+#define WM_SPELL_SUGGEST 2 /* as ON, and Hunspell's own suggestion for a
+                              misspelling those cannot correct: slow (about
+                              a millisecond a word, once per word) */
+
+/* SETUP: turns the spelling stage on (on = WM_SPELL_ON or WM_SPELL_SUGGEST)
+** or off (WM_SPELL_OFF, the default), with
 ** Hunspell dictionaries from dict_dir (NULL: /usr/share/hunspell, where
 ** Debian's hunspell-sv, -no, -da and -en-us put them: sv_SE, nb_NO, nn_NO,
 ** da_DK, en_US). For a word that no plugin knows (its stem is not among
@@ -394,7 +403,8 @@ WM_API int wm_engine_set_languages(wm_engine *engine, const char *langs);
 ** a failing call leaves the engine as it was. Returns WM_OK, WM_ENOTFOUND
 ** (a dictionary is missing: the message names the file and the package),
 ** WM_EIO (a dictionary cannot be read or converted), WM_ENOMEM, WM_EINVAL
-** (engine NULL) or WM_EMISUSE (after the first analyzer). Once analyzers
+** (engine NULL, or another mode) or WM_EMISUSE (after the first analyzer).
+** Once analyzers
 ** run, the stage is thread-safe: see docs/spelling.md. */
 WM_API int wm_engine_set_spelling(wm_engine *engine, int on,
                                   const char *dict_dir);

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define WM_PLUGIN_ABI_MAJOR 1
-#define WM_PLUGIN_ABI_MINOR 0
+#define WM_PLUGIN_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define WM_PLUGIN_ENTRY_SYMBOL "wm_plugin_entry"
@@ -105,6 +105,17 @@ typedef struct wm_host {
     ** is above every id a plugin got has a string no plugin interned.
     ** Returns 0 when memory runs out. */
     uint32_t (*intern)(void *ctx, const char *s, size_t len);
+
+    /* --- ABI 1.1 (check with WM_HAS_FIELD(host, wm_host, mark_alone)) --- */
+
+    /* Says that a token matches the plugin when this string (an id from
+    ** intern()) is its stem or normal form alone: a single-word entry, not
+    ** only an element of a phrase. The engine's spelling stage gives a
+    ** compound's parts only when a part begins with such a string; the
+    ** other interned strings still guide corrections. When no plugin of a
+    ** language calls it, every interned string counts as alone. An id
+    ** intern() did not give is ignored. Setup only (inside create()). */
+    void (*mark_alone)(void *ctx, uint32_t id);
 } wm_host;
 
 /* What create() is told about the instance to make. lang and area_ids

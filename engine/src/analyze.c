@@ -235,7 +235,7 @@ static int spell_alts(wm_analyzer *a, uint32_t nid, uint32_t *alts)
     if (ne->aux != 0 || wm_intern_find(vocab, se->str, se->len, se->hash) ||
         !wm_spell_wants(ne->str, ne->len))
         return WM_OK;
-    rc = wm_spell_lookup(a->spell, ne->str, ne->len, &r);
+    rc = wm_spell_lookup(a->spell, ne->str, ne->len, se->str, se->len, &r);
     if (rc != WM_OK)
         return wm__error(a->errmsg, rc, "out of memory in the spelling stage");
     count = (size_t)r.n_parts + r.has_variant;

@@ -153,6 +153,18 @@ static uint32_t host_intern(void *ctx, const char *s, size_t len)
     return id;
 }
 
+/* Marks an interned string as one that matches alone: WM_VOCAB_ALONE in
+** the entry's val. */
+static void host_mark_alone(void *ctx, uint32_t id)
+{
+    setup_ctx *c = ctx;
+    wm_intern *v = &c->engine->vocab[c->lang];
+
+    if (id == 0 || id > wm_intern_count(v))
+        return;
+    wm_intern_get(v, id)->val |= WM_VOCAB_ALONE;
+}
+
 /* --- Loading -------------------------------------------------------- */
 
 /* Checks a descriptor before anything in it is called. */
@@ -217,6 +229,7 @@ void wm__hosts_init(wm_engine *e)
         h->data_file = host_data_file;
         h->analyze = host_analyze;
         h->intern = host_intern;
+        h->mark_alone = host_mark_alone;
     }
 }
 

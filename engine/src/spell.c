@@ -36,6 +36,8 @@
 #include <iconv.h>
 #include <libstemmer.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,35 +46,29 @@
 #include <utf8proc.h>
 
 #define CACHE_SHARDS 16          /* shared-cache tables, by hash */
-#define RESTORE_MAX_CHANGES 4    /* letters a restored candidate changes */
-#define RESTORE_MAX_LETTERS 16   /* a, o, e of a word considered */
-#define RESTORE_BUDGET 256       /* candidates checked per word */
+#define GATE_MIN_CHARS 4         /* shortest vocabulary string the gate
+                                    looks for inside a word (a part's) */
+#define GATE_MAX_ENDING 4        /* characters of an ending after a stem */
+#define GATE_MIN_TYPO 5          /* shortest stem the gate finds a typo in */
+#define RESTORE_MAX_SPANS 4      /* vocabulary strings restored in a word */
 #define DIC_BUF (4 * WM_SPELL_MAX_BYTES + 16) /* a word in the dictionary's
                                                  encoding, NUL included */
 
 /* --- Languages ------------------------------------------------------------ */
 
 /* Per language index (sv, nb, nn, da, en): the dictionary, the Debian
-** package that installs it, the linking letters a compound's left part may
-** end with (NULL: the language is not decompounded), and the letters that
-** restore a plain a, o and e (UTF-8, NULL-terminated lists). */
+** package that installs it, and the linking letters a compound's left part
+** may end with (NULL: the language is not decompounded). */
 static const struct lang_rules {
     const char *dict;           /* file name without .aff/.dic */
     const char *package;        /* Debian package */
     const char *linking;        /* linking letters, or NULL */
-    const char *for_a[3];       /* restorations of 'a' */
-    const char *for_o[2];       /* of 'o' */
-    const char *for_e[2];       /* of 'e' */
 } rules[WM_NLANGS] = {
-    {"sv_SE", "hunspell-sv", "s",  {"\xC3\xA5", "\xC3\xA4", NULL}, {"\xC3\xB6", NULL},
-     {"\xC3\xA9", NULL}},
-    {"nb_NO", "hunspell-no", "se", {"\xC3\xA5", "\xC3\xA6", NULL}, {"\xC3\xB8", NULL},
-     {"\xC3\xA9", NULL}},
-    {"nn_NO", "hunspell-no", "se", {"\xC3\xA5", "\xC3\xA6", NULL}, {"\xC3\xB8", NULL},
-     {"\xC3\xA9", NULL}},
-    {"da_DK", "hunspell-da", "se", {"\xC3\xA5", "\xC3\xA6", NULL}, {"\xC3\xB8", NULL},
-     {"\xC3\xA9", NULL}},
-    {"en_US", "hunspell-en-us", NULL, {NULL}, {NULL}, {NULL}},
+    {"sv_SE", "hunspell-sv", "s"},
+    {"nb_NO", "hunspell-no", "se"},
+    {"nn_NO", "hunspell-no", "se"},
+    {"da_DK", "hunspell-da", "se"},
+    {"en_US", "hunspell-en-us", NULL},
 };
 
 /* --- The service ---------------------------------------------------------- */
@@ -107,11 +103,24 @@ struct wm_spell {
                                       the dictionary is UTF-8; under hun_lock */
     iconv_t from_dic;              /* dictionary -> UTF-8, same */
     struct sb_stemmer *stemmer;    /* the language's Snowball; under hun_lock */
+    int suggest;                   /* ask Hunspell_suggest() (WM_SPELL_SUGGEST) */
     const wm_intern *vocab;        /* the strings plugins interned for the
                                       language: frozen before any lookup */
     pthread_mutex_t hun_lock;      /* one Hunspell, iconv or Snowball call
                                       at a time */
     cache_shard shards[CACHE_SHARDS]; /* the shared cache */
+    pthread_mutex_t gate_lock;     /* held while the gate is built */
+    atomic_int gate_ready;         /* 1 once the gate is built (or failed) */
+    int gate_ok;                   /* 1 when it was built: else every word
+                                      passes */
+    wm_intern gate_words;          /* folded vocabulary strings of
+                                      GATE_MIN_CHARS or more */
+    wm_intern gate_parts;          /* those of them that match alone */
+    size_t gate_parts_max;         /* bytes of the longest of those */
+    wm_intern gate_dels;           /* each folded vocabulary string of
+                                      GATE_MIN_TYPO or more characters with
+                                      one character deleted */
+    size_t gate_max;               /* bytes of the longest in gate_words */
     size_t shard_bound;            /* entries a shard holds before it starts
                                       afresh */
 };
@@ -246,6 +255,16 @@ static int hun_spell_capital(wm_spell *sp, const char *w, size_t len)
     return n > 0 && hun_spell(sp, cap, n);
 }
 
+/* The characters of a UTF-8 word (its bytes that start one). */
+static size_t chars_of(const char *w, size_t len)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)w[i] & 0xC0) != 0x80;
+    return n;
+}
+
 /* True when the dictionary lists the word whole, not only as a compound
 ** its rules form: one of Hunspell's analyses of it names no part ("pa:"). */
 static int hun_listed_whole(wm_spell *sp, const char *w, size_t len)
@@ -337,6 +356,319 @@ static void put_part(wm_spell_result *r, size_t *used, const char *s, size_t len
     }
 }
 
+/* --- The gate ----------------------------------------------------------------------- */
+
+/*
+** What the stage finds for a word pays off only when a plugin can match it.
+** Hunspell cannot be asked that cheaply (a check takes microseconds, a
+** split a check or two per position, a suggestion milliseconds), so a word
+** first meets a gate built from the strings the plugins interned (their
+** vocabulary), which costs a few hash look-ups. With diacritics folded
+** (å ä æ to a, ö ø to o, é to e), it passes when
+**   (a) a compound split could pay off: a string that matches alone
+**       (wm_host.mark_alone) begins a part, that is begins the word with
+**       room for a head after it, or begins a head that it fills bar an
+**       ending of at most GATE_MAX_ENDING characters;
+**   (b) restoring diacritics could pay off: a vocabulary string inside the
+**       word is written with diacritics the word lacks;
+**   (c) correcting a slip could pay off: the word's stem is one typing
+**       slip (a character left out, added, changed, or two swapped) from a
+**       vocabulary string of GATE_MIN_TYPO or more characters;
+**   (d) correcting an ending could pay off: a vocabulary string begins the
+**       word and at most GATE_MAX_ENDING characters follow it.
+** A word that passes none gets nothing, as if Hunspell had been asked and
+** its answer matched nothing; the gate only turns away what no plugin
+** could have matched. Which rule passed also says what to try: the split
+** positions of (a), the candidate of (b), the string of (c).
+*/
+
+/* Folds the diacritics a restoration or a typo may hide: writes the
+** folded bytes of w to out (at least len bytes) and returns their length.
+** A character folds to one character. */
+static size_t fold(const char *w, size_t len, char *out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)w[i];
+
+        if (c == 0xC3 && i + 1 < len) {
+            unsigned char d = (unsigned char)w[i + 1];
+            char to = d == 0xA5 || d == 0xA4 || d == 0xA6 ? 'a'
+                    : d == 0xB6 || d == 0xB8              ? 'o'
+                    : d == 0xA9                           ? 'e' : 0;
+            if (to) {
+                out[n++] = to;
+                i++;
+                continue;
+            }
+        }
+        out[n++] = (char)c;
+    }
+    return n;
+}
+
+/* Adds s (len bytes) to t for the vocabulary string `vocab_id`: an
+** entry keeps the first two such ids (val, aux). 0 when memory runs out. */
+static int gate_add(wm_intern *t, const char *s, size_t len, uint32_t vocab_id)
+{
+    wm_intern_entry *en;
+    uint32_t id;
+
+    if (wm_intern_add(t, s, len, wm_hash(s, len), &id) != WM_OK)
+        return 0;
+    en = wm_intern_get(t, id);
+    if (!en->val)
+        en->val = vocab_id;
+    else if (!en->aux && en->val != vocab_id)
+        en->aux = vocab_id;
+    return 1;
+}
+
+/* The entry of s (len bytes) in t, or NULL. */
+static const wm_intern_entry *gate_find(const wm_intern *t, const char *s, size_t len)
+{
+    uint32_t id = wm_intern_find(t, s, len, wm_hash(s, len));
+
+    return id ? wm_intern_get(t, id) : NULL;
+}
+
+/* Fills the gate's tables from the vocabulary; 0 when memory runs out.
+** When no plugin marked a string as matching alone, every string counts
+** as one. */
+static int gate_build(wm_spell *sp)
+{
+    size_t n = wm_intern_count(sp->vocab);
+    int marked = 0;
+
+    for (uint32_t id = 1; id <= n && !marked; id++)
+        marked = (wm_intern_get(sp->vocab, id)->val & WM_VOCAB_ALONE) != 0;
+    for (uint32_t id = 1; id <= n; id++) {
+        const wm_intern_entry *en = wm_intern_get(sp->vocab, id);
+        char f[WM_SPELL_MAX_BYTES], del[WM_SPELL_MAX_BYTES];
+        uint16_t b[WM_SPELL_MAX_BYTES + 1];
+        size_t len, chars;
+
+        if (en->len > WM_SPELL_MAX_BYTES)
+            continue;
+        len = fold(en->str, en->len, f);
+        chars = char_bounds(f, len, b, WM_SPELL_MAX_BYTES);
+        if (chars < GATE_MIN_CHARS)
+            continue;
+        if (!gate_add(&sp->gate_words, f, len, id))
+            return 0;
+        if (len > sp->gate_max)
+            sp->gate_max = len;
+        if (!marked || (en->val & WM_VOCAB_ALONE)) {
+            if (!gate_add(&sp->gate_parts, f, len, id))
+                return 0;
+            if (len > sp->gate_parts_max)
+                sp->gate_parts_max = len;
+        }
+        for (size_t i = 0; chars >= GATE_MIN_TYPO && i < chars; i++) {
+            size_t k = b[i + 1] - b[i];
+
+            memcpy(del, f, b[i]);
+            memcpy(del + b[i], f + b[i + 1], len - b[i + 1]);
+            if (!gate_add(&sp->gate_dels, del, len - k, id))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Builds the gate once, on the first lookup (the vocabulary is frozen by
+** then); any number of threads may call it. A gate that cannot be built
+** lets every word through. */
+static void gate_ready(wm_spell *sp)
+{
+    if (atomic_load_explicit(&sp->gate_ready, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&sp->gate_lock);
+    if (!atomic_load_explicit(&sp->gate_ready, memory_order_relaxed)) {
+        /* No strings to be guided by (no plugin, as for `tokenize`): no
+        ** gate, every word is looked at and Hunspell suggests. */
+        sp->gate_ok = wm_intern_count(sp->vocab) > 0 && gate_build(sp);
+        if (!sp->gate_ok) {
+            wm_intern_free(&sp->gate_words);
+            wm_intern_free(&sp->gate_parts);
+            wm_intern_free(&sp->gate_dels);
+        }
+        atomic_store_explicit(&sp->gate_ready, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&sp->gate_lock);
+}
+
+/*
+** Rule (a): the positions 1..63 (characters) where a split of w could pay
+** off, as a bit mask: where a string that matches alone begins a head that
+** it fills bar at most GATE_MAX_ENDING characters, and up to
+** GATE_MAX_ENDING characters after the end of one that begins the word
+** (the left part's ending and linking letter). Both parts keep
+** WM_SPELL_MIN_PART characters. Without a gate, every position.
+*/
+static uint64_t split_positions(wm_spell *sp, const char *w, size_t len)
+{
+    char f[WM_SPELL_MAX_BYTES];
+    uint16_t b[WM_SPELL_MAX_BYTES + 1];
+    size_t n = fold(w, len, f), chars = char_bounds(f, n, b, WM_SPELL_MAX_BYTES);
+    uint64_t at = 0, ends = 0;
+
+    if (chars < 2 * WM_SPELL_MIN_PART)
+        return 0;
+    if (!sp->gate_ok)
+        return ~(uint64_t)0;
+    for (size_t j = GATE_MIN_CHARS; j <= chars && j < 64 && b[j] <= sp->gate_parts_max; j++)
+        if (gate_find(&sp->gate_parts, f, b[j]))
+            ends |= (uint64_t)1 << j;
+    for (int k = 0; k <= GATE_MAX_ENDING; k++)
+        at |= ends << k;
+    for (size_t i = WM_SPELL_MIN_PART; i + WM_SPELL_MIN_PART <= chars && i < 64; i++) {
+        size_t from = chars > i + GATE_MIN_CHARS + GATE_MAX_ENDING
+                    ? chars - GATE_MAX_ENDING : i + GATE_MIN_CHARS;
+
+        for (size_t j = from; j <= chars && (size_t)(b[j] - b[i]) <= sp->gate_parts_max; j++)
+            if (gate_find(&sp->gate_parts, f + b[i], b[j] - b[i])) {
+                at |= (uint64_t)1 << i;
+                break;
+            }
+    }
+    /* both parts at least WM_SPELL_MIN_PART characters */
+    at &= ~(((uint64_t)1 << WM_SPELL_MIN_PART) - 1);
+    if (chars - WM_SPELL_MIN_PART + 1 < 64)
+        at &= ((uint64_t)1 << (chars - WM_SPELL_MIN_PART + 1)) - 1;
+    return at;
+}
+
+/*
+** Rule (b): w with the diacritics of the vocabulary strings inside it put
+** back. Going left to right, the longest folded vocabulary string that
+** starts at each character is written as the vocabulary writes it, when
+** that differs ("vardcentralen": "vårdcentral" + "en"); at most
+** RESTORE_MAX_SPANS strings. Writes the candidate to out and returns its
+** length, or 0 when nothing changed.
+*/
+static size_t restore_candidate(wm_spell *sp, const char *w, size_t len, char *out)
+{
+    char f[WM_SPELL_MAX_BYTES];
+    uint16_t fb[WM_SPELL_MAX_BYTES + 1], wb[WM_SPELL_MAX_BYTES + 1];
+    size_t n = fold(w, len, f), chars = char_bounds(f, n, fb, WM_SPELL_MAX_BYTES);
+    size_t o = 0, spans = 0;
+
+    if (!sp->gate_ok || char_bounds(w, len, wb, WM_SPELL_MAX_BYTES) != chars)
+        return 0;
+    for (size_t i = 0; i < chars;) {
+        const wm_intern_entry *en = NULL, *hit;
+        size_t end = i;
+
+        for (size_t j = i + GATE_MIN_CHARS;
+             spans < RESTORE_MAX_SPANS && j <= chars &&
+             (size_t)(fb[j] - fb[i]) <= sp->gate_max; j++)
+            if ((hit = gate_find(&sp->gate_words, f + fb[i], fb[j] - fb[i])) != NULL) {
+                en = hit;
+                end = j;
+            }
+        if (en) {
+            /* Of the one or two vocabulary strings that fold alike, the
+            ** one that is not written as the word has it. */
+            const char *src = w + wb[i];
+            size_t src_len = wb[end] - wb[i];
+            const wm_intern_entry *v = wm_intern_get(sp->vocab, en->val);
+
+            if (v->len == src_len && memcmp(v->str, src, src_len) == 0 && en->aux)
+                v = wm_intern_get(sp->vocab, en->aux);
+            if (!(v->len == src_len && memcmp(v->str, src, src_len) == 0)) {
+                if (o + v->len + len - wb[end] > WM_SPELL_MAX_BYTES)
+                    return 0;
+                memcpy(out + o, v->str, v->len);
+                o += v->len;
+                spans++;
+                i = end;
+                continue;
+            }
+        }
+        memcpy(out + o, w + wb[i], wb[i + 1] - wb[i]);
+        o += wb[i + 1] - wb[i];
+        i++;
+    }
+    return spans ? o : 0;
+}
+
+/* Rule (c): the id of a vocabulary string one slip from a stem, or 0. */
+static uint32_t typo_of(wm_spell *sp, const char *stem, size_t stem_len)
+{
+    char f[WM_SPELL_MAX_BYTES], del[WM_SPELL_MAX_BYTES];
+    uint16_t b[WM_SPELL_MAX_BYTES + 1];
+    const wm_intern_entry *en;
+    size_t n, chars;
+
+    if (!sp->gate_ok || stem_len > WM_SPELL_MAX_BYTES)
+        return 0;
+    n = fold(stem, stem_len, f);
+    chars = char_bounds(f, n, b, WM_SPELL_MAX_BYTES);
+    if (chars + 1 < GATE_MIN_TYPO)
+        return 0;
+    en = gate_find(&sp->gate_dels, f, n);       /* a character added */
+    for (size_t i = 0; !en && i < chars; i++) {
+        size_t k = b[i + 1] - b[i];
+
+        memcpy(del, f, b[i]);
+        memcpy(del + b[i], f + b[i + 1], n - b[i + 1]);
+        en = gate_find(&sp->gate_words, del, n - k);  /* left out */
+        if (!en)
+            en = gate_find(&sp->gate_dels, del, n - k); /* changed, swapped */
+    }
+    return en ? en->val : 0;
+}
+
+/* Rule (d): a vocabulary string begins w, and at most GATE_MAX_ENDING
+** characters follow it. */
+static int ending_of(wm_spell *sp, const char *w, size_t len)
+{
+    char f[WM_SPELL_MAX_BYTES];
+    uint16_t b[WM_SPELL_MAX_BYTES + 1];
+    size_t n = fold(w, len, f), chars = char_bounds(f, n, b, WM_SPELL_MAX_BYTES);
+
+    for (size_t j = chars > GATE_MAX_ENDING ? chars - GATE_MAX_ENDING : 0; j < chars; j++)
+        if (j >= GATE_MIN_CHARS && gate_find(&sp->gate_words, f, b[j]))
+            return 1;
+    return 0;
+}
+
+/* What the gate found for a word. */
+typedef struct gate_hit {
+    uint64_t splits;        /* (a): split positions worth a check */
+    size_t restored_len;    /* (b): bytes of restored, 0 when none */
+    uint32_t typo;          /* (c): the vocabulary string's id, 0 when none */
+    size_t stem_len;        /* (c): bytes of the word's stem, a prefix of it */
+    int ending;             /* (d) holds */
+    char restored[WM_SPELL_MAX_BYTES]; /* (b): the candidate */
+} gate_hit;
+
+/* Checks a word (a normal form; its stem) at the gate. Returns 1 when it
+** passes. No lock: the gate's tables are read-only once built. */
+static int gate_check(wm_spell *sp, const char *w, size_t len, const char *stem,
+                      size_t stem_len, gate_hit *g)
+{
+    gate_ready(sp);
+    if (!sp->gate_ok) { /* no gate: everything is worth a try */
+        memset(g, 0, offsetof(gate_hit, restored));
+        g->splits = ~(uint64_t)0;
+        g->ending = 1;
+        return 1;
+    }
+    g->splits = rules[sp->lang].linking ? split_positions(sp, w, len) : 0;
+    g->restored_len = restore_candidate(sp, w, len, g->restored);
+    g->typo = 0;
+    g->stem_len = 0;
+    if (stem_len <= len && memcmp(stem, w, stem_len) == 0) {
+        g->typo = typo_of(sp, stem, stem_len);
+        g->stem_len = stem_len;
+    }
+    g->ending = ending_of(sp, w, len);
+    return g->splits || g->restored_len || g->typo || g->ending;
+}
+
 /* --- Compounds ---------------------------------------------------------------- */
 
 /* True when c may link a compound's left part to its head in this
@@ -360,25 +692,30 @@ static int head_carries_ending(wm_spell *sp, const char *stem, size_t stem_len,
 
 /*
 ** Splits w into a left part and a head of at least WM_SPELL_MIN_PART
-** characters each, the head as long as it can be (positions are tried
-** from the left). The head must be a word the dictionary lists (not one
-** its compounding rules make up: "sjuk|husvistelsen" would otherwise beat
-** "sjukhus|vistelsen") and carry the word's ending; the left part must be
-** a word the dictionary accepts, or one once a final linking letter is
-** dropped. Writes the left part's length (without the linking letter) and
-** the head's offset; returns 1 when found.
+** characters each, trying only the positions (characters) in `at`, from
+** the left, so the head is as long as it can be. The head must be a word
+** the dictionary lists (not one its compounding rules make up:
+** "sjuk|husvistelsen" would otherwise beat "sjukhus|vistelsen") and carry
+** the word's ending; the left part must be a word the dictionary accepts,
+** or one once a final linking letter is dropped. Writes the left part's
+** length (without the linking letter) and the head's offset; returns 1
+** when found.
 */
-static int split_two(wm_spell *sp, const char *w, size_t len, size_t *left_len,
-                     size_t *head_off)
+static int split_two(wm_spell *sp, const char *w, size_t len, uint64_t at,
+                     size_t *left_len, size_t *head_off)
 {
     uint16_t b[WM_SPELL_MAX_BYTES + 1];
     char stem[2 * WM_SPELL_MAX_BYTES];
     size_t n = char_bounds(w, len, b, WM_SPELL_MAX_BYTES);
-    size_t stem_len = n >= 2 * WM_SPELL_MIN_PART ? stem_of(sp, w, len, stem, sizeof stem) : 0;
+    size_t stem_len;
 
+    if (n < 2 * WM_SPELL_MIN_PART || !at)
+        return 0;
+    stem_len = stem_of(sp, w, len, stem, sizeof stem);
     for (size_t i = WM_SPELL_MIN_PART; i + WM_SPELL_MIN_PART <= n; i++) {
         size_t off = b[i];
-        if (!hun_spell(sp, w + off, len - off) || !hun_listed_whole(sp, w + off, len - off) ||
+        if ((i < 64 && !((at >> i) & 1)) ||
+            !hun_spell(sp, w + off, len - off) || !hun_listed_whole(sp, w + off, len - off) ||
             !head_carries_ending(sp, stem, stem_len, w + off, len - off))
             continue;
         if (hun_spell(sp, w, off)) {
@@ -396,21 +733,29 @@ static int split_two(wm_spell *sp, const char *w, size_t len, size_t *left_len,
 }
 
 /*
-** The parts of a compound into r: the split with the longest head, then
-** once more on the left part when the dictionary does not list that part
-** whole (its compounding rules make it up: "hemtjänst" + "personalen" when
-** the dictionary lacked "hemtjänst"), so three parts at most. A left part
-** the dictionary lists ("vårdcentrals") stays one part: a word in its own
-** right.
+** The parts of a compound into r, trying the split positions `at` (those
+** of split_positions(), which this finds when at is 0): none for a word
+** the dictionary lists whole, whose meaning is its own ("eftermiddag" is
+** no "middag", "fotboll" no "boll"); else the split with the longest head,
+** then once more on the left part when the dictionary does not list that
+** part whole (its compounding rules make it up: "hemtjänst" +
+** "personalen" when the dictionary lacked "hemtjänst"), so three parts at
+** most. A left part the dictionary lists ("vårdcentrals") stays one part:
+** a word in its own right.
 */
-static void decompound(wm_spell *sp, const char *w, size_t len, wm_spell_result *r,
-                       size_t *used)
+static void decompound(wm_spell *sp, const char *w, size_t len, uint64_t at,
+                       wm_spell_result *r, size_t *used)
 {
     size_t left, head, left2, head2;
 
-    if (!rules[sp->lang].linking || !split_two(sp, w, len, &left, &head))
+    if (!rules[sp->lang].linking)
         return;
-    if (!hun_listed_whole(sp, w, left) && split_two(sp, w, left, &left2, &head2)) {
+    if (!at)
+        at = split_positions(sp, w, len);
+    if (!at || hun_listed_whole(sp, w, len) || !split_two(sp, w, len, at, &left, &head))
+        return;
+    at = split_positions(sp, w, left);
+    if (at && !hun_listed_whole(sp, w, left) && split_two(sp, w, left, at, &left2, &head2)) {
         put_part(r, used, w, left2);
         put_part(r, used, w + head2, left - head2);
     } else {
@@ -419,113 +764,7 @@ static void decompound(wm_spell *sp, const char *w, size_t len, wm_spell_result 
     put_part(r, used, w + head, len - head);
 }
 
-/* --- Restored diacritics -------------------------------------------------------- */
-
-/* The search for a word's restored spelling. */
-typedef struct restore {
-    wm_spell *sp;                       /* the service */
-    const char *w;                      /* the word */
-    size_t len;                         /* its bytes */
-    size_t pos[RESTORE_MAX_LETTERS];    /* offsets of its a, o and e */
-    const char *const *alts[RESTORE_MAX_LETTERS]; /* their restorations */
-    int choice[RESTORE_MAX_LETTERS];    /* 0: as written, k: alts[.][k-1] */
-    int n_pos;                          /* letters considered */
-    int budget;                         /* candidates left to check */
-    char found[WM_SPELL_MAX_BYTES + 8]; /* the chosen candidate */
-    size_t found_len;                   /* its bytes, 0 while none */
-    int found_known;                    /* a plugin knows it */
-} restore;
-
-/* Checks the candidate of the current choices. Returns 1 to stop (a
-** candidate the plugins know was found, or the budget is spent). */
-static int try_candidate(restore *rs)
-{
-    char cand[WM_SPELL_MAX_BYTES + 8];
-    size_t n = 0, from = 0;
-
-    if (rs->budget-- <= 0)
-        return 1;
-    for (int j = 0; j < rs->n_pos; j++) {
-        const char *alt;
-        if (!rs->choice[j])
-            continue;
-        alt = rs->alts[j][rs->choice[j] - 1];
-        memcpy(cand + n, rs->w + from, rs->pos[j] - from);
-        n += rs->pos[j] - from;
-        memcpy(cand + n, alt, strlen(alt));
-        n += strlen(alt);
-        from = rs->pos[j] + 1;
-    }
-    memcpy(cand + n, rs->w + from, rs->len - from);
-    n += rs->len - from;
-    if (!hun_spell(rs->sp, cand, n) && !hun_spell_capital(rs->sp, cand, n))
-        return 0;
-    if (known(rs->sp, cand, n)) {
-        memcpy(rs->found, cand, n);
-        rs->found_len = n;
-        rs->found_known = 1;
-        return 1;
-    }
-    if (!rs->found_len) {
-        memcpy(rs->found, cand, n);
-        rs->found_len = n;
-    }
-    return 0;
-}
-
-/* Tries every candidate that changes `changes` more letters from position
-** `start` on. Returns 1 to stop. */
-static int try_changes(restore *rs, int start, int changes)
-{
-    if (changes == 0)
-        return try_candidate(rs);
-    for (int j = start; j + changes <= rs->n_pos; j++) {
-        for (int k = 0; rs->alts[j][k]; k++) {
-            int stop;
-            rs->choice[j] = k + 1;
-            stop = try_changes(rs, j + 1, changes - 1);
-            rs->choice[j] = 0;
-            if (stop)
-                return 1;
-        }
-    }
-    return 0;
-}
-
-/*
-** Restores the diacritics of a word typed without them: each a, o and e
-** may be the language's å/ä/æ, ö/ø or é. Candidates that change fewer
-** letters come first, at most RESTORE_MAX_CHANGES letters, and at most
-** RESTORE_BUDGET are checked; of the candidates of the first number of
-** changes that gives any, the first one a plugin knows wins, else the
-** first one. Writes it to out and returns its length, or 0.
-*/
-static size_t restore_diacritics(wm_spell *sp, const char *w, size_t len, char *out)
-{
-    const struct lang_rules *lr = &rules[sp->lang];
-    restore rs;
-
-    memset(&rs, 0, sizeof rs);
-    rs.sp = sp;
-    rs.w = w;
-    rs.len = len;
-    rs.budget = RESTORE_BUDGET;
-    for (size_t i = 0; i < len && rs.n_pos < RESTORE_MAX_LETTERS; i++) {
-        const char *const *alts = w[i] == 'a' ? lr->for_a : w[i] == 'o' ? lr->for_o
-                                : w[i] == 'e' ? lr->for_e : NULL;
-        if (alts && alts[0]) {
-            rs.pos[rs.n_pos] = i;
-            rs.alts[rs.n_pos++] = alts;
-        }
-    }
-    for (int c = 1; c <= RESTORE_MAX_CHANGES && c <= rs.n_pos; c++) {
-        int stop = try_changes(&rs, 0, c);
-        if (stop || rs.found_len)
-            break;
-    }
-    memcpy(out, rs.found, rs.found_len);
-    return rs.found_len;
-}
+/* --- Variants ------------------------------------------------------------------- */
 
 /* True when a suggestion is one word: letters (and marks), with an
 ** apostrophe inside at most ("don't"). */
@@ -557,25 +796,56 @@ static int one_word(const char *s, size_t len)
     return len > 0;
 }
 
+/* True when the dictionary accepts a candidate as it is or capitalised. */
+static int accepted(wm_spell *sp, const char *w, size_t len)
+{
+    return hun_spell(sp, w, len) || hun_spell_capital(sp, w, len);
+}
+
 /*
-** The variant of a word the dictionary does not accept: its restored
-** diacritics, else Hunspell's first suggestion when that is one word;
-** normalised as tokens are, and none when that gives the word back.
-** Writes it to r. Returns WM_OK or WM_ENOMEM.
+** The variant of a word the dictionary does not accept, from the first of
+** these that gives one the dictionary accepts:
+**   1. gate rule (b): its diacritics restored where the vocabulary has
+**      them;
+**   2. rule (c): the vocabulary string one slip from its stem in place of
+**      the stem ("kontiniutet": "kontinuitet");
+**   3. in mode WM_SPELL_SUGGEST (or with no gate: no plugin strings), with
+**      rule (c) or (d), for a word of WM_SPELL_MIN_SUGGEST characters or
+**      more: Hunspell's first suggestion, when that is one word.
+** Normalised as tokens are; none when that gives the word back. Writes it
+** to r. Returns WM_OK or WM_ENOMEM.
 */
-static int find_variant(wm_spell *sp, const char *w, size_t len, wm_spell_result *r,
-                        size_t *used)
+static int find_variant(wm_spell *sp, const char *w, size_t len, const gate_hit *g,
+                        wm_spell_result *r, size_t *used)
 {
     char raw[4 * WM_SPELL_MAX_BYTES];
-    size_t n = restore_diacritics(sp, w, len, raw), norm_len;
+    size_t n = 0, norm_len;
     wm_normbuf nb;
     int rc;
 
-    if (n == 0) {
-        n = hun_suggest(sp, w, len, raw, sizeof raw);
-        if (n == 0 || !one_word(raw, n))
-            return WM_OK;
+    if (g->restored_len && accepted(sp, g->restored, g->restored_len)) {
+        memcpy(raw, g->restored, g->restored_len);
+        n = g->restored_len;
     }
+    if (n == 0 && g->typo) {
+        const wm_intern_entry *v = wm_intern_get(sp->vocab, g->typo);
+
+        if (v->len + len - g->stem_len <= WM_SPELL_MAX_BYTES) {
+            memcpy(raw, v->str, v->len);
+            memcpy(raw + v->len, w + g->stem_len, len - g->stem_len);
+            n = v->len + len - g->stem_len;
+            if (!accepted(sp, raw, n))
+                n = 0;
+        }
+    }
+    if (n == 0 && (sp->suggest || !sp->gate_ok) && (g->typo || g->ending) &&
+        chars_of(w, len) >= WM_SPELL_MIN_SUGGEST) {
+        n = hun_suggest(sp, w, len, raw, sizeof raw);
+        if (n > 0 && !one_word(raw, n))
+            n = 0;
+    }
+    if (n == 0)
+        return WM_OK;
     wm_normbuf_init(&nb, sp->al);
     rc = wm_normalize(&nb, (const unsigned char *)raw, n, &norm_len);
     if (rc == WM_OK && norm_len <= WM_SPELL_MAX_BYTES &&
@@ -697,11 +967,13 @@ static void cache_store(wm_spell *sp, const char *w, size_t len, uint32_t hash,
 
 /* --- Lookup --------------------------------------------------------------------- */
 
-int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, wm_spell_result *r)
+int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, const char *stem,
+                    size_t stem_len, wm_spell_result *r)
 {
     uint32_t hash = wm_hash(w, len);
     cache_shard *s = shard_of(sp, hash);
     const cache_entry *e;
+    gate_hit g;
     size_t used = 0;
     int rc = WM_OK;
 
@@ -716,10 +988,13 @@ int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, wm_spell_result *r)
     if (e)
         return WM_OK;
 
-    if (hun_spell(sp, w, len)) {
-        decompound(sp, w, len, r, &used);
+    if (!gate_check(sp, w, len, stem, stem_len, &g)) {
+        /* nothing a plugin could match: cached as such */
+    } else if (hun_spell(sp, w, len)) {
+        if (g.splits)
+            decompound(sp, w, len, g.splits, r, &used);
     } else if (!hun_spell_capital(sp, w, len)) { /* a name is left alone */
-        rc = find_variant(sp, w, len, r, &used);
+        rc = find_variant(sp, w, len, &g, r, &used);
         /* The parts of a misspelt word are those of its correction (unless
         ** the plugins know that as it is); a word without one may still be
         ** a compound the dictionary does not make. */
@@ -728,9 +1003,9 @@ int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, wm_spell_result *r)
             size_t vlen = r->variant_len;
             memcpy(v, r->buf + r->variant_off, vlen);
             if (!known(sp, v, vlen))
-                decompound(sp, v, vlen, r, &used);
-        } else if (rc == WM_OK) {
-            decompound(sp, w, len, r, &used);
+                decompound(sp, v, vlen, 0, r, &used);
+        } else if (rc == WM_OK && g.splits) {
+            decompound(sp, w, len, g.splits, r, &used);
         }
     }
     if (rc == WM_OK)
@@ -809,7 +1084,8 @@ static Hunhandle *load_dictionary(const char *aff, const unsigned char *aff_byte
     return Hunspell_create(aff, dic);
 }
 
-int wm_spell_open(const wm_allocator *al, int lang, const wm_intern *vocab, const char *aff,
+int wm_spell_open(const wm_allocator *al, int lang, const wm_intern *vocab, int suggest,
+                  const char *aff,
                   const unsigned char *aff_bytes, size_t aff_len, const char *dic,
                   wm_spell **out, char *errmsg)
 {
@@ -823,9 +1099,19 @@ int wm_spell_open(const wm_allocator *al, int lang, const wm_intern *vocab, cons
     sp->al = al;
     sp->lang = lang;
     sp->vocab = vocab;
+    sp->suggest = suggest;
     sp->to_dic = sp->from_dic = (iconv_t)-1;
     sp->shard_bound = WM_SPELL_CACHE_BOUND / CACHE_SHARDS;
+    wm_intern_init(&sp->gate_words, al);
+    wm_intern_init(&sp->gate_parts, al);
+    wm_intern_init(&sp->gate_dels, al);
+    atomic_init(&sp->gate_ready, 0);
     if (pthread_mutex_init(&sp->hun_lock, NULL) != 0) {
+        wm__free(al, sp);
+        return wm__error(errmsg, WM_ENOMEM, "cannot make a mutex");
+    }
+    if (pthread_mutex_init(&sp->gate_lock, NULL) != 0) {
+        pthread_mutex_destroy(&sp->hun_lock);
         wm__free(al, sp);
         return wm__error(errmsg, WM_ENOMEM, "cannot make a mutex");
     }
@@ -837,6 +1123,7 @@ int wm_spell_open(const wm_allocator *al, int lang, const wm_intern *vocab, cons
         while (shards-- > 0)
             pthread_mutex_destroy(&sp->shards[shards].lock);
         pthread_mutex_destroy(&sp->hun_lock);
+        pthread_mutex_destroy(&sp->gate_lock);
         wm__free(al, sp);
         return wm__error(errmsg, WM_ENOMEM, "%s: cannot load the dictionary", dic);
     }
@@ -878,6 +1165,10 @@ void wm_spell_close(wm_spell *sp)
         sb_stemmer_delete(sp->stemmer);
     Hunspell_destroy(sp->hun);
     pthread_mutex_destroy(&sp->hun_lock);
+    pthread_mutex_destroy(&sp->gate_lock);
+    wm_intern_free(&sp->gate_words);
+    wm_intern_free(&sp->gate_parts);
+    wm_intern_free(&sp->gate_dels);
     wm__free(sp->al, sp);
 }
 
@@ -936,7 +1227,9 @@ WM_API int wm_engine_set_spelling(wm_engine *engine, int on, const char *dict_di
     engine->errmsg[0] = '\0';
     if (wm__frozen(engine))
         return WM_EMISUSE;
-    if (!on) {
+    if (on != WM_SPELL_OFF && on != WM_SPELL_ON && on != WM_SPELL_SUGGEST)
+        return wm__error(engine->errmsg, WM_EINVAL, "unknown spelling mode %d", on);
+    if (on == WM_SPELL_OFF) {
         wm__spell_free(engine);
         return WM_OK;
     }
@@ -950,7 +1243,8 @@ WM_API int wm_engine_set_spelling(wm_engine *engine, int on, const char *dict_di
         for (int k = 0; k < 2 && rc == WM_OK; k++)
             rc = read_dict_file(engine, l, paths[l][k], &bytes[l][k], &lens[l][k]);
         if (rc == WM_OK)
-            rc = wm_spell_open(&engine->alloc, l, &engine->vocab[l], paths[l][1],
+            rc = wm_spell_open(&engine->alloc, l, &engine->vocab[l], on == WM_SPELL_SUGGEST,
+                               paths[l][1],
                                bytes[l][1], lens[l][1], paths[l][0], &fresh[l],
                                engine->errmsg);
     }

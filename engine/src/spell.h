@@ -22,6 +22,7 @@
 
 #define WM_SPELL_MIN_CHARS 4       /* shorter words are not looked at */
 #define WM_SPELL_MAX_CHARS 40      /* nor longer ones */
+#define WM_SPELL_MIN_SUGGEST 5     /* shorter words get no suggestion */
 #define WM_SPELL_MIN_PART 3        /* characters of a compound's part */
 #define WM_SPELL_MAX_PARTS 3       /* parts of one compound */
 #define WM_SPELL_MAX_BYTES 160     /* bytes of a word, a part or a variant */
@@ -47,11 +48,12 @@ typedef struct wm_spell_result {
 ** Hunspell's n-gram suggestions turned off (see spell.c).
 ** vocab holds the strings plugins intern for the language (a word whose
 ** stem is there is one a plugin knows); it may still grow until the
-** first lookup, and must not change after. Returns WM_OK, WM_ENOMEM or
+** first lookup, and must not change after. suggest: 1 to ask Hunspell for
+** suggestions (WM_SPELL_SUGGEST). Returns WM_OK, WM_ENOMEM or
 ** WM_EIO (no converter for the dictionary's encoding); errmsg
 ** (WM_ERRMSG_SIZE bytes) says why. The files must exist: the caller
 ** checks, so that its message can name the package. */
-int wm_spell_open(const wm_allocator *al, int lang, const wm_intern *vocab,
+int wm_spell_open(const wm_allocator *al, int lang, const wm_intern *vocab, int suggest,
                   const char *aff, const unsigned char *aff_bytes,
                   size_t aff_len, const char *dic, wm_spell **out,
                   char *errmsg);
@@ -63,12 +65,13 @@ void wm_spell_close(wm_spell *sp);
 ** characters, every one a letter (or a combining mark). Thread-safe. */
 int wm_spell_wants(const char *norm, size_t len);
 
-/* What the stage finds for a word (a normal form that wm_spell_wants()),
+/* What the stage finds for a word (a normal form that wm_spell_wants(),
+** and its Snowball stem),
 ** from the shared cache or else from the dictionary, into *out. The
 ** result depends only on the word, the dictionary and the vocabulary.
 ** Returns WM_OK or WM_ENOMEM. Thread-safe: any number of threads may call
 ** it on one service at once. */
 int wm_spell_lookup(wm_spell *sp, const char *norm, size_t len,
-                    wm_spell_result *out);
+                    const char *stem, size_t stem_len, wm_spell_result *out);
 
 #endif /* WM_SPELL_H */

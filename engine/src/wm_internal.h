@@ -91,6 +91,10 @@ struct wm_engine {
     char errmsg[WM_ERRMSG_SIZE]; /* last setup error, "" when none */
 };
 
+/* The bit of a vocabulary entry's val that host mark_alone() sets: the
+** string matches a plugin alone (see wm_host.mark_alone). */
+#define WM_VOCAB_ALONE 1u
+
 /* A token the spelling stage adds after a cached word (a part of it or
 ** its variant), ready to copy into the analysis. */
 typedef struct wm_alt {

@@ -49,6 +49,9 @@
 #define LX_MAX_KEY      255     /* bytes of a wildcard's text */
 #define LX_MAX_FILE     (1u << 30) /* bytes of areas.txt: offsets fit 32 bits */
 #define LX_NAME_SIZE    64      /* "<lang>/areas.txt" */
+#define LX_WINDOW       ((LX_MAX_ELEMS - 1) * (LX_MAX_GAP + 1)) /* most
+                                   positions a phrase reaches past its
+                                   first */
 #define LX_MAX_ALTS     8       /* alternatives of one token that count (the
                                    engine gives at most 4); more are
                                    ignored, so a token's cost is bounded */
@@ -76,7 +79,7 @@ typedef struct lx_elem {
     uint32_t kind;     /* LX_WORD, LX_PREFIX, LX_SUFFIX or LX_EXACT */
     uint32_t gap;      /* other tokens allowed before it (0 for the first) */
     uint32_t id;       /* from host->intern: LX_WORD the stem's id, LX_EXACT
-                          the normal form's id */
+                          the normal form's id, a wildcard its text's */
     uint32_t text;     /* wildcards: offset of the normalised text in pool */
     uint32_t text_len; /* wildcards: its bytes (1 to LX_MAX_KEY) */
 } lx_elem;
@@ -192,6 +195,13 @@ typedef struct lx_worker {
     uint8_t *alts;       /* alternatives that follow each position's token
                             (0 to LX_MAX_ALTS) */
     size_t cap_alts;     /* allocated in alts */
+    uint8_t *mark;       /* LX_HELD and LX_OPEN bits of each position */
+    size_t cap_mark;     /* allocated in mark */
+    int has_alts;        /* some position of the answer has alternatives */
+    int pass;            /* LX_PASS_WORDS, _VARIANTS or _PARTS */
+    int plain;           /* 1 while a search ignores every alternative */
+    int stamping;        /* 1 while the position being scanned has more
+                            than one token that leads to entries */
     uint32_t *limit;     /* last position of each position's sentence */
     size_t cap_limit;    /* allocated in limit */
     uint64_t *excl;      /* area bits of the exclusion matches covering each
@@ -201,6 +211,15 @@ typedef struct lx_worker {
     size_t n_matches;    /* how many */
     size_t cap_matches;  /* allocated */
 } lx_worker;
+
+/* The passes of an answer (lx_classify): the words as written, then the
+** variants of the words that matched nothing, then the compound parts of
+** the words that still matched nothing (single-word entries only). */
+enum { LX_PASS_WORDS = 0, LX_PASS_VARIANTS = 1, LX_PASS_PARTS = 2 };
+
+/* Bits of lx_worker.mark. */
+#define LX_HELD 1 /* a match of an earlier pass covers the position */
+#define LX_OPEN 2 /* its variant may match in the variants pass */
 
 /* A set of window offsets 0..127 (a phrase reaches at most 77 past its
 ** first token). */
@@ -559,6 +578,13 @@ static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
         rc = lx_pool_add(lx, t->norm, t->norm_len, &el->text);
         if (rc != WM_OK)
             return lx_fail(p, rc, col, "out of memory");
+        /* Interned too, though matched by bytes: a word that is the key
+        ** itself is one the lexicon knows, and the engine's spelling
+        ** stage sees the key among the strings worth finding in a word. */
+        el->id = p->host->intern(p->host->ctx, lx->pool + el->text,
+                                 el->text_len);
+        if (el->id == WM_ID_NONE)
+            return lx_fail(p, WM_ENOMEM, col, "out of memory");
         *count = 1;
         return WM_OK;
     }
@@ -708,6 +734,11 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
     lx->pool[lx->pool_len++] = '\0';
     memcpy(lx->elems + lx->n_elems, elems, n * sizeof *elems);
     lx->n_elems += n;
+    /* A single-word entry matches a compound's part (lx_classify): tell
+    ** the engine's spelling stage which strings are worth finding there. */
+    if (n == 1 && !exclude && WM_HAS_FIELD(p->host, wm_host, mark_alone) &&
+        p->host->mark_alone)
+        p->host->mark_alone(p->host->ctx, elems[0].id);
     lx->n_entries++;
     lx->has_exclusions |= (int)exclude;
     return WM_OK;
@@ -1190,6 +1221,7 @@ static void lx_worker_free(void *state, void *worker)
     lx->host.free(lx->host.ctx, w->sum);
     lx->host.free(lx->host.ctx, w->pos);
     lx->host.free(lx->host.ctx, w->alts);
+    lx->host.free(lx->host.ctx, w->mark);
     lx->host.free(lx->host.ctx, w->limit);
     lx->host.free(lx->host.ctx, w->excl);
     lx->host.free(lx->host.ctx, w->matches);
@@ -1220,16 +1252,22 @@ static int lx_elem_matches(const lexicon *lx, const lx_elem *el,
     }
 }
 
-/* Whether position q matches one element: its base token or any of the
-** spelling alternatives that follow it (at most 1 + LX_MAX_ALTS tests). */
+/* Whether position q matches one element: its word token, or in the
+** variants pass (unless plain) the variant that follows it when the
+** position is open (at most 1 + LX_MAX_ALTS tests). Compound parts never
+** match here: they take part in no phrase. */
 static int lx_pos_matches(const lexicon *lx, const lx_worker *w,
                           const wm_token *tokens, const lx_elem *el,
                           uint32_t q)
 {
     const wm_token *t = &tokens[w->pos[q]];
 
-    for (uint32_t k = 0; k <= w->alts[q]; k++)
-        if (lx_elem_matches(lx, el, &t[k]))
+    if (lx_elem_matches(lx, el, t))
+        return 1;
+    if (w->plain || !(w->mark[q] & LX_OPEN))
+        return 0;
+    for (uint32_t k = 1; k <= w->alts[q]; k++)
+        if ((t[k].flags & WM_TOK_VARIANT) && lx_elem_matches(lx, el, &t[k]))
             return 1;
     return 0;
 }
@@ -1245,61 +1283,88 @@ static lx_set lx_set_shift(lx_set a, unsigned s)
 }
 
 /*
+** Whether the rest of entry e follows from content position p, where its
+** first element matched; *last gets the position of the match's last
+** token. The search keeps, for each element, the SET of window offsets
+** where it can match, so "a ... b c" finds a b c in "a b x b c" where
+** taking the first b would not; the match found ends as early as
+** possible. The window stops at the sentence end and at the entry's span,
+** so the cost is at most 7 elements by 78 offsets (by 1 + LX_MAX_ALTS
+** tokens where a position is open).
+*/
+static int lx_search(const lexicon *lx, const lx_worker *w,
+                     const wm_token *tokens, const lx_entry *en, uint32_t p,
+                     uint32_t *last)
+{
+    const lx_elem *el = lx->elems + en->elem;
+    uint32_t lim = w->limit[p] - p, lo = 0, hi = 0;
+    lx_set cur = {{1, 0}};
+
+    *last = p;
+    if (en->n_elems == 1)
+        return 1;
+    if (lim > en->span)
+        lim = en->span;
+    if (lim < en->n_elems - 1)
+        return 0;
+    for (uint32_t k = 1; k < en->n_elems; k++) {
+        lx_set allowed = {{0, 0}}, next = {{0, 0}};
+        uint32_t top = hi + el[k].gap + 1, nlo = 0, nhi = 0;
+        int any = 0;
+
+        for (unsigned s = 1; s <= el[k].gap + 1; s++) {
+            lx_set sh = lx_set_shift(cur, s);
+
+            allowed.w[0] |= sh.w[0];
+            allowed.w[1] |= sh.w[1];
+        }
+        if (top > lim)
+            top = lim;
+        for (uint32_t o = lo + 1; o <= top; o++) {
+            if (!((allowed.w[o >> 6] >> (o & 63)) & 1))
+                continue;
+            if (!lx_pos_matches(lx, w, tokens, &el[k], p + o))
+                continue;
+            next.w[o >> 6] |= (uint64_t)1 << (o & 63);
+            if (!any)
+                nlo = o;
+            nhi = o;
+            any = 1;
+        }
+        if (!any)
+            return 0;
+        cur = next;
+        lo = nlo;
+        hi = nhi;
+    }
+    *last = p + lo;
+    return 1;
+}
+
+/*
 ** Tries entry e from content position p, where its first element matched,
-** and records a match when the rest follows. The search keeps, for each
-** element, the SET of window offsets where it can match, so "a ... b c"
-** finds a b c in "a b x b c" where taking the first b would not; the match
-** recorded ends as early as possible. The window stops at the sentence end
-** and at the entry's span, so the cost is at most 7 elements by 78 offsets
-** (by 1 + LX_MAX_ALTS tokens where a position has alternatives).
+** and records a match when the rest follows. In the variants pass a match
+** the words as written make alone was recorded in the words pass and is
+** not recorded again.
 */
 static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
                   uint32_t e, uint32_t p)
 {
     const lx_entry *en = &lx->entries[e];
-    const lx_elem *el = lx->elems + en->elem;
-    uint32_t last = p;
+    uint32_t last, plain_last;
     int rc;
 
-    if (en->n_elems > 1) {
-        uint32_t lim = w->limit[p] - p, lo = 0, hi = 0;
-        lx_set cur = {{1, 0}};
+    if (!lx_search(lx, w, tokens, en, p, &last))
+        return WM_OK;
+    if (w->pass == LX_PASS_VARIANTS &&
+        lx_elem_matches(lx, lx->elems + en->elem, &tokens[w->pos[p]])) {
+        int dup;
 
-        if (lim > en->span)
-            lim = en->span;
-        if (lim < en->n_elems - 1)
+        w->plain = 1;
+        dup = lx_search(lx, w, tokens, en, p, &plain_last);
+        w->plain = 0;
+        if (dup)
             return WM_OK;
-        for (uint32_t k = 1; k < en->n_elems; k++) {
-            lx_set allowed = {{0, 0}}, next = {{0, 0}};
-            uint32_t top = hi + el[k].gap + 1, nlo = 0, nhi = 0;
-            int any = 0;
-
-            for (unsigned s = 1; s <= el[k].gap + 1; s++) {
-                lx_set sh = lx_set_shift(cur, s);
-
-                allowed.w[0] |= sh.w[0];
-                allowed.w[1] |= sh.w[1];
-            }
-            if (top > lim)
-                top = lim;
-            for (uint32_t o = lo + 1; o <= top; o++) {
-                if (!((allowed.w[o >> 6] >> (o & 63)) & 1))
-                    continue;
-                if (!lx_pos_matches(lx, w, tokens, &el[k], p + o))
-                    continue;
-                next.w[o >> 6] |= (uint64_t)1 << (o & 63);
-                if (!any)
-                    nlo = o;
-                nhi = o;
-                any = 1;
-            }
-            if (!any)
-                return WM_OK;
-            cur = next;
-            lo = nlo;
-            hi = nhi;
-        }
-        last = p + lo;
     }
     rc = lx_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
                  w->n_matches + 1, sizeof *w->matches);
@@ -1312,10 +1377,10 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
     return WM_OK;
 }
 
-/* Tries every entry of a candidate list from position p. Where p has
-** alternatives, an entry that another of its tokens led to was tried
-** already (the stamp says so): trying it again would only repeat its
-** match. */
+/* Tries every entry of a candidate list from position p (in the parts
+** pass only single-word entries). Where more than one token of p is
+** scanned, an entry that another of them led to was tried already (the
+** stamp says so): trying it again would only repeat its match. */
 static int lx_try_list(const lexicon *lx, lx_worker *w,
                        const wm_token *tokens, const uint32_t *list,
                        uint32_t count, uint32_t p)
@@ -1323,7 +1388,9 @@ static int lx_try_list(const lexicon *lx, lx_worker *w,
     for (uint32_t i = 0; i < count; i++) {
         int rc;
 
-        if (w->alts[p]) {
+        if (w->pass == LX_PASS_PARTS && lx->entries[list[i]].n_elems > 1)
+            continue;
+        if (w->stamping) {
             if (w->tried[list[i]] == w->stamp)
                 continue;
             w->tried[list[i]] = w->stamp;
@@ -1438,25 +1505,73 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
 }
 
 /*
-** Finds and tries the entries whose first element matches position p: its
-** base token's, then each alternative's. A position with alternatives
-** takes a new stamp first (lx_try_list), so an entry is tried there once
-** however many of its tokens lead to it; one without needs none, as a
-** token leads to each entry once.
+** Finds and tries the entries whose first element matches one of the
+** tokens of position p that the pass scans: the word token (words and
+** variants passes), its variant when p is open (variants pass), its
+** compound parts (parts pass). Where that is more than one token, p takes
+** a new stamp first (lx_try_list), so an entry is tried there once
+** however many of them lead to it; a single token leads to each entry
+** once.
 */
 static int lx_scan_token(const lexicon *lx, lx_worker *w,
                          const wm_token *tokens, uint32_t p)
 {
     const wm_token *t = &tokens[w->pos[p]];
+    uint32_t kinds = 0, n = w->pass != LX_PASS_PARTS;
     int rc = WM_OK;
 
-    if (w->alts[p] && ++w->stamp == 0) { /* wrapped: forget every stamp */
+    if (w->pass == LX_PASS_VARIANTS && (w->mark[p] & LX_OPEN))
+        kinds = WM_TOK_VARIANT;
+    else if (w->pass == LX_PASS_PARTS)
+        kinds = WM_TOK_PART;
+    for (uint32_t k = 1; kinds && k <= w->alts[p]; k++)
+        n += (t[k].flags & kinds) != 0;
+    w->stamping = n > 1;
+    if (w->stamping && ++w->stamp == 0) { /* wrapped: forget every stamp */
         memset(w->tried, 0, (lx->n_entries + 1) * sizeof *w->tried);
         w->stamp = 1;
     }
-    for (uint32_t k = 0; rc == WM_OK && k <= w->alts[p]; k++)
-        rc = lx_scan_one(lx, w, tokens, &t[k], p);
+    if (w->pass != LX_PASS_PARTS)
+        rc = lx_scan_one(lx, w, tokens, t, p);
+    for (uint32_t k = 1; rc == WM_OK && kinds && k <= w->alts[p]; k++)
+        if (t[k].flags & kinds)
+            rc = lx_scan_one(lx, w, tokens, &t[k], p);
     return rc;
+}
+
+/*
+** Marks LX_HELD the positions that a match covers (its first to its last),
+** and returns 1 when some position with alternatives of the given kind is
+** not held. With kind WM_TOK_VARIANT, such positions are marked LX_OPEN
+** and their range goes to *lo, *hi.
+*/
+static int lx_hold(lx_worker *w, const wm_token *tokens, uint32_t n_pos,
+                   uint32_t kind, uint32_t *lo, uint32_t *hi)
+{
+    int any = 0;
+
+    for (size_t m = 0; m < w->n_matches; m++)
+        for (uint32_t q = w->matches[m].first; q <= w->matches[m].last; q++)
+            w->mark[q] |= LX_HELD;
+    for (uint32_t q = 0; q < n_pos; q++) {
+        const wm_token *t = &tokens[w->pos[q]];
+        int has = 0;
+
+        if (!w->alts[q] || (w->mark[q] & LX_HELD))
+            continue;
+        for (uint32_t k = 1; !has && k <= w->alts[q]; k++)
+            has = (t[k].flags & kind) != 0;
+        if (!has)
+            continue;
+        if (kind == WM_TOK_VARIANT) {
+            w->mark[q] |= LX_OPEN;
+            if (!any)
+                *lo = q;
+            *hi = q;
+        }
+        any = 1;
+    }
+    return any;
 }
 
 /*
@@ -1473,6 +1588,7 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
     uint32_t n = 0;
     int rc, sent = 0, attach = 0;
 
+    w->has_alts = 0;
     rc = lx_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n_tokens,
                  sizeof *w->pos);
     if (rc == WM_OK)
@@ -1481,12 +1597,17 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
     if (rc == WM_OK)
         rc = lx_grow(&lx->host, (void **)&w->alts, &w->cap_alts, n_tokens,
                      sizeof *w->alts);
+    if (rc == WM_OK)
+        rc = lx_grow(&lx->host, (void **)&w->mark, &w->cap_mark, n_tokens,
+                     sizeof *w->mark);
     if (rc != WM_OK)
         return rc;
     for (size_t i = 0; i < n_tokens; i++) {
         if (tokens[i].flags & LX_ALT) {
-            if (attach && w->alts[n - 1] < LX_MAX_ALTS)
+            if (attach && w->alts[n - 1] < LX_MAX_ALTS) {
                 w->alts[n - 1]++;
+                w->has_alts = 1;
+            }
             continue;
         }
         attach = 0;
@@ -1498,6 +1619,7 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
         w->pos[n] = (uint32_t)i;
         w->limit[n] = (uint32_t)sent; /* for now: starts a sentence */
         w->alts[n] = 0;
+        w->mark[n] = 0;
         sent = 0;
         n++;
         attach = 1;
@@ -1561,8 +1683,29 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
     w->n_matches = 0;
 
     rc = lx_positions(lx, w, tokens, an->n_tokens, &n_pos);
+    w->pass = LX_PASS_WORDS;
     for (uint32_t p = 0; rc == WM_OK && p < n_pos; p++)
         rc = lx_scan_token(lx, w, tokens, p);
+    if (rc == WM_OK && w->has_alts) {
+        /* The spelling stage's tokens stand in for a word that matched
+        ** nothing as written: its variant first (in phrases too, so from
+        ** every position whose window can reach an open one), then its
+        ** parts, which count only for single-word entries. */
+        uint32_t lo = 0, hi = 0;
+
+        w->pass = LX_PASS_VARIANTS;
+        if (lx_hold(w, tokens, n_pos, WM_TOK_VARIANT, &lo, &hi)) {
+            uint32_t from = lo > LX_WINDOW ? lo - LX_WINDOW : 0;
+
+            for (uint32_t p = from; rc == WM_OK && p <= hi; p++)
+                rc = lx_scan_token(lx, w, tokens, p);
+        }
+        w->pass = LX_PASS_PARTS;
+        if (rc == WM_OK && lx_hold(w, tokens, n_pos, WM_TOK_PART, &lo, &hi))
+            for (uint32_t p = 0; rc == WM_OK && p < n_pos; p++)
+                if (w->alts[p] && !(w->mark[p] & LX_HELD))
+                    rc = lx_scan_token(lx, w, tokens, p);
+    }
     if (rc == WM_OK && lx->has_exclusions)
         rc = lx_grow(&lx->host, (void **)&w->excl, &w->cap_excl, n_pos,
                      sizeof *w->excl);

@@ -40,44 +40,80 @@ typedef struct spell_case {
     const char *alts; /* what it gets */
 } spell_case;
 
+/* The guide: a lexicon per language whose words steer the stage (what a
+** plugin can match is what is worth finding), written to a data folder
+** at start. */
+static const char *const guide[][2] = {
+    {"sv", "[family]\nanh\xC3\xB6rig*\n[access]\nv\xC3\xA5rdcentral\nv\xC3\xA5rd\nakut\n"
+           "[respect]\nbem\xC3\xB6tande\npersonal\n[continuity]\nkontinuitet\n"
+           "st\xC3\xB6" "d\nmiddag\ng\xC3\xB6teborg\n"},
+    {"nb", "[whole_person]\ndiabetes\n[continuity]\nf\xC3\xB8rste\n\"s\xC3\xA6rlig\"\n"
+           "\"m\xC3\xA5ned\"\n"},
+    {"nn", "[whole_person]\npsykolog\n[participation]\nsj\xC3\xB8lv\n"},
+    {"da", "[coordination]\nkommune\n"},
+    {"en", "[access]\nreceive\n"},
+};
+static char guide_dir[] = "/tmp/wm_test_spelling_guide_XXXXXX";
+
+/* With the guide lexicon (spelling on). */
 static const spell_case cases[] = {
-    /* Compounds: the longest head that the dictionary lists. */
+    /* Compounds: a part begins with a guide word; the longest head that
+    ** the dictionary lists. */
     {"sv", "Bra anh\xC3\xB6rigst\xC3\xB6" "det!", "anh\xC3\xB6rigst\xC3\xB6" "det",
      "P:anh\xC3\xB6rig P:st\xC3\xB6" "det"},
     {"sv", "v\xC3\xA5rdcentralspersonalen var snabb", "v\xC3\xA5rdcentralspersonalen",
      "P:v\xC3\xA5rdcentrals P:personalen"},
-    {"sv", "en l\xC3\xA5ng sjukhusvistelsen", "sjukhusvistelsen", "P:sjukhus P:vistelsen"},
-    {"nb", "Jeg f\xC3\xA5r hjemmesykepleien.", "hjemmesykepleien", "P:hjemme P:sykepleien"},
-    {"nb", "barnehagen", "barnehagen", "P:barne P:hagen"},
-    {"nn", "heimesjukepleia", "heimesjukepleia", "P:heime P:sjukepleia"},
-    {"da", "hjemmeplejen kommer", "hjemmeplejen", "P:hjemme P:plejen"},
-    /* Not a compound: the head must carry the word's ending. */
-    {"sv", "personalen", "personalen", ""},
-    /* Restored diacritics, in UTF-8 (sv, da) and ISO-8859-1 (nb, nn)
-    ** dictionaries; a misspelt compound takes its correction's parts. */
-    {"sv", "Vardcentralen svarar", "Vardcentralen",
-     "P:v\xC3\xA5rd P:centralen V:v\xC3\xA5rdcentralen"},
+    {"sv", "ett akutboendet", "akutboendet", "P:akut P:boendet"},
+    {"nb", "Diabetessykepleieren ringte", "Diabetessykepleieren",
+     "P:diabetes P:sykepleieren"},
+    {"nn", "psykologtimen", "psykologtimen", "P:psykolog P:timen"},
+    {"da", "kommunel\xC3\xA6gen kommer", "kommunel\xC3\xA6gen", "P:kommune P:l\xC3\xA6gen"},
+    /* Not split: a word the dictionary lists whole ("middag" is a guide
+    ** word), one where no part begins with a guide word. */
+    {"sv", "en eftermiddag", "eftermiddag", ""},
+    {"sv", "sommarstugan", "sommarstugan", ""},
+    /* Restored diacritics where a guide word has them, in UTF-8 (sv) and
+    ** ISO-8859-1 (nb, nn) dictionaries. */
+    {"sv", "Vardcentralen svarar", "Vardcentralen", "V:v\xC3\xA5rdcentralen"},
     {"sv", "inget bemotande", "bemotande", "V:bem\xC3\xB6tande"},
     {"sv", "goteborg", "goteborg", "V:g\xC3\xB6teborg"}, /* a name, with a capital */
+    {"sv", "vardpersonalen", "vardpersonalen", "V:v\xC3\xA5rdpersonalen"},
     {"nb", "forste gang", "forste", "V:f\xC3\xB8rste"},
     {"nb", "sarlig bra", "sarlig", "V:s\xC3\xA6rlig"},
     {"nb", "hver maned", "maned", "V:m\xC3\xA5ned"},
-    {"nn", "eit sporsmal", "sporsmal",
-     "P:sp\xC3\xB8rs P:m\xC3\xA5l V:sp\xC3\xB8rsm\xC3\xA5l"},
-    {"da", "laegen kom", "laegen", "V:l\xC3\xA6gen"},
-    /* Hunspell's first suggestion, when it is one word. */
+    {"nn", "eg sjolv", "sjolv", "V:sj\xC3\xB8lv"},
+    /* A slip in a guide word's stem. */
     {"sv", "kontiniutet", "kontiniutet", "V:kontinuitet"},
     {"en", "I did not recieve it", "recieve", "V:receive"},
-    {"en", "waitinglist", "waitinglist", ""}, /* "waiting list": two words */
-    /* Left alone: correct words, names, short words, numbers, stopwords. */
+    /* Left alone: what no guide word is near, words the guide knows,
+    ** names, short words, numbers, stopwords; English is not split. */
+    {"sv", "bem\xC3\xB6tandt", "bem\xC3\xB6tandt", ""}, /* Hunspell's to correct */
+    {"en", "waitinglist", "waitinglist", ""},
     {"sv", "v\xC3\xA5rden", "v\xC3\xA5rden", ""},
     {"sv", "Stockholm", "Stockholm", ""},
     {"sv", "bra", "bra", ""},
     {"sv", "vard", "vard", "V:v\xC3\xA5rd"}, /* 4 letters: a variant, no parts */
     {"sv", "ingenting", "ingenting", ""}, /* a stopword */
     {"sv", "covid19", "covid19", ""},
-    /* English is not decompounded. */
     {"en", "healthcare", "healthcare", ""},
+};
+
+/* With the guide and WM_SPELL_SUGGEST: Hunspell corrects what the guide
+** words alone cannot. */
+static const spell_case suggest_cases[] = {
+    {"sv", "bem\xC3\xB6tandt", "bem\xC3\xB6tandt", "V:bem\xC3\xB6tandet"},
+    {"sv", "kontiniutet", "kontiniutet", "V:kontinuitet"},
+    {"en", "waitinglist", "waitinglist", ""}, /* "waiting list": two words */
+};
+
+/* With no plugin (nothing to steer by, as for `whatmatters tokenize`):
+** every word is looked at, and Hunspell suggests. */
+static const spell_case bare_cases[] = {
+    {"sv", "Bra anh\xC3\xB6rigst\xC3\xB6" "det!", "anh\xC3\xB6rigst\xC3\xB6" "det",
+     "P:anh\xC3\xB6rig P:st\xC3\xB6" "det"},
+    {"sv", "en eftermiddag", "eftermiddag", ""},
+    {"da", "laegen kom", "laegen", "V:l\xC3\xA6gen"},
+    {"en", "I did not recieve it", "recieve", "V:receive"},
 };
 
 /* The first token whose surface is `word`, or -1. */
@@ -110,9 +146,13 @@ static void describe_alts(const wm_analysis *an, size_t i, char *buf, size_t cap
     }
 }
 
-/* Makes an engine with spelling on for the given languages (and the
-** lexicon when asked); NULL after a failed check. */
-static wm_engine *spelling_engine(const char *langs, int lexicon, size_t cache_entries)
+/* The plugins of a test engine. */
+enum { NO_PLUGIN, BUILT_IN_LEXICON, GUIDE_LEXICON };
+
+/* Makes an engine with spelling in `mode` for the given languages, with
+** the plugins `plugins` asks for; NULL after a failed check. */
+static wm_engine *spelling_engine_mode(const char *langs, int plugins, int mode,
+                                       size_t cache_entries)
 {
     wm_engine_options opt;
     wm_engine *e = NULL;
@@ -123,8 +163,9 @@ static wm_engine *spelling_engine(const char *langs, int lexicon, size_t cache_e
     if (!CHECK_RC(wm_engine_new(&opt, &e), WM_OK))
         return NULL;
     if (!CHECK_RC(wm_engine_set_languages(e, langs), WM_OK) ||
-        (lexicon && !CHECK_RC(wm_engine_add_plugin(e, "lexicon", NULL), WM_OK)) ||
-        !CHECK_RC(wm_engine_set_spelling(e, 1, NULL), WM_OK)) {
+        (plugins == GUIDE_LEXICON && !CHECK_RC(wm_engine_set_data_dir(e, guide_dir), WM_OK)) ||
+        (plugins != NO_PLUGIN && !CHECK_RC(wm_engine_add_plugin(e, "lexicon", NULL), WM_OK)) ||
+        !CHECK_RC(wm_engine_set_spelling(e, mode, NULL), WM_OK)) {
         fprintf(stderr, "  engine: %s\n", wm_engine_errmsg(e));
         wm_engine_free(e);
         return NULL;
@@ -132,14 +173,50 @@ static wm_engine *spelling_engine(const char *langs, int lexicon, size_t cache_e
     return e;
 }
 
-/* Every case of the table, with the offsets, flags, stems and ids of the
-** extra tokens. */
-static void test_cases(void)
+/* The same with spelling WM_SPELL_ON. */
+static wm_engine *spelling_engine(const char *langs, int plugins, size_t cache_entries)
 {
-    wm_engine *e = spelling_engine("sv,nb,nn,da,en", 0, 0);
+    return spelling_engine_mode(langs, plugins, WM_SPELL_ON, cache_entries);
+}
 
-    for (size_t c = 0; e && c < sizeof cases / sizeof cases[0]; c++) {
-        const spell_case *sc = &cases[c];
+/* Writes the guide lexicons into guide_dir; 0 on failure. */
+static int write_guide(void)
+{
+    if (!mkdtemp(guide_dir))
+        return 0;
+    for (size_t i = 0; i < sizeof guide / sizeof guide[0]; i++) {
+        char path[256];
+        FILE *f;
+        snprintf(path, sizeof path, "%s/%s", guide_dir, guide[i][0]);
+        if (mkdir(path, 0700) != 0)
+            return 0;
+        snprintf(path, sizeof path, "%s/%s/areas.txt", guide_dir, guide[i][0]);
+        f = fopen(path, "w");
+        if (!f || fputs(guide[i][1], f) < 0 || fclose(f) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Removes what write_guide() wrote. */
+static void remove_guide(void)
+{
+    for (size_t i = 0; i < sizeof guide / sizeof guide[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s/areas.txt", guide_dir, guide[i][0]);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/%s", guide_dir, guide[i][0]);
+        rmdir(path);
+    }
+    rmdir(guide_dir);
+}
+
+/* Every case of one table on engine e, with the offsets, flags, stems and
+** ids of the extra tokens. */
+static void run_cases(wm_engine *e, const spell_case *table, size_t n_cases)
+{
+    for (size_t c = 0; e && c < n_cases; c++) {
+        const spell_case *sc = &table[c];
         wm_analyzer *a = NULL, *b = NULL;
         const wm_analysis *an;
         uint32_t stem_ids[8];
@@ -201,13 +278,27 @@ static void test_cases(void)
         wm_analyzer_free(a);
         wm_analyzer_free(b);
     }
+}
+
+/* The three tables: guided, guided with Hunspell's suggestions, bare. */
+static void test_cases(void)
+{
+    wm_engine *e = spelling_engine("sv,nb,nn,da,en", GUIDE_LEXICON, 0);
+
+    run_cases(e, cases, sizeof cases / sizeof cases[0]);
+    wm_engine_free(e);
+    e = spelling_engine_mode("sv,en", GUIDE_LEXICON, WM_SPELL_SUGGEST, 0);
+    run_cases(e, suggest_cases, sizeof suggest_cases / sizeof suggest_cases[0]);
+    wm_engine_free(e);
+    e = spelling_engine("sv,da,en", NO_PLUGIN, 0);
+    run_cases(e, bare_cases, sizeof bare_cases / sizeof bare_cases[0]);
     wm_engine_free(e);
 }
 
 /* Negation reaches the extra tokens; sentence and clause marks do not. */
 static void test_marks(void)
 {
-    wm_engine *e = spelling_engine("sv", 0, 0);
+    wm_engine *e = spelling_engine("sv", GUIDE_LEXICON, 0);
     wm_analyzer *a = NULL;
     const wm_analysis *an;
     const char *text = "Vardcentralen var bra, men inte bemotande.";
@@ -218,7 +309,7 @@ static void test_marks(void)
         CHECK_RC(wm_analyze(a, text, strlen(text), WM_ANALYZE_ALL, &an), WM_OK)) {
         long v = find_word(an, "Vardcentralen"), b = find_word(an, "bemotande");
         CHECK(v == 0 && (an->tokens[0].flags & WM_TOK_SENT_START));
-        CHECK(an->tokens[1].flags == (WM_TOK_WORD | WM_TOK_PART));
+        CHECK(an->tokens[1].flags == (WM_TOK_WORD | WM_TOK_VARIANT));
         CHECK(b > 0 && (an->tokens[b].flags & WM_TOK_NEGATED));
         CHECK(b > 0 && (size_t)b + 1 < an->n_tokens &&
               an->tokens[b + 1].flags == (WM_TOK_WORD | WM_TOK_VARIANT | WM_TOK_NEGATED));
@@ -232,8 +323,8 @@ static void test_marks(void)
     if (a) {
         const char *stem;
         size_t stem_len;
-        CHECK_RC(wm_analyzer_stem(a, "hemtjanstpersonalen", 19, &stem, &stem_len), WM_OK);
-        if (CHECK_RC(wm_analyze(a, "hemtjanstpersonalen", 19, 0, &an), WM_OK))
+        CHECK_RC(wm_analyzer_stem(a, "vardcentralerna", 15, &stem, &stem_len), WM_OK);
+        if (CHECK_RC(wm_analyze(a, "vardcentralerna", 15, 0, &an), WM_OK))
             CHECK(an->n_tokens > 1 && (an->tokens[an->n_tokens - 1].flags & WM_TOK_VARIANT));
     }
     wm_analyzer_free(a);
@@ -352,7 +443,7 @@ static void test_setup(void)
     }
     if (CHECK_RC(wm_analyzer_new(e, "sv", &a), WM_OK) &&
         CHECK_RC(wm_analyze(a, "vardcentralen", 13, 0, &an), WM_OK))
-        CHECK(an->n_tokens == 4);
+        CHECK(an->n_tokens == 2); /* no plugin: Hunspell's "vårdcentralen" */
     CHECK_RC(wm_engine_set_spelling(e, 0, NULL), WM_EMISUSE);
     CHECK_RC(wm_engine_set_spelling(e, 1, NULL), WM_EMISUSE);
     /* A language whose dictionary was not loaded is analysed without. */
@@ -371,7 +462,7 @@ done:
 ** others still do, and evidence that rests on a variant says so. */
 static void test_lexicon(void)
 {
-    wm_engine *e = spelling_engine("sv", 1, 0);
+    wm_engine *e = spelling_engine("sv", BUILT_IN_LEXICON, 0);
     wm_analyzer *a = NULL;
     const wm_analysis *an;
     const wm_classification *cl;
@@ -490,7 +581,8 @@ static void test_threads(void)
 {
     static job ref, jobs[N_THREADS];
     pthread_t th[N_THREADS];
-    wm_engine *e1 = spelling_engine("sv,nb", 0, 0), *e2 = spelling_engine("sv,nb", 0, 16);
+    wm_engine *e1 = spelling_engine("sv,nb", BUILT_IN_LEXICON, 0),
+              *e2 = spelling_engine("sv,nb", BUILT_IN_LEXICON, 16);
     uint64_t extra = 0;
 
     make_answers();
@@ -545,11 +637,16 @@ int main(void)
             return 77;
         }
     }
+    if (!write_guide()) {
+        printf("cannot write the guide lexicons in %s\n", guide_dir);
+        return 1;
+    }
     test_off();
     test_setup();
     test_cases();
     test_marks();
     test_lexicon();
     test_threads();
+    remove_guide();
     return wm_test_finish();
 }
