@@ -771,7 +771,7 @@ EOF
     mkdir -p "$T/nodata/sv"
     run 'x\n' classify --lang sv --data "$T/nodata"
     expect_error "classify: a data folder without data files is a usage error" 2 \
-        "whatmatters: classify: no data files in data folder '$T/nodata' (expected $T/nodata/LANG/areas.txt, $T/nodata/LANG/stopwords.txt or $T/nodata/LANG/negation.txt)"
+        "whatmatters: classify: no data files in data folder '$T/nodata' (expected $T/nodata/LANG/areas.txt, $T/nodata/LANG/patterns.txt, $T/nodata/LANG/stopwords.txt or $T/nodata/LANG/negation.txt)"
 
     # A malformed areas.txt in the user's folder names file:line.
     mkdir -p "$T/badareas/sv"
