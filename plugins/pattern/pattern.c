@@ -1169,7 +1169,7 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
     if (pe == pb)
         return pt_fail(p, WM_EPARSE, pb, "empty pattern");
     if (pe - pb > PT_MAX_PATTERN)
-        return pt_fail(p, WM_ETOOBIG, pb + 1, "pattern over %d bytes",
+        return pt_fail(p, WM_EPARSE, pb + 1, "pattern over %d bytes",
                        PT_MAX_PATTERN);
     for (; i < e && !pt_is_blank(line[i]); i++) {
         switch (line[i]) {
@@ -1187,10 +1187,10 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
         i++;
     nb = i;
     if (e - nb > PT_MAX_NOTE)
-        return pt_fail(p, WM_ETOOBIG, nb + 1, "note over %d bytes",
+        return pt_fail(p, WM_EPARSE, nb + 1, "note over %d bytes",
                        PT_MAX_NOTE);
     if (pt->n_rules == PT_MAX_RULES)
-        return pt_fail(p, WM_ETOOBIG, b + 1, "more than %d rules",
+        return pt_fail(p, WM_EPARSE, b + 1, "more than %d rules",
                        PT_MAX_RULES);
 
     rc = pt_grow(&pt->host, (void **)&pt->rules, &pt->cap_rules,
