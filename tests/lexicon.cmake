@@ -7,9 +7,3 @@ target_sources(plugin_lexicon PRIVATE
   ${PROJECT_SOURCE_DIR}/plugins/lexicon/lexicon.c)
 target_compile_definitions(plugin_lexicon PRIVATE WM_PLUGIN_STATIC)
 target_link_libraries(plugin_lexicon PRIVATE m)
-
-# The pattern plugin through the public API (built in), and its loadable
-# module by path.
-wm_test(plugin_pattern unit/test_pattern_plugin.c
-        ARGS $<TARGET_FILE:wm_pattern>)
-add_dependencies(plugin_pattern wm_pattern)

@@ -193,7 +193,8 @@ static int pt_grow(const wm_host *host, void **ptr, size_t *cap, size_t need,
     return WM_OK;
 }
 
-/* PCRE2's allocator, the host's (memory_data is the instance's wm_host). */
+/* PCRE2's allocator, the host's (memory_data is the instance's wm_host);
+** PCRE2 may ask for 0 bytes, the host's realloc need not take that. */
 static void *pt_pcre_malloc(PCRE2_SIZE size, void *data)
 {
     const wm_host *h = data;
@@ -201,6 +202,7 @@ static void *pt_pcre_malloc(PCRE2_SIZE size, void *data)
     return h->realloc(h->ctx, NULL, size ? size : 1);
 }
 
+/* PCRE2's free, the host's. */
 static void pt_pcre_free(void *ptr, void *data)
 {
     const wm_host *h = data;
