@@ -225,7 +225,7 @@ void cli_put_escaped(const char *text, size_t text_len);
 ** --------------------------------------------------------------------- */
 
 /* The files a data folder holds, as DIR/LANG/NAME: the word lists, and
-** the word lists with the lexicon plugin's areas. NULL-terminated. */
+** the word lists with the plugins' data files. NULL-terminated. */
 extern const char *const cli_wordlist_files[];
 extern const char *const cli_data_files[];
 
@@ -282,9 +282,6 @@ enum {
     CLI_OPT_COMBINE,              /* --combine */
     CLI_OPT_CLASSIFY_OWN          /* first id free for a subcommand */
 };
-
-/* The plugin used when the command line names none. */
-#define CLI_DEFAULT_PLUGIN "lexicon"
 
 /* Prepares a cli_setup for argc arguments. Returns CLI_EXIT_OK, or
 ** CLI_EXIT_RUNTIME after printing that memory ran out. */

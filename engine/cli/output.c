@@ -492,7 +492,8 @@ static void cli_meta_emit(cli_emit *e, const wm_engine *engine,
         cli_emit_cstr(e, "version");
         cli_emit_cstr(e, wm_engine_plugin_version(engine, i));
         cli_emit_cstr(e, "given_as");
-        cli_emit_cstr(e, arg != NULL ? arg->plugin : CLI_DEFAULT_PLUGIN);
+        cli_emit_cstr(e, arg != NULL ? arg->plugin
+                                     : wm_engine_plugin_name(engine, i));
         cli_emit_cstr(e, "options");
         cli_emit_cstr(e, arg != NULL ? arg->options : NULL);
         cli_emit_close(e);

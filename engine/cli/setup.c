@@ -22,12 +22,13 @@
 ** --------------------------------------------------------------------- */
 
 /* The files a data folder holds, as DIR/LANG/NAME: the word lists, and
-** the word lists with the lexicon plugin's areas. NULL-terminated. */
+** the word lists with the plugins' data (the lexicon's areas, the pattern
+** plugin's rules). NULL-terminated. */
 const char *const cli_wordlist_files[] = {
     "stopwords.txt", "negation.txt", NULL
 };
 const char *const cli_data_files[] = {
-    "stopwords.txt", "negation.txt", "areas.txt", NULL
+    "stopwords.txt", "negation.txt", "areas.txt", "patterns.txt", NULL
 };
 
 /* 1 when DIR/LANG/NAME exists for some supported LANG and some NAME of
@@ -78,8 +79,9 @@ int cli_check_data_dir(const char *cmd, const char *dir,
                   dir, dir, dir);
     else
         cli_error(cmd, "no data files in data folder '%s' (expected "
-                  "%s/LANG/areas.txt, %s/LANG/stopwords.txt or "
-                  "%s/LANG/negation.txt)", dir, dir, dir, dir);
+                  "%s/LANG/areas.txt, %s/LANG/patterns.txt, "
+                  "%s/LANG/stopwords.txt or %s/LANG/negation.txt)",
+                  dir, dir, dir, dir, dir);
     return CLI_EXIT_USAGE;
 }
 
@@ -354,8 +356,8 @@ int cli_setup_check(const char *cmd, cli_setup *setup)
 ** Makes the engine for classifying in the order the setup calls require:
 ** the taxonomy (plugins are made for it), the data folder and the word
 ** lists in it (plugins read their data when they are added), the
-** languages, the combination rule, the plugins in command-line order (the
-** default one when none is named), and last the spelling stage. The
+** languages, the combination rule, the plugins in command-line order
+** (every built-in one when none is named), and last the spelling stage. The
 ** library needs the languages before spelling (it loads their
 ** dictionaries, and refuses wm_engine_set_languages() once spelling is
 ** on); which words the plugins know it asks at analysis time, of the
@@ -415,10 +417,14 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
         if (rc != WM_OK)
             status = cli_engine_error(cmd, engine, rc, p->plugin);
     }
-    if (status == CLI_EXIT_OK && setup->n_plugins == 0) {
-        rc = wm_engine_add_plugin(engine, CLI_DEFAULT_PLUGIN, NULL);
+    /* No --plugin: every built-in plugin, with its shipped data (one
+    ** without data for the language skips it). */
+    for (size_t i = 0; status == CLI_EXIT_OK && setup->n_plugins == 0
+                       && i < wm_builtin_plugin_count(); i++) {
+        const char *name = wm_builtin_plugin_name(i);
+        rc = wm_engine_add_plugin(engine, name, NULL);
         if (rc != WM_OK)
-            status = cli_engine_error(cmd, engine, rc, CLI_DEFAULT_PLUGIN);
+            status = cli_engine_error(cmd, engine, rc, name);
     }
     if (status == CLI_EXIT_OK)
         status = cli_spell_apply(cmd, engine, &setup->spell);

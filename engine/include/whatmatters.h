@@ -328,9 +328,10 @@ WM_API void wm_analyzer_get_stats(const wm_analyzer *analyzer,
 **
 ** An engine classifies answers into the areas of a taxonomy (built in: the
 ** nine areas of lexicons/taxonomy.txt) with one or more plugins. The
-** plugins named "lexicon" (and later others) are built into the library;
+** plugins named "lexicon" and "pattern" are built into the library;
 ** any other is a shared object loaded by path (whatmatters_plugin.h).
-** Each plugin's data files (the lexicon's lexicons/<lang>/areas.txt) come
+** Each plugin's data files (the lexicon's lexicons/<lang>/areas.txt, the
+** pattern plugin's lexicons/<lang>/patterns.txt) come
 ** from the engine's data folder when one is set, else from the copies built
 ** into the library. All of these are setup calls: one thread, before the
 ** first analyzer; they return WM_EMISUSE afterwards.
@@ -429,6 +430,13 @@ WM_API size_t wm_engine_area_count(const wm_engine *engine);
 WM_API const char *wm_engine_area_id(const wm_engine *engine, size_t area);
 WM_API const char *wm_engine_area_name(const wm_engine *engine, size_t area,
                                        const char *lang);
+
+/* The plugins built into the library: how many, and the name of each
+** ("lexicon", "pattern"), in the order a program that runs "every built-in
+** plugin" should add them. Static strings; thread-safe; NULL for an index
+** out of range. */
+WM_API size_t wm_builtin_plugin_count(void);
+WM_API const char *wm_builtin_plugin_name(size_t i);
 
 /* The plugins added: how many, and each one's name and version. Static for
 ** the engine's life; thread-safe. NULL for an index out of range. */

@@ -21,6 +21,7 @@
 #ifdef WM_HAVE_LEXICON
 const wm_plugin *wm_builtin_lexicon(void);
 #endif
+const wm_plugin *wm_builtin_pattern(void);
 
 /* The plugins built into the library, by name. */
 static const struct {
@@ -30,8 +31,12 @@ static const struct {
 #ifdef WM_HAVE_LEXICON
     {"lexicon", wm_builtin_lexicon},
 #endif
+    {"pattern", wm_builtin_pattern},
     {NULL, NULL},
 };
+
+/* The number of built-in plugins (the table's last row is its end). */
+#define N_BUILTINS (sizeof builtins / sizeof builtins[0] - 1)
 
 /* The 1.0 part of the descriptor, which every plugin must have. */
 #define DESCRIPTOR_1_0 (offsetof(wm_plugin, classify) + sizeof(void *))
@@ -295,13 +300,17 @@ WM_API int wm_engine_add_plugin(wm_engine *e, const char *plugin, const char *op
             if (strcmp(builtins[i].name, plugin) == 0)
                 s.desc = builtins[i].entry();
         if (!s.desc) {
-            size_t n = strlen(plugin);
+            size_t n = strlen(plugin), used = 0;
             int has_so = n > 3 && strcmp(plugin + n - 3, ".so") == 0;
+            char names[128] = "none";
+
+            for (size_t i = 0; i < N_BUILTINS && used < sizeof names; i++)
+                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                         i ? ", " : "", builtins[i].name);
             return wm__error(e->errmsg, WM_ENOTFOUND,
                              "no built-in plugin '%s' (built in: %s); a plugin file is named "
                              "by a path with a '/', such as ./%s%s",
-                             plugin, builtins[0].name ? builtins[0].name : "none", plugin,
-                             has_so ? "" : ".so");
+                             plugin, names, plugin, has_so ? "" : ".so");
         }
     } else {
         struct stat st;
@@ -347,6 +356,16 @@ void wm__plugins_free(wm_engine *e)
     wm__free(&e->alloc, e->plugins);
     e->plugins = NULL;
     e->n_plugins = e->cap_plugins = 0;
+}
+
+WM_API size_t wm_builtin_plugin_count(void)
+{
+    return N_BUILTINS;
+}
+
+WM_API const char *wm_builtin_plugin_name(size_t i)
+{
+    return i < N_BUILTINS ? builtins[i].name : NULL;
 }
 
 WM_API size_t wm_engine_plugin_count(const wm_engine *e)

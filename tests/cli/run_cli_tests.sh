@@ -676,9 +676,49 @@ group_classify() {
     cp "$T/meta" "$T/classified-meta"
 
     run "Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\r\nfamiljen och anhöriga\r\n\r\nöppettiderna" \
-        "$@" --plugin lexicon
-    expect_same_records "classify: --plugin lexicon is the default; CRLF and a last line without LF" \
+        "$@" --plugin lexicon --plugin pattern
+    expect_same_records "classify: every built-in plugin is the default; CRLF and a last line without LF" \
         "$T/classified"
+    if grep -q '"plugins":\[{"name":"lexicon","version":"1.0.0","given_as":"lexicon","options":null},{"name":"pattern","version":"1.0.0","given_as":"pattern","options":null}\]' "$T/classified-meta"; then
+        pass
+    else
+        fail "classify: the default runs lexicon and pattern, and the metadata says so" "$(cut -c 1-300 "$T/classified-meta")"
+    fi
+
+    # The pattern plugin's rules from --data: by default both plugins run,
+    # --plugin NAME runs exactly the ones named.
+    mkdir -p "$T/plex/sv"
+    cp "$T/alex/sv/areas.txt" "$T/plex/sv/areas.txt"
+    printf 'coordination 1 /slippa berätta allt igen/ repeat story\naccess 1 /(a+)+$/p\n' \
+        > "$T/plex/sv/patterns.txt"
+    PAT_REC="{\"id\":1,\"keep\":{},\"text\":\"Jag vill slippa berätta allt igen, väntetid\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[AREAS],\"scores\":{\"access\":ACC,\"respect\":0,\"whole_person\":0,\"coordination\":COO,\"continuity\":0,\"participation\":0,\"family\":0,\"everyday_life\":0,\"hope_recovery\":0},\"evidence\":[EV]}"
+    EV_PAT='{"area":"coordination","start":9,"end":34,"text":"slippa berätta allt igen","rule":"repeat story","plugin":"pattern","negated":false}'
+    EV_LEX='{"area":"access","start":36,"end":45,"text":"väntetid","rule":"väntetid","plugin":"lexicon","negated":false}'
+    for sel in default lexicon pattern; do
+        case $sel in
+            default) opts="" areas='"access","coordination"' acc=0.5 coo=0.5 ev="$EV_PAT,$EV_LEX" ;;
+            lexicon) opts="--plugin lexicon" areas='"access"' acc=0.5 coo=0 ev="$EV_LEX" ;;
+            pattern) opts="--plugin pattern" areas='"coordination"' acc=0 coo=0.5 ev="$EV_PAT" ;;
+        esac
+        # shellcheck disable=SC2086 # opts is zero or two words
+        run 'Jag vill slippa berätta allt igen, väntetid\n' classify --lang sv --data "$T/plex" --format jsonl $opts
+        want=$(printf '%s' "$PAT_REC" | sed "s/AREAS/$areas/; s/ACC/$acc/; s/COO/$coo/")
+        want=${want%%EV*}$ev${want#*EV}
+        expect_records "classify: plugin selection '$sel' with a pattern rule from --data" \
+            "1 read, 1 written, 0 flagged" "$want"
+    done
+
+    # A catastrophic pattern flags its record (the pattern plugin's results
+    # are dropped, the lexicon's stand) and the batch goes on.
+    _long=$(printf '%030000d' 0 | tr 0 a)
+    run "$_long!\nväntetid\n" classify --lang sv --data "$T/plex" --format jsonl
+    if [ "$status" -eq 0 ] && grep -q '1 flagged (1 plugin_failed)' "$T/err" \
+       && grep -q '"status":"plugin_failed","message":"stdin: record 1 .*plugin .pattern. failed: pattern: sv/patterns.txt:2: match limit hit' "$T/out" \
+       && grep -q '"id":2,.*"status":"ok".*"areas":\["access"\]' "$T/out"; then
+        pass
+    else
+        fail "classify: a pattern that hits its match limit flags the record, the batch goes on" "$(cat "$T/err")"
+    fi
 
     printf "Lång väntetid i telefonkö till $NFD_VARD, men bra bemötande.\nfamiljen och anhöriga\n\nöppettiderna\n" \
         > "$T/answers.txt"
@@ -771,7 +811,7 @@ EOF
     mkdir -p "$T/nodata/sv"
     run 'x\n' classify --lang sv --data "$T/nodata"
     expect_error "classify: a data folder without data files is a usage error" 2 \
-        "whatmatters: classify: no data files in data folder '$T/nodata' (expected $T/nodata/LANG/areas.txt, $T/nodata/LANG/stopwords.txt or $T/nodata/LANG/negation.txt)"
+        "whatmatters: classify: no data files in data folder '$T/nodata' (expected $T/nodata/LANG/areas.txt, $T/nodata/LANG/patterns.txt, $T/nodata/LANG/stopwords.txt or $T/nodata/LANG/negation.txt)"
 
     # A malformed areas.txt in the user's folder names file:line.
     mkdir -p "$T/badareas/sv"

@@ -1,0 +1,1907 @@
+/*
+** pattern.c — the pattern plugin: codes answers into the taxonomy's areas by
+** PCRE2 rules that researchers write for what word lists cannot say
+** ("slippa berätta allt igen", "someone who has been there"). The rule
+** format, the scoring and the limits are specified in
+** plugins/pattern/README.md; the rules of a language are <lang>/patterns.txt.
+**
+** One source, two builds, as the lexicon plugin: with WM_PLUGIN_STATIC it is
+** linked into the library and defines wm_builtin_pattern(); without, it is a
+** loadable module that exports wm_plugin_entry(). It sees whatmatters_plugin.h
+** and pcre2.h only; every byte PCRE2 allocates outside its JIT goes through
+** the host's allocator (a PCRE2 general context made from it).
+**
+** The text the rules see: the answer rebuilt from its tokens' normal forms
+** (NFC, case folded) with the original bytes between tokens, every run of
+** blanks (and invalid UTF-8) made one space. Each piece of it (a unit)
+** remembers where it came from, so a match maps back to the caller's bytes:
+** a piece inside a token widens to the whole token (NFD input has other
+** byte counts than its normal form), copied bytes map one to one.
+**
+** Speed with many rules: at load, every rule's pattern is read for literal
+** strings that any match must contain (a set of alternatives at most); all
+** of them go into one Aho-Corasick automaton. Per answer one pass over the
+** text marks the rules whose literal occurs, and only those (and the few
+** rules without a literal) run PCRE2. The compiled rules and the automaton
+** are read-only after create() and shared by every thread; the match data,
+** match context (with the limits), JIT stack and text buffers are each
+** worker's own and reused from answer to answer.
+*/
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "whatmatters_plugin.h"
+
+#include <pcre2.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PT_MAX_AREAS     64          /* areas: the host's most */
+#define PT_MAX_RULES     10000       /* rules in one file */
+#define PT_MAX_PATTERN   2048        /* bytes of one pattern */
+#define PT_MAX_NOTE      256         /* bytes of one note */
+#define PT_MAX_FILE      (16u << 20) /* bytes of patterns.txt */
+#define PT_MAX_TEXT      (1u << 20)  /* bytes of normalised text matched per
+                                        answer; a longer answer is flagged */
+#define PT_MAX_WEIGHT    100.0       /* largest weight */
+#define PT_MAX_SPANS     4           /* evidence spans of one rule per answer */
+#define PT_MIN_LITERAL   3           /* bytes of a literal worth filtering on */
+#define PT_MAX_LITS      16          /* alternatives of one rule's literal */
+#define PT_NAME_SIZE     64          /* "<lang>/patterns.txt" */
+
+#define PT_MATCH_LIMIT   100000u     /* defaults of the per-call limits */
+#define PT_DEPTH_LIMIT   10000u
+#define PT_HEAP_LIMIT    4096u       /* KiB */
+#define PT_JIT_STACK_MIN (32u << 10) /* a worker's JIT stack, bytes */
+#define PT_JIT_STACK_MAX (1u << 20)
+
+/* What a rule's flags letters set. */
+#define PT_RULE_PARTS    0x1u /* 'p': may match parts of words */
+#define PT_RULE_EXTENDED 0x2u /* 'x': PCRE2_EXTENDED (blanks and # comments) */
+#define PT_RULE_NOT_NEG  0x4u /* 'n': a match in a negated span does not count */
+
+/* Token kinds that are words in the text (the rest are punctuation, space
+** and invalid bytes, which are taken from the original text), and the marks
+** of a spelling alternative (not a word of the text). */
+#define PT_CONTENT (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
+#define PT_ALT     (WM_TOK_VARIANT | WM_TOK_PART)
+
+/* What a rule's pattern is wrapped in without 'p': a match begins and ends
+** at word boundaries (Unicode ones: the patterns compile with PCRE2_UCP). */
+static const char pt_wrap_head[] = "(?<!\\w)(?:";
+static const char pt_wrap_tail[] = ")(?!\\w)";
+
+/* One rule of the file. */
+typedef struct pt_rule {
+    pcre2_code *code; /* compiled (and JIT-compiled where possible) */
+    uint32_t area;    /* index into the taxonomy */
+    uint32_t line;    /* line in the file, for messages */
+    uint32_t flags;   /* PT_RULE_* */
+    uint32_t always;  /* 1: no literal found, runs on every answer */
+    uint32_t text;    /* offset in pool of its evidence text (the note, or
+                         the pattern as written), NUL-terminated */
+    double weight;    /* what it adds to its area's sum */
+} pt_rule;
+
+/* The literal prefilter: an Aho-Corasick automaton over byte classes (the
+** bytes that occur in some literal; every other byte is class 0 and leads
+** back to the root), as a full transition table. */
+typedef struct pt_ac {
+    uint16_t cls[256];    /* byte -> class */
+    uint32_t n_cols;      /* classes, 0 included */
+    uint32_t n_nodes;     /* states; 0 is the root */
+    uint32_t *next;       /* [n_nodes * n_cols] transitions */
+    uint32_t *link;       /* [n_nodes] nearest proper suffix state with
+                             output, 0 for none */
+    uint32_t *out_first;  /* [n_nodes + 1] where each state's rules start */
+    uint32_t *out_rules;  /* rules whose literal ends at each state */
+} pt_ac;
+
+/* An instance: one language's rules, read-only after create(). */
+typedef struct pattern {
+    wm_host host;                     /* copy of the host's table: PCRE2
+                                         and workers allocate through it */
+    size_t n_areas;                   /* the taxonomy's areas */
+    double threshold[PT_MAX_AREAS];   /* per area: T in S / (S + T) */
+    pcre2_general_context *gctx;      /* PCRE2's memory: the host's */
+    pt_rule *rules;                   /* in file order */
+    uint32_t n_rules;                 /* how many */
+    size_t cap_rules;                 /* allocated */
+    char *pool;                       /* evidence texts */
+    size_t pool_len;                  /* bytes used */
+    size_t cap_pool;                  /* allocated */
+    pt_ac ac;                         /* the literal prefilter */
+    int prefilter;                    /* 0: every rule runs on every answer
+                                         (option prefilter=off) */
+    int jit;                          /* 0: never JIT-compile (jit=off) */
+    uint32_t match_limit;             /* PCRE2 limits per match call */
+    uint32_t depth_limit;
+    uint32_t heap_limit;              /* KiB */
+    char name[PT_NAME_SIZE];          /* "<lang>/patterns.txt" */
+} pattern;
+
+/* One piece of the normalised text and where it came from. */
+typedef struct pt_unit {
+    size_t at;       /* its first byte in the normalised text */
+    size_t start;    /* SPAN of the original bytes it stands for */
+    size_t end;
+    uint32_t linear; /* 1: copied bytes, mapped one to one; 0: a token's
+                        normal form or a blank run, mapped as a whole */
+    uint32_t flags;  /* the token's WM_TOK_* flags (0 between tokens) */
+} pt_unit;
+
+/* One thread's scratch memory: grown when an answer needs more, never
+** shrunk or cleared per answer. */
+typedef struct pt_worker {
+    pcre2_match_data *md;       /* room for the whole match's offsets */
+    pcre2_match_context *mctx;  /* the limits and the JIT stack */
+    pcre2_jit_stack *jit_stack; /* this thread's JIT stack */
+    char *text;                 /* the current answer's normalised text */
+    size_t cap_text;            /* allocated */
+    pt_unit *units;             /* its pieces, in order */
+    size_t n_units;             /* how many */
+    size_t cap_units;           /* allocated */
+    uint32_t *mark;             /* [n_rules] generation in which each rule's
+                                   literal was last seen */
+    uint32_t gen;               /* the current answer's generation */
+    double sum[PT_MAX_AREAS];   /* S per area for the current answer */
+} pt_worker;
+
+/* ------------------------------------------------------------------------
+** Small helpers
+** --------------------------------------------------------------------- */
+
+/*
+** Writes a message to a caller's buffer; every message of the plugin goes
+** through here so that a NULL or empty buffer is handled once.
+*/
+static void pt_message(char *err, size_t err_size, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || err_size == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+}
+
+/*
+** Grows an array to hold at least `need` items of `size` bytes, doubling,
+** through the host's allocator. The one growth routine of the plugin.
+*/
+static int pt_grow(const wm_host *host, void **ptr, size_t *cap, size_t need,
+                   size_t size)
+{
+    size_t n = *cap ? *cap : 16;
+    void *q;
+
+    if (need <= *cap)
+        return WM_OK;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / size)
+            return WM_ENOMEM;
+        n *= 2;
+    }
+    q = host->realloc(host->ctx, *ptr, n * size);
+    if (!q)
+        return WM_ENOMEM;
+    *ptr = q;
+    *cap = n;
+    return WM_OK;
+}
+
+/* PCRE2's allocator, the host's (memory_data is the instance's wm_host);
+** PCRE2 may ask for 0 bytes, the host's realloc need not take that. */
+static void *pt_pcre_malloc(PCRE2_SIZE size, void *data)
+{
+    const wm_host *h = data;
+
+    return h->realloc(h->ctx, NULL, size ? size : 1);
+}
+
+/* PCRE2's free, the host's. */
+static void pt_pcre_free(void *ptr, void *data)
+{
+    const wm_host *h = data;
+
+    h->free(h->ctx, ptr);
+}
+
+/* Blanks around and between the fields of a line. */
+static int pt_is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+** Decodes the UTF-8 character at s[0..len): its code point to *cp and its
+** length, or 0 when the bytes there are not valid UTF-8 (overlong forms,
+** surrogates and values above U+10FFFF included). The plugin cannot use
+** the library's decoder.
+*/
+static size_t pt_utf8(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t v, min;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, v = c & 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, v = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, v = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    if (len < n)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[k] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+/* White space that the normalised text makes one space: ASCII's, the
+** no-break and typographic spaces, line and paragraph separators. */
+static int pt_is_space(uint32_t cp)
+{
+    return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 ||
+           cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+           cp == 0x3000;
+}
+
+/*
+** Reads a plain decimal number ("2", "0.5", ".5") without sign or exponent,
+** locale-independently. Returns 1 and the value, or 0 when it is not one.
+*/
+static int pt_number(const unsigned char *s, size_t len, double *out)
+{
+    double v = 0, scale = 1;
+    size_t i = 0, digits = 0;
+
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        v = v * 10 + (s[i++] - '0');
+        digits++;
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            scale /= 10;
+            v += (s[i++] - '0') * scale;
+            digits++;
+        }
+    }
+    if (digits == 0 || digits > 15 || i != len)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* Reads a whole number of at most 9 digits for an option. */
+static int pt_uint(const char *s, size_t len, uint32_t *out)
+{
+    uint32_t v = 0;
+
+    if (len == 0 || len > 9)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (uint32_t)(s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+/* Appends bytes and a NUL to the pool; the offset goes to *off. */
+static int pt_pool_add(pattern *pt, const void *bytes, size_t len,
+                       uint32_t *off)
+{
+    int rc;
+
+    if (pt->pool_len + len + 1 > UINT32_MAX)
+        return WM_ENOMEM;
+    rc = pt_grow(&pt->host, (void **)&pt->pool, &pt->cap_pool,
+                 pt->pool_len + len + 1, 1);
+    if (rc != WM_OK)
+        return rc;
+    memcpy(pt->pool + pt->pool_len, bytes, len);
+    pt->pool[pt->pool_len + len] = '\0';
+    *off = (uint32_t)pt->pool_len;
+    pt->pool_len += len + 1;
+    return WM_OK;
+}
+
+/* ------------------------------------------------------------------------
+** Literals: what every match of a pattern must contain
+**
+** A small reader of PCRE2's syntax that finds, for a pattern, a set of
+** strings of which any match contains at least one (one string for
+** "bo kvar", two for "(mamma|pappa)"). It only has to be right in one
+** direction: it may find no set (the rule then runs on every answer), but a
+** set it finds must hold. So whatever it does not understand ends the
+** current literal, and a construct it does not know at all ((?x), \Q,
+** callouts, recursion, conditions, verbs) gives up on the whole pattern.
+** Letters are folded as the text is (ASCII and Latin-1 capitals to small
+** letters); any other non-ASCII character ends a literal, as its folding
+** is not known here.
+** --------------------------------------------------------------------- */
+
+/* A set of alternative literals (offsets into the reader's buffer). */
+typedef struct pt_lits {
+    uint32_t n;                  /* how many; 0: no requirement known */
+    uint32_t off[PT_MAX_LITS];   /* where each starts in pt_reader.buf */
+    uint32_t len[PT_MAX_LITS];   /* its bytes */
+} pt_lits;
+
+/* The reader's state over one pattern. */
+typedef struct pt_reader {
+    const unsigned char *p;  /* the pattern */
+    size_t len;              /* its bytes */
+    size_t i;                /* where the reader is */
+    int fail;                /* 1: gave up, no set for this pattern */
+    unsigned char buf[2 * PT_MAX_PATTERN + 16]; /* literals found */
+    size_t buf_len;          /* bytes used */
+} pt_reader;
+
+/* The weakest string of a set: the shortest one's length (0 for none), so
+** that a set is as good as the most frequent piece it lets through. */
+static uint32_t pt_lits_min(const pt_lits *s)
+{
+    uint32_t m = 0;
+
+    for (uint32_t k = 0; k < s->n; k++)
+        if (k == 0 || s->len[k] < m)
+            m = s->len[k];
+    return m;
+}
+
+/* Keeps in *best whichever of *best and *cand filters better: the longer
+** shortest string, then fewer strings. Sets with a string shorter than
+** PT_MIN_LITERAL are not worth keeping. */
+static void pt_lits_pick(pt_lits *best, const pt_lits *cand)
+{
+    uint32_t mc = pt_lits_min(cand), mb = pt_lits_min(best);
+
+    if (cand->n == 0 || mc < PT_MIN_LITERAL)
+        return;
+    if (best->n == 0 || mc > mb || (mc == mb && cand->n < best->n))
+        *best = *cand;
+}
+
+/* Reads a quantifier at the reader's place, if one is there: writes its
+** minimum and consumes it with its lazy or possessive mark. Returns 1 when
+** there was one. "{" that is not a quantifier in every PCRE2 version ({,n})
+** makes the reader give up. */
+static int pt_read_quant(pt_reader *r, uint32_t *min)
+{
+    size_t i = r->i;
+    const unsigned char *p = r->p;
+
+    if (i >= r->len)
+        return 0;
+    if (p[i] == '*' || p[i] == '?') {
+        *min = 0;
+        i++;
+    } else if (p[i] == '+') {
+        *min = 1;
+        i++;
+    } else if (p[i] == '{') {
+        size_t j = i + 1;
+        uint32_t v = 0;
+
+        if (j < r->len && p[j] == ',') {
+            r->fail = 1;
+            return 0;
+        }
+        if (j >= r->len || p[j] < '0' || p[j] > '9')
+            return 0; /* a literal '{' */
+        while (j < r->len && p[j] >= '0' && p[j] <= '9') {
+            if (v < 100000)
+                v = v * 10 + (uint32_t)(p[j] - '0');
+            j++;
+        }
+        if (j < r->len && p[j] == ',') {
+            j++;
+            while (j < r->len && p[j] >= '0' && p[j] <= '9')
+                j++;
+        }
+        if (j >= r->len || p[j] != '}')
+            return 0; /* a literal '{' */
+        *min = v;
+        i = j + 1;
+    } else
+        return 0;
+    if (i < r->len && (p[i] == '?' || p[i] == '+'))
+        i++;
+    r->i = i;
+    return 1;
+}
+
+/* Skips "{...}" after an escape such as \p or \x, when it is there. */
+static void pt_skip_braces(pt_reader *r)
+{
+    if (r->i < r->len && r->p[r->i] == '{') {
+        while (r->i < r->len && r->p[r->i] != '}')
+            r->i++;
+        if (r->i < r->len)
+            r->i++;
+    }
+}
+
+/* Skips a character class "[...]" (the reader is just past its '['). */
+static void pt_skip_class(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+
+    if (r->i < r->len && p[r->i] == '^')
+        r->i++;
+    if (r->i < r->len && p[r->i] == ']')
+        r->i++; /* a ']' first is a member */
+    while (r->i < r->len && p[r->i] != ']') {
+        if (p[r->i] == '\\') {
+            unsigned char e = r->i + 1 < r->len ? p[r->i + 1] : 0;
+
+            if (e == 'Q') {
+                r->fail = 1;
+                return;
+            }
+            r->i += 2;
+            if (e == 'p' || e == 'P' || e == 'x' || e == 'o' || e == 'N')
+                pt_skip_braces(r);
+        } else if (p[r->i] == '[' && r->i + 1 < r->len &&
+                   (p[r->i + 1] == ':' || p[r->i + 1] == '.' ||
+                    p[r->i + 1] == '=')) {
+            unsigned char kind = p[r->i + 1];
+
+            r->i += 2;
+            while (r->i + 1 < r->len &&
+                   !(p[r->i] == kind && p[r->i + 1] == ']'))
+                r->i++;
+            r->i += 2;
+        } else
+            r->i++;
+    }
+    if (r->i < r->len)
+        r->i++;
+}
+
+/*
+** Reads one literal character at the reader's place, folded as the text
+** is, into out[0..*out_len). Returns 1 for a literal character, 0 for an
+** atom that matches something else (a class, '.', an escape such as \d, a
+** character whose folding is not known), -1 for a zero-width assertion
+** (^, $, \b, ...). Escapes and classes are consumed here.
+*/
+static int pt_read_char(pt_reader *r, unsigned char *out, size_t *out_len)
+{
+    const unsigned char *p = r->p;
+    unsigned char c = p[r->i];
+    uint32_t cp;
+    size_t n;
+
+    if (c == '.') {
+        r->i++;
+        return 0;
+    }
+    if (c == '[') {
+        r->i++;
+        pt_skip_class(r);
+        return 0;
+    }
+    if (c == '^' || c == '$') {
+        r->i++;
+        return -1;
+    }
+    if (c == '\\') {
+        unsigned char e = r->i + 1 < r->len ? p[r->i + 1] : 0;
+
+        r->i += 2;
+        if (e == 0)
+            return 0;
+        if (!((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+              (e >= '0' && e <= '9')) && e < 0x80) {
+            out[0] = e; /* an escaped punctuation or blank: itself */
+            *out_len = 1;
+            return 1;
+        }
+        switch (e) {
+        case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G':
+        case 'K':
+            return -1;
+        case 'Q':
+            r->fail = 1;
+            return 0;
+        case 'E':
+            return -1; /* a stray \E is nothing */
+        case 'p': case 'P': case 'x': case 'o': case 'N':
+            if (r->i < r->len && p[r->i] == '{')
+                pt_skip_braces(r);
+            else if ((e == 'p' || e == 'P') && r->i < r->len)
+                r->i++; /* \pL: one letter */
+            else if (e == 'x')
+                for (int k = 0; k < 2 && r->i < r->len &&
+                                strchr("0123456789abcdefABCDEF", p[r->i]) &&
+                                p[r->i]; k++)
+                    r->i++; /* \xhh: up to two hex digits */
+            return 0;
+        case 'g': case 'k':
+            if (r->i < r->len && (p[r->i] == '<' || p[r->i] == '\'')) {
+                unsigned char close = p[r->i] == '<' ? '>' : '\'';
+
+                r->i++;
+                while (r->i < r->len && p[r->i] != close)
+                    r->i++;
+                if (r->i < r->len)
+                    r->i++;
+            } else if (r->i < r->len && p[r->i] == '{')
+                pt_skip_braces(r);
+            else
+                while (r->i < r->len &&
+                       ((p[r->i] >= '0' && p[r->i] <= '9') || p[r->i] == '-' ||
+                        p[r->i] == '+'))
+                    r->i++;
+            return 0;
+        case 'c':
+            if (r->i < r->len)
+                r->i++;
+            return 0;
+        default:
+            while (e >= '0' && e <= '9' && r->i < r->len && p[r->i] >= '0' &&
+                   p[r->i] <= '9')
+                r->i++; /* a back reference or an octal escape */
+            return 0;
+        }
+    }
+    if (c < 0x80) {
+        r->i++;
+        out[0] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+        *out_len = 1;
+        return 1;
+    }
+    n = pt_utf8(p + r->i, r->len - r->i, &cp);
+    if (n == 0) {
+        r->fail = 1;
+        return 0;
+    }
+    r->i += n;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+        cp += 0x20; /* Latin-1 capital: its small letter */
+    if (cp < 0xDF || cp > 0xFF)
+        return 0; /* folding not known here */
+    out[0] = (unsigned char)(0xC0 | (cp >> 6));
+    out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+    *out_len = 2;
+    return 1;
+}
+
+static void pt_read_alt(pt_reader *r, pt_lits *set);
+
+/* Ends the literal being collected at buf[run..buf_len): offers it to
+** *best, then starts afresh. */
+static void pt_end_run(pt_reader *r, size_t *run, pt_lits *best)
+{
+    pt_lits one;
+
+    if (r->buf_len > *run) {
+        one.n = 1;
+        one.off[0] = (uint32_t)*run;
+        one.len[0] = (uint32_t)(r->buf_len - *run);
+        pt_lits_pick(best, &one);
+    }
+    *run = r->buf_len;
+}
+
+/*
+** Reads a group's opening after '(' and says what it is: 1 a group whose
+** content must match (capturing, (?:, named, atomic, branch reset, an
+** option group (?i:...)), 2 a look-around (its content is skipped), 3 an
+** option setting alone such as (?i) (nothing to read), 4 a comment (already
+** skipped). Anything else makes the reader give up (returns 0).
+*/
+static int pt_read_group_open(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+
+    if (r->i < r->len && p[r->i] == '*') {
+        r->fail = 1; /* (*VERB) */
+        return 0;
+    }
+    if (r->i >= r->len || p[r->i] != '?')
+        return 1;
+    r->i++;
+    if (r->i >= r->len) {
+        r->fail = 1;
+        return 0;
+    }
+    switch (p[r->i]) {
+    case ':': case '>': case '|':
+        r->i++;
+        return 1;
+    case '=': case '!':
+        r->i++;
+        return 2;
+    case '#':
+        while (r->i < r->len && p[r->i] != ')')
+            r->i++;
+        if (r->i < r->len)
+            r->i++;
+        return 4;
+    case '<':
+        if (r->i + 1 < r->len && (p[r->i + 1] == '=' || p[r->i + 1] == '!')) {
+            r->i += 2;
+            return 2;
+        }
+        /* fall through */
+    case '\'':
+    case 'P':
+        if (p[r->i] == 'P') {
+            if (r->i + 1 >= r->len || p[r->i + 1] != '<') {
+                r->fail = 1; /* (?P=name), (?P>name) */
+                return 0;
+            }
+            r->i++;
+        }
+        {
+            unsigned char close = p[r->i] == '\'' ? '\'' : '>';
+
+            r->i++;
+            while (r->i < r->len && p[r->i] != close)
+                r->i++;
+            if (r->i < r->len)
+                r->i++;
+        }
+        return 1;
+    default:
+        /* Option letters: those that do not change how the pattern reads. */
+        while (r->i < r->len && p[r->i] && strchr("imsnUJ-^", p[r->i]))
+            r->i++;
+        if (r->i < r->len && p[r->i] == ':') {
+            r->i++;
+            return 1;
+        }
+        if (r->i < r->len && p[r->i] == ')') {
+            r->i++;
+            return 3;
+        }
+        r->fail = 1; /* (?x), recursion, conditions, callouts, ... */
+        return 0;
+    }
+}
+
+/*
+** Reads a sequence of items up to '|', ')' or the end, and writes to *best
+** the best set any match of the sequence must contain: a run of literal
+** characters, or a group's set, whichever filters best.
+*/
+static void pt_read_seq(pt_reader *r, pt_lits *best)
+{
+    size_t run = r->buf_len;
+
+    best->n = 0;
+    while (!r->fail && r->i < r->len && r->p[r->i] != '|' &&
+           r->p[r->i] != ')') {
+        unsigned char ch[4];
+        size_t ch_len = 0;
+        uint32_t min = 1;
+        int kind;
+
+        if (r->p[r->i] == '(') {
+            pt_lits sub;
+            int g;
+
+            pt_end_run(r, &run, best);
+            r->i++;
+            g = pt_read_group_open(r);
+            if (g == 0)
+                return;
+            if (g == 3 || g == 4)
+                continue;
+            pt_read_alt(r, &sub);
+            if (r->fail)
+                return;
+            if (r->i < r->len && r->p[r->i] == ')')
+                r->i++;
+            run = r->buf_len;
+            if (pt_read_quant(r, &min) && min == 0)
+                continue;
+            if (g == 1)
+                pt_lits_pick(best, &sub);
+            continue;
+        }
+        kind = pt_read_char(r, ch, &ch_len);
+        if (r->fail)
+            return;
+        if (kind != 1) {
+            pt_end_run(r, &run, best);
+            pt_read_quant(r, &min);
+            continue;
+        }
+        if (pt_read_quant(r, &min)) {
+            if (min == 0) {
+                pt_end_run(r, &run, best); /* the character may be absent */
+                continue;
+            }
+            memcpy(r->buf + r->buf_len, ch, ch_len);
+            r->buf_len += ch_len;
+            pt_end_run(r, &run, best); /* repeated: the run ends with it */
+            continue;
+        }
+        memcpy(r->buf + r->buf_len, ch, ch_len);
+        r->buf_len += ch_len;
+    }
+    pt_end_run(r, &run, best);
+}
+
+/*
+** Reads alternatives up to ')' or the end: any match contains one of the
+** union of the alternatives' sets, provided every alternative has one and
+** the union is small enough.
+*/
+static void pt_read_alt(pt_reader *r, pt_lits *set)
+{
+    int none = 0;
+
+    set->n = 0;
+    for (;;) {
+        pt_lits branch;
+
+        pt_read_seq(r, &branch);
+        if (r->fail)
+            return;
+        if (branch.n == 0)
+            none = 1;
+        for (uint32_t k = 0; !none && k < branch.n; k++) {
+            uint32_t j;
+
+            for (j = 0; j < set->n; j++)
+                if (set->len[j] == branch.len[k] &&
+                    memcmp(r->buf + set->off[j], r->buf + branch.off[k],
+                           branch.len[k]) == 0)
+                    break;
+            if (j < set->n)
+                continue;
+            if (set->n == PT_MAX_LITS) {
+                none = 1;
+                break;
+            }
+            set->off[set->n] = branch.off[k];
+            set->len[set->n] = branch.len[k];
+            set->n++;
+        }
+        if (r->i < r->len && r->p[r->i] == '|') {
+            r->i++;
+            continue;
+        }
+        break;
+    }
+    if (none)
+        set->n = 0;
+}
+
+/* Finds the set of literals for one pattern; set->n is 0 when there is
+** none (the rule then runs on every answer). */
+static void pt_literals(pt_reader *r, const unsigned char *pat, size_t len,
+                        pt_lits *set)
+{
+    r->p = pat;
+    r->len = len;
+    r->i = 0;
+    r->fail = 0;
+    r->buf_len = 0;
+    pt_read_alt(r, set);
+    if (r->fail || r->i != r->len)
+        set->n = 0;
+}
+
+/* ------------------------------------------------------------------------
+** The prefilter's automaton
+** --------------------------------------------------------------------- */
+
+/* One literal of one rule, while the automaton is built. */
+typedef struct pt_entry {
+    uint32_t rule;  /* index into pattern.rules */
+    uint32_t off;   /* its bytes in the builder's buffer */
+    uint32_t len;
+} pt_entry;
+
+/* The literals of every rule, collected while the file is read. */
+typedef struct pt_builder {
+    pt_entry *entries;   /* in file order */
+    size_t n_entries;    /* how many */
+    size_t cap_entries;  /* allocated */
+    unsigned char *bytes;/* their bytes */
+    size_t n_bytes;      /* used */
+    size_t cap_bytes;    /* allocated */
+} pt_builder;
+
+/*
+** Builds the automaton from the collected literals: the byte classes, the
+** trie in the transition table, then breadth first the failure
+** transitions (a missing transition becomes the failure state's) and the
+** output links, and last the rules of each state.
+*/
+static int pt_ac_build(pattern *pt, const pt_builder *b)
+{
+    pt_ac *ac = &pt->ac;
+    const wm_host *h = &pt->host;
+    uint32_t *fail = NULL, *queue = NULL, *count = NULL, *term = NULL;
+    size_t max_nodes = 1 + b->n_bytes, cols;
+    uint32_t n = 1;
+    int rc = WM_ENOMEM;
+
+    if (b->n_entries == 0)
+        return WM_OK;
+    ac->n_cols = 1;
+    for (size_t i = 0; i < b->n_bytes; i++)
+        if (!ac->cls[b->bytes[i]])
+            ac->cls[b->bytes[i]] = (uint16_t)ac->n_cols++;
+    cols = ac->n_cols;
+    if (max_nodes > UINT32_MAX / cols)
+        return WM_ENOMEM;
+    ac->next = h->realloc(h->ctx, NULL, max_nodes * cols * sizeof *ac->next);
+    term = h->realloc(h->ctx, NULL, b->n_entries * sizeof *term);
+    if (!ac->next || !term)
+        goto done;
+    memset(ac->next, 0, max_nodes * cols * sizeof *ac->next);
+
+    for (size_t e = 0; e < b->n_entries; e++) {
+        uint32_t s = 0;
+
+        for (uint32_t k = 0; k < b->entries[e].len; k++) {
+            uint32_t c = ac->cls[b->bytes[b->entries[e].off + k]];
+            uint32_t *t = &ac->next[(size_t)s * cols + c];
+
+            if (!*t)
+                *t = n++;
+            s = *t;
+        }
+        term[e] = s;
+    }
+    ac->n_nodes = n;
+
+    fail = h->realloc(h->ctx, NULL, n * sizeof *fail);
+    queue = h->realloc(h->ctx, NULL, n * sizeof *queue);
+    count = h->realloc(h->ctx, NULL, ((size_t)n + 1) * sizeof *count);
+    ac->link = h->realloc(h->ctx, NULL, n * sizeof *ac->link);
+    ac->out_first = h->realloc(h->ctx, NULL, ((size_t)n + 1) *
+                               sizeof *ac->out_first);
+    ac->out_rules = h->realloc(h->ctx, NULL, b->n_entries *
+                               sizeof *ac->out_rules);
+    if (!fail || !queue || !count || !ac->link || !ac->out_first ||
+        !ac->out_rules)
+        goto done;
+    memset(count, 0, ((size_t)n + 1) * sizeof *count);
+    for (size_t e = 0; e < b->n_entries; e++)
+        count[term[e] + 1]++;
+    for (uint32_t s = 0; s < n; s++)
+        count[s + 1] += count[s];
+    memcpy(ac->out_first, count, ((size_t)n + 1) * sizeof *count);
+    for (size_t e = 0; e < b->n_entries; e++)
+        ac->out_rules[count[term[e]]++] = b->entries[e].rule;
+
+    /* Breadth first: when a state is taken from the queue, its row holds
+    ** only its trie children, as only its own turn fills the rest. */
+    {
+        uint32_t head = 0, tail = 0;
+
+        fail[0] = 0;
+        ac->link[0] = 0;
+        for (size_t c = 1; c < cols; c++) {
+            uint32_t v = ac->next[c];
+
+            if (v) {
+                fail[v] = 0;
+                ac->link[v] = 0;
+                queue[tail++] = v;
+            }
+        }
+        while (head < tail) {
+            uint32_t u = queue[head++];
+
+            for (size_t c = 1; c < cols; c++) {
+                uint32_t *t = &ac->next[(size_t)u * cols + c];
+                uint32_t f = ac->next[(size_t)fail[u] * cols + c];
+
+                if (*t) {
+                    uint32_t v = *t;
+
+                    fail[v] = f;
+                    ac->link[v] = ac->out_first[f + 1] > ac->out_first[f]
+                                      ? f : ac->link[f];
+                    queue[tail++] = v;
+                } else
+                    *t = f;
+            }
+        }
+    }
+    rc = WM_OK;
+done:
+    h->free(h->ctx, fail);
+    h->free(h->ctx, queue);
+    h->free(h->ctx, count);
+    h->free(h->ctx, term);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+** Reading patterns.txt
+** --------------------------------------------------------------------- */
+
+/* Where a parse is: what error messages need. */
+typedef struct pt_parser {
+    pattern *pt;                    /* the instance being filled */
+    const wm_plugin_config *config; /* language and areas */
+    pcre2_compile_context *cctx;    /* compile options, the host's memory */
+    pt_builder lits;                /* the literals found so far */
+    pt_reader reader;               /* the literal reader's scratch */
+    unsigned char pat[sizeof pt_wrap_head + PT_MAX_PATTERN +
+                      sizeof pt_wrap_tail]; /* a pattern as compiled */
+    char *err;                      /* the caller's message buffer */
+    size_t err_size;                /* its size */
+    size_t line_no;                 /* 1-based line being read */
+    size_t default_line;            /* line of the default @threshold */
+    size_t thr_line[PT_MAX_AREAS];  /* line of each area's @threshold */
+} pt_parser;
+
+/*
+** Reports a parse error as "<lang>/patterns.txt:LINE:COLUMN: what" (column
+** in bytes, 1-based) and returns rc, so that a failing step is one
+** statement.
+*/
+static int pt_fail(pt_parser *p, int rc, size_t col, const char *fmt, ...)
+{
+    char what[384];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    pt_message(p->err, p->err_size, "%s:%zu:%zu: %s", p->pt->name, p->line_no,
+               col, what);
+    return rc;
+}
+
+/* The index of the area named line[b..e), or -1. */
+static long pt_area(const pt_parser *p, const unsigned char *s, size_t len)
+{
+    for (size_t a = 0; a < p->config->n_areas; a++) {
+        const char *name = p->config->area_ids[a];
+
+        if (name && strlen(name) == len && memcmp(name, s, len) == 0)
+            return (long)a;
+    }
+    return -1;
+}
+
+/*
+** Parses "@threshold T" (the default for every area, before the first
+** rule) or "@threshold AREA T" (one area's). A threshold set twice for the
+** same place is an error, as one of them would be silently ignored.
+*/
+static int pt_parse_directive(pt_parser *p, const unsigned char *line,
+                              size_t b, size_t e)
+{
+    static const char kw[] = "@threshold";
+    size_t w = b, v, ve;
+    long area = -1;
+    double t;
+
+    while (w < e && !pt_is_blank(line[w]))
+        w++;
+    if (w - b != sizeof kw - 1 || memcmp(line + b, kw, w - b) != 0)
+        return pt_fail(p, WM_EPARSE, b + 1, "unknown directive '%.*s'",
+                       (int)(w - b), (const char *)line + b);
+    for (v = w; v < e && pt_is_blank(line[v]); v++)
+        ;
+    for (ve = v; ve < e && !pt_is_blank(line[ve]); ve++)
+        ;
+    if (ve < e) { /* two fields: AREA T */
+        area = pt_area(p, line + v, ve - v);
+        if (area < 0)
+            return pt_fail(p, WM_EPARSE, v + 1, "unknown area '%.*s'",
+                           (int)(ve - v), (const char *)line + v);
+        for (v = ve; v < e && pt_is_blank(line[v]); v++)
+            ;
+    }
+    if (!pt_number(line + v, e - v, &t) || !(t > 0) || t > PT_MAX_WEIGHT)
+        return pt_fail(p, WM_EPARSE, v + 1,
+                       "bad threshold '%.*s' (a number above 0 and at most "
+                       "100)", (int)(e - v), (const char *)line + v);
+    if (area < 0) {
+        if (p->pt->n_rules > 0)
+            return pt_fail(p, WM_EPARSE, b + 1,
+                           "the default @threshold comes before the first "
+                           "rule");
+        if (p->default_line)
+            return pt_fail(p, WM_EPARSE, b + 1,
+                           "second default @threshold (the first is on line "
+                           "%zu)", p->default_line);
+        p->default_line = p->line_no;
+        for (size_t a = 0; a < p->pt->n_areas; a++)
+            p->pt->threshold[a] = t;
+    } else {
+        if (p->thr_line[area])
+            return pt_fail(p, WM_EPARSE, b + 1,
+                           "second @threshold for %s (the first is on line "
+                           "%zu)", p->config->area_ids[area],
+                           p->thr_line[area]);
+        p->thr_line[area] = p->line_no;
+        p->pt->threshold[area] = t;
+    }
+    return WM_OK;
+}
+
+/*
+** Compiles one rule's pattern: wrapped to match whole words unless its
+** flags say 'p', in UTF mode with Unicode properties, caseless, then JIT-
+** compiled when the platform allows (when that fails the interpreter runs
+** it). A compile error names the line, the column and PCRE2's offset in
+** the pattern as written, and PCRE2's message.
+*/
+static int pt_compile(pt_parser *p, const unsigned char *pat, size_t len,
+                      size_t col, uint32_t flags, pcre2_code **code)
+{
+    uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS |
+                    PCRE2_NEVER_BACKSLASH_C;
+    size_t head = (flags & PT_RULE_PARTS) ? 0 : sizeof pt_wrap_head - 1;
+    size_t n = 0;
+    int errcode = 0;
+    PCRE2_SIZE erroff = 0;
+
+    if (flags & PT_RULE_EXTENDED)
+        opts |= PCRE2_EXTENDED;
+    if (head) {
+        memcpy(p->pat, pt_wrap_head, head);
+        n = head;
+    }
+    memcpy(p->pat + n, pat, len);
+    n += len;
+    if (head) {
+        memcpy(p->pat + n, pt_wrap_tail, sizeof pt_wrap_tail - 1);
+        n += sizeof pt_wrap_tail - 1;
+    }
+    *code = pcre2_compile(p->pat, n, opts, &errcode, &erroff, p->cctx);
+    if (!*code) {
+        PCRE2_UCHAR msg[256];
+        size_t off = erroff > head ? erroff - head : 0;
+
+        if (off > len)
+            off = len;
+        if (errcode == PCRE2_ERROR_NOMEMORY)
+            return pt_fail(p, WM_ENOMEM, col, "out of memory");
+        if (pcre2_get_error_message(errcode, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "error %d", errcode);
+        return pt_fail(p, WM_EPARSE, col + off,
+                       "bad pattern at offset %zu: %s", off,
+                       (const char *)msg);
+    }
+    if (p->pt->jit)
+        (void)pcre2_jit_compile(*code, PCRE2_JIT_COMPLETE); /* else: the
+                                                    interpreter runs it */
+    return WM_OK;
+}
+
+/* Files the literals of rule r (from the reader's buffer) for the
+** prefilter. */
+static int pt_add_literals(pt_parser *p, uint32_t r, const pt_lits *set)
+{
+    pt_builder *b = &p->lits;
+    const wm_host *h = &p->pt->host;
+    int rc;
+
+    for (uint32_t k = 0; k < set->n; k++) {
+        rc = pt_grow(h, (void **)&b->entries, &b->cap_entries,
+                     b->n_entries + 1, sizeof *b->entries);
+        if (rc == WM_OK)
+            rc = pt_grow(h, (void **)&b->bytes, &b->cap_bytes,
+                         b->n_bytes + set->len[k], 1);
+        if (rc != WM_OK)
+            return rc;
+        memcpy(b->bytes + b->n_bytes, p->reader.buf + set->off[k],
+               set->len[k]);
+        b->entries[b->n_entries].rule = r;
+        b->entries[b->n_entries].off = (uint32_t)b->n_bytes;
+        b->entries[b->n_entries].len = set->len[k];
+        b->n_entries++;
+        b->n_bytes += set->len[k];
+    }
+    return WM_OK;
+}
+
+/*
+** Parses a rule line (b..e of the line, trimmed): AREA WEIGHT /PATTERN/FLAGS
+** NOTE. The pattern ends at the first '/' that no backslash escapes.
+*/
+static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
+                         size_t e)
+{
+    pattern *pt = p->pt;
+    size_t i = b, ab, ae, wb, we, pb, pe, fe, nb;
+    uint32_t flags = 0;
+    long area;
+    double weight;
+    pt_rule *rule;
+    pt_lits set;
+    int rc;
+
+    for (ab = i; i < e && !pt_is_blank(line[i]); i++)
+        ;
+    ae = i;
+    area = pt_area(p, line + ab, ae - ab);
+    if (area < 0)
+        return pt_fail(p, WM_EPARSE, ab + 1, "unknown area '%.*s'",
+                       (int)(ae - ab), (const char *)line + ab);
+    while (i < e && pt_is_blank(line[i]))
+        i++;
+    for (wb = i; i < e && !pt_is_blank(line[i]); i++)
+        ;
+    we = i;
+    if (!pt_number(line + wb, we - wb, &weight) || !(weight > 0) ||
+        weight > PT_MAX_WEIGHT)
+        return pt_fail(p, WM_EPARSE, wb + 1,
+                       "bad weight '%.*s' (a number above 0 and at most 100)",
+                       (int)(we - wb), (const char *)line + wb);
+    while (i < e && pt_is_blank(line[i]))
+        i++;
+    if (i >= e || line[i] != '/')
+        return pt_fail(p, WM_EPARSE, i + 1,
+                       "expected the pattern in slashes: /PATTERN/");
+    pb = ++i;
+    while (i < e && line[i] != '/')
+        i += line[i] == '\\' ? 2 : 1;
+    if (i >= e)
+        return pt_fail(p, WM_EPARSE, pb,
+                       "unterminated pattern (a '/' inside it is written "
+                       "'\\/')");
+    pe = i++;
+    if (pe == pb)
+        return pt_fail(p, WM_EPARSE, pb, "empty pattern");
+    if (pe - pb > PT_MAX_PATTERN)
+        return pt_fail(p, WM_EPARSE, pb + 1, "pattern over %d bytes",
+                       PT_MAX_PATTERN);
+    for (; i < e && !pt_is_blank(line[i]); i++) {
+        switch (line[i]) {
+        case 'p': flags |= PT_RULE_PARTS; break;
+        case 'x': flags |= PT_RULE_EXTENDED; break;
+        case 'n': flags |= PT_RULE_NOT_NEG; break;
+        default:
+            return pt_fail(p, WM_EPARSE, i + 1,
+                           "unknown flag '%c' (p: parts of words, x: "
+                           "extended, n: not when negated)", line[i]);
+        }
+    }
+    fe = i;
+    while (i < e && pt_is_blank(line[i]))
+        i++;
+    nb = i;
+    if (e - nb > PT_MAX_NOTE)
+        return pt_fail(p, WM_EPARSE, nb + 1, "note over %d bytes",
+                       PT_MAX_NOTE);
+    if (pt->n_rules == PT_MAX_RULES)
+        return pt_fail(p, WM_EPARSE, b + 1, "more than %d rules",
+                       PT_MAX_RULES);
+
+    rc = pt_grow(&pt->host, (void **)&pt->rules, &pt->cap_rules,
+                 (size_t)pt->n_rules + 1, sizeof *pt->rules);
+    if (rc != WM_OK)
+        return pt_fail(p, rc, b + 1, "out of memory");
+    rule = &pt->rules[pt->n_rules];
+    memset(rule, 0, sizeof *rule);
+    rc = pt_compile(p, line + pb, pe - pb, pb + 1, flags, &rule->code);
+    if (rc != WM_OK)
+        return rc;
+    pt->n_rules++; /* from here on destroy() frees its code */
+    rule->area = (uint32_t)area;
+    rule->line = (uint32_t)p->line_no;
+    rule->flags = flags;
+    rule->weight = weight;
+    /* Evidence shows the note, or else the pattern with its flags. */
+    if (nb < e)
+        rc = pt_pool_add(pt, line + nb, e - nb, &rule->text);
+    else
+        rc = pt_pool_add(pt, line + pb - 1, fe - (pb - 1), &rule->text);
+    if (rc != WM_OK)
+        return pt_fail(p, rc, b + 1, "out of memory");
+
+    set.n = 0;
+    if (!(flags & PT_RULE_EXTENDED))
+        pt_literals(&p->reader, line + pb, pe - pb, &set);
+    rule->always = set.n == 0;
+    if (set.n) {
+        rc = pt_add_literals(p, pt->n_rules - 1, &set);
+        if (rc != WM_OK)
+            return pt_fail(p, rc, b + 1, "out of memory");
+    }
+    return WM_OK;
+}
+
+/*
+** Parses the whole file line by line. A byte-order mark is skipped, lines
+** end in LF or CRLF, invalid UTF-8 and NUL bytes are errors, a line whose
+** first non-blank character is '#' is a comment (a '#' elsewhere belongs
+** to the pattern or the note).
+*/
+static int pt_parse(pt_parser *p, const unsigned char *text, size_t len)
+{
+    size_t pos = 0;
+
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    while (pos < len) {
+        const unsigned char *line = text + pos;
+        size_t line_len = 0, b, e;
+        int rc;
+
+        while (pos + line_len < len && line[line_len] != '\n')
+            line_len++;
+        pos += line_len + (pos + line_len < len);
+        p->line_no++;
+
+        for (size_t k = 0; k < line_len;) {
+            uint32_t cp;
+            size_t n = pt_utf8(line + k, line_len - k, &cp);
+
+            if (n == 0)
+                return pt_fail(p, WM_EPARSE, k + 1, "invalid UTF-8");
+            if (cp == 0)
+                return pt_fail(p, WM_EPARSE, k + 1, "a NUL byte");
+            k += n;
+        }
+        for (b = 0; b < line_len && pt_is_blank(line[b]); b++)
+            ;
+        for (e = line_len; e > b && pt_is_blank(line[e - 1]); e--)
+            ;
+        if (b == e || line[b] == '#')
+            continue;
+        if (line[b] == '@')
+            rc = pt_parse_directive(p, line, b, e);
+        else
+            rc = pt_parse_rule(p, line, b, e);
+        if (rc != WM_OK)
+            return rc;
+    }
+    return WM_OK;
+}
+
+/*
+** Reads the options string: comma-separated key=value pairs,
+** prefilter=on|off, jit=on|off, match_limit=N, depth_limit=N,
+** heap_limit=KiB (plugins/pattern/README.md).
+*/
+static int pt_options(pattern *pt, const char *opt, char *err,
+                      size_t err_size)
+{
+    while (opt && *opt) {
+        const char *end = strchr(opt, ','), *eq;
+        size_t len = end ? (size_t)(end - opt) : strlen(opt), klen;
+        const char *v;
+        size_t vlen;
+        uint32_t n;
+
+        eq = memchr(opt, '=', len);
+        if (!eq) {
+            pt_message(err, err_size, "pattern: bad option '%.*s' "
+                       "(expected key=value)", (int)len, opt);
+            return WM_EINVAL;
+        }
+        klen = (size_t)(eq - opt);
+        v = eq + 1;
+        vlen = len - klen - 1;
+#define PT_KEY(k) (klen == sizeof(k) - 1 && memcmp(opt, k, klen) == 0)
+#define PT_VAL(s) (vlen == sizeof(s) - 1 && memcmp(v, s, vlen) == 0)
+        if (PT_KEY("prefilter") && (PT_VAL("on") || PT_VAL("off")))
+            pt->prefilter = PT_VAL("on");
+        else if (PT_KEY("jit") && (PT_VAL("on") || PT_VAL("off")))
+            pt->jit = PT_VAL("on");
+        else if (PT_KEY("match_limit") && pt_uint(v, vlen, &n) && n > 0)
+            pt->match_limit = n;
+        else if (PT_KEY("depth_limit") && pt_uint(v, vlen, &n) && n > 0)
+            pt->depth_limit = n;
+        else if (PT_KEY("heap_limit") && pt_uint(v, vlen, &n) && n > 0)
+            pt->heap_limit = n;
+        else {
+            pt_message(err, err_size, "pattern: bad option '%.*s' (known: "
+                       "prefilter=on|off, jit=on|off, match_limit=N, "
+                       "depth_limit=N, heap_limit=KIB)", (int)len, opt);
+            return WM_EINVAL;
+        }
+#undef PT_KEY
+#undef PT_VAL
+        opt = end ? end + 1 : NULL;
+    }
+    return WM_OK;
+}
+
+/* ------------------------------------------------------------------------
+** The plugin's functions
+** --------------------------------------------------------------------- */
+
+/*
+** Frees an instance and everything it holds (also a half-made one).
+*/
+static void pt_destroy(void *state)
+{
+    pattern *pt = state;
+    wm_host h;
+
+    if (!pt)
+        return;
+    h = pt->host;
+    for (uint32_t r = 0; r < pt->n_rules; r++)
+        pcre2_code_free(pt->rules[r].code);
+    pcre2_general_context_free(pt->gctx);
+    h.free(h.ctx, pt->rules);
+    h.free(h.ctx, pt->pool);
+    h.free(h.ctx, pt->ac.next);
+    h.free(h.ctx, pt->ac.link);
+    h.free(h.ctx, pt->ac.out_first);
+    h.free(h.ctx, pt->ac.out_rules);
+    h.free(h.ctx, pt);
+}
+
+/*
+** Makes the instance for one language: reads "<lang>/patterns.txt" through
+** the host (missing, or without a rule: WM_PLUGIN_SKIP), compiles every
+** rule and builds the prefilter. Everything is copied: the host's bytes
+** are only borrowed during create().
+*/
+static int pt_create(const wm_host *host, const wm_plugin_config *config,
+                     void **state, char *err, size_t err_size)
+{
+    pt_parser *p = NULL;
+    pattern *pt;
+    const unsigned char *bytes = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (state)
+        *state = NULL;
+    if (!host || !state || !config ||
+        host->struct_size < offsetof(wm_host, data_file) +
+                                sizeof host->data_file ||
+        !host->realloc || !host->free || !host->data_file ||
+        config->struct_size < offsetof(wm_plugin_config, options) +
+                                  sizeof config->options ||
+        !config->lang || !config->area_ids) {
+        pt_message(err, err_size, "pattern: invalid arguments to create()");
+        return WM_EINVAL;
+    }
+    if (config->n_areas == 0 || config->n_areas > PT_MAX_AREAS) {
+        pt_message(err, err_size, "pattern: %zu areas (1 to %d supported)",
+                   config->n_areas, PT_MAX_AREAS);
+        return WM_EINVAL;
+    }
+
+    pt = host->realloc(host->ctx, NULL, sizeof *pt);
+    if (!pt) {
+        pt_message(err, err_size, "pattern: out of memory");
+        return WM_ENOMEM;
+    }
+    memset(pt, 0, sizeof *pt);
+    pt->host = *host;
+    pt->n_areas = config->n_areas;
+    pt->prefilter = 1;
+    pt->jit = 1;
+    pt->match_limit = PT_MATCH_LIMIT;
+    pt->depth_limit = PT_DEPTH_LIMIT;
+    pt->heap_limit = PT_HEAP_LIMIT;
+    for (size_t a = 0; a < PT_MAX_AREAS; a++)
+        pt->threshold[a] = 1.0;
+    rc = pt_options(pt, config->options, err, err_size);
+    if (rc != WM_OK)
+        goto fail;
+    if ((size_t)snprintf(pt->name, sizeof pt->name, "%s/patterns.txt",
+                         config->lang) >= sizeof pt->name) {
+        pt_message(err, err_size, "pattern: language code too long");
+        rc = WM_EINVAL;
+        goto fail;
+    }
+    rc = host->data_file(host->ctx, pt->name, &bytes, &len, err, err_size);
+    if (rc == WM_ENOTFOUND) {
+        pt_destroy(pt);
+        return WM_PLUGIN_SKIP;
+    }
+    if (rc != WM_OK)
+        goto fail;
+    if (len > PT_MAX_FILE) {
+        pt_message(err, err_size, "%s: over %u bytes", pt->name, PT_MAX_FILE);
+        rc = WM_ETOOBIG;
+        goto fail;
+    }
+
+    pt->gctx = pcre2_general_context_create(pt_pcre_malloc, pt_pcre_free,
+                                            &pt->host);
+    p = host->realloc(host->ctx, NULL, sizeof *p);
+    if (!pt->gctx || !p) {
+        pt_message(err, err_size, "pattern: out of memory");
+        rc = WM_ENOMEM;
+        goto fail;
+    }
+    memset(p, 0, sizeof *p);
+    p->pt = pt;
+    p->config = config;
+    p->err = err;
+    p->err_size = err_size;
+    p->cctx = pcre2_compile_context_create(pt->gctx);
+    if (!p->cctx) {
+        pt_message(err, err_size, "pattern: out of memory");
+        rc = WM_ENOMEM;
+        goto fail;
+    }
+    pcre2_set_max_pattern_length(p->cctx, sizeof p->pat);
+    rc = pt_parse(p, bytes, len);
+    if (rc == WM_OK && pt->prefilter) {
+        rc = pt_ac_build(pt, &p->lits);
+        if (rc != WM_OK)
+            pt_message(err, err_size, "pattern: out of memory");
+    }
+    if (rc != WM_OK)
+        goto fail;
+    pcre2_compile_context_free(p->cctx);
+    host->free(host->ctx, p->lits.entries);
+    host->free(host->ctx, p->lits.bytes);
+    host->free(host->ctx, p);
+    if (pt->n_rules == 0) {
+        pt_destroy(pt);
+        return WM_PLUGIN_SKIP;
+    }
+    if (!pt->prefilter)
+        for (uint32_t r = 0; r < pt->n_rules; r++)
+            pt->rules[r].always = 1;
+    *state = pt;
+    return WM_OK;
+
+fail:
+    if (p) {
+        pcre2_compile_context_free(p->cctx);
+        host->free(host->ctx, p->lits.entries);
+        host->free(host->ctx, p->lits.bytes);
+        host->free(host->ctx, p);
+    }
+    pt_destroy(pt);
+    return rc;
+}
+
+/* Frees a worker (after its last classify()). */
+static void pt_worker_free(void *state, void *worker)
+{
+    pattern *pt = state;
+    pt_worker *w = worker;
+
+    if (!pt || !w)
+        return;
+    pcre2_match_data_free(w->md);
+    pcre2_match_context_free(w->mctx);
+    pcre2_jit_stack_free(w->jit_stack);
+    pt->host.free(pt->host.ctx, w->text);
+    pt->host.free(pt->host.ctx, w->units);
+    pt->host.free(pt->host.ctx, w->mark);
+    pt->host.free(pt->host.ctx, w);
+}
+
+/*
+** Makes one thread's scratch: match data big enough for every rule, a
+** match context with the instance's limits and (when any rule was JIT-
+** compiled) the thread's own JIT stack, and the marks of the prefilter.
+*/
+static int pt_worker_new(void *state, void **worker, char *err,
+                         size_t err_size)
+{
+    pattern *pt = state;
+    pt_worker *w;
+    uint32_t pairs = 1;
+
+    if (worker)
+        *worker = NULL;
+    if (!pt || !worker) {
+        pt_message(err, err_size, "pattern: invalid arguments to "
+                   "worker_new()");
+        return WM_EINVAL;
+    }
+    w = pt->host.realloc(pt->host.ctx, NULL, sizeof *w);
+    if (!w)
+        goto nomem;
+    memset(w, 0, sizeof *w);
+    for (uint32_t r = 0; r < pt->n_rules; r++) {
+        uint32_t groups = 0;
+
+        if (pcre2_pattern_info(pt->rules[r].code, PCRE2_INFO_CAPTURECOUNT,
+                               &groups) == 0 && groups + 1 > pairs)
+            pairs = groups + 1;
+    }
+    w->md = pcre2_match_data_create(pairs, pt->gctx);
+    w->mctx = pcre2_match_context_create(pt->gctx);
+    w->mark = pt->host.realloc(pt->host.ctx, NULL,
+                               ((size_t)pt->n_rules + 1) * sizeof *w->mark);
+    if (!w->md || !w->mctx || !w->mark)
+        goto nomem;
+    memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
+    pcre2_set_match_limit(w->mctx, pt->match_limit);
+    pcre2_set_depth_limit(w->mctx, pt->depth_limit);
+    pcre2_set_heap_limit(w->mctx, pt->heap_limit);
+    if (pt->jit) {
+        w->jit_stack = pcre2_jit_stack_create(PT_JIT_STACK_MIN,
+                                              PT_JIT_STACK_MAX, pt->gctx);
+        /* Without its own stack JIT code runs on PCRE2's small default
+        ** one, which only lowers the limit it can reach. */
+        if (w->jit_stack)
+            pcre2_jit_stack_assign(w->mctx, NULL, w->jit_stack);
+    }
+    *worker = w;
+    return WM_OK;
+nomem:
+    pt_worker_free(pt, w);
+    pt_message(err, err_size, "pattern: out of memory");
+    return WM_ENOMEM;
+}
+
+/* Adds a unit to the worker's list. */
+static int pt_unit_add(const pattern *pt, pt_worker *w, size_t at,
+                       size_t start, size_t end, uint32_t linear,
+                       uint32_t flags)
+{
+    pt_unit *u;
+    int rc = pt_grow(&pt->host, (void **)&w->units, &w->cap_units,
+                     w->n_units + 1, sizeof *w->units);
+
+    if (rc != WM_OK)
+        return rc;
+    u = &w->units[w->n_units++];
+    u->at = at;
+    u->start = start;
+    u->end = end;
+    u->linear = linear;
+    u->flags = flags;
+    return WM_OK;
+}
+
+/*
+** Appends bytes to the normalised text at *n, folding ASCII and Latin-1
+** capitals to small letters as the literal reader does (only bytes that are
+** not a token's normal form come here: what lies between tokens, and a
+** token over the length limit). WM_ETOOBIG past PT_MAX_TEXT.
+*/
+static int pt_put(const pattern *pt, pt_worker *w, size_t *n,
+                  const unsigned char *s, size_t len, int fold)
+{
+    unsigned char *d;
+    int rc;
+
+    if (len > PT_MAX_TEXT - *n)
+        return WM_ETOOBIG;
+    rc = pt_grow(&pt->host, (void **)&w->text, &w->cap_text, *n + len + 1, 1);
+    if (rc != WM_OK)
+        return rc;
+    d = (unsigned char *)w->text + *n;
+    memcpy(d, s, len);
+    for (size_t i = 0; fold && i < len; i++) {
+        if (d[i] >= 'A' && d[i] <= 'Z')
+            d[i] = (unsigned char)(d[i] + 32);
+        else if (d[i] == 0xC3 && i + 1 < len && d[i + 1] >= 0x80 &&
+                 d[i + 1] <= 0x9E && d[i + 1] != 0x97)
+            d[i + 1] = (unsigned char)(d[i + 1] + 0x20), i++;
+    }
+    *n += len;
+    return WM_OK;
+}
+
+/*
+** Appends the original bytes text[a..b) between two tokens to the
+** normalised text: every run of blanks and invalid bytes as one space (a
+** unit mapped as a whole), everything else copied (units mapped one to
+** one). *n is the text's length so far.
+*/
+static int pt_add_gap(const pattern *pt, pt_worker *w,
+                      const unsigned char *text, size_t a, size_t b, size_t *n)
+{
+    size_t i = a;
+
+    while (i < b) {
+        uint32_t cp = 0;
+        size_t k = pt_utf8(text + i, b - i, &cp), j = i, at = *n;
+        int rc, blank = k == 0 || pt_is_space(cp);
+
+        while (j < b) {
+            k = pt_utf8(text + j, b - j, &cp);
+            if ((k == 0 || pt_is_space(cp)) != blank)
+                break;
+            j += k ? k : 1;
+        }
+        if (blank)
+            rc = pt_put(pt, w, n, (const unsigned char *)" ", 1, 0);
+        else
+            rc = pt_put(pt, w, n, text + i, j - i, 1);
+        if (rc == WM_OK)
+            rc = pt_unit_add(pt, w, at, i, j, !blank, 0);
+        if (rc != WM_OK)
+            return rc;
+        i = j;
+    }
+    return WM_OK;
+}
+
+/*
+** Builds the answer's normalised text in the worker's buffer: each word's
+** normal form (a token over the length limit, which has none, as written
+** but folded), and between words the original bytes (pt_add_gap).
+** Spelling alternatives are not words of the text and are left out.
+** Returns WM_ETOOBIG when the text would be over PT_MAX_TEXT bytes.
+*/
+static int pt_build_text(const pattern *pt, pt_worker *w,
+                         const wm_analysis *an, size_t *text_len)
+{
+    const unsigned char *orig = (const unsigned char *)an->text;
+    size_t pos = 0, n = 0;
+    int rc;
+
+    w->n_units = 0;
+    for (size_t t = 0; t < an->n_tokens; t++) {
+        const wm_token *tok = &an->tokens[t];
+        size_t at;
+
+        if (!(tok->flags & PT_CONTENT) || (tok->flags & PT_ALT) ||
+            tok->start < pos || tok->end > an->text_len)
+            continue;
+        rc = pt_add_gap(pt, w, orig, pos, tok->start, &n);
+        if (rc != WM_OK)
+            return rc;
+        at = n;
+        if (tok->norm_len)
+            rc = pt_put(pt, w, &n, (const unsigned char *)tok->norm,
+                        tok->norm_len, 0);
+        else
+            rc = pt_put(pt, w, &n, orig + tok->start, tok->end - tok->start,
+                        1);
+        if (rc == WM_OK)
+            rc = pt_unit_add(pt, w, at, tok->start, tok->end, 0, tok->flags);
+        if (rc != WM_OK)
+            return rc;
+        pos = tok->end;
+    }
+    rc = pt_add_gap(pt, w, orig, pos, an->text_len, &n);
+    if (rc == WM_OK)
+        rc = pt_put(pt, w, &n, (const unsigned char *)"", 0, 0); /* room
+                                                        for the NUL */
+    if (rc != WM_OK)
+        return rc;
+    w->text[n] = '\0';
+    *text_len = n;
+    return WM_OK;
+}
+
+/* The unit that holds byte `at` of the normalised text (binary search). */
+static const pt_unit *pt_unit_at(const pt_worker *w, size_t at)
+{
+    size_t lo = 0, hi = w->n_units;
+
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (w->units[mid].at <= at)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &w->units[lo];
+}
+
+/*
+** Maps a match [s, e) of the normalised text (e > s) to the original bytes:
+** a copied unit byte for byte, a token or blank run whole. Writes whether
+** a token in it is negated.
+*/
+static void pt_map(const pt_worker *w, size_t s, size_t e, size_t *start,
+                   size_t *end, int *negated)
+{
+    const pt_unit *a = pt_unit_at(w, s), *b = pt_unit_at(w, e - 1);
+
+    *start = a->linear ? a->start + (s - a->at) : a->start;
+    *end = b->linear ? b->start + (e - b->at) : b->end;
+    *negated = 0;
+    for (const pt_unit *u = a; u <= b; u++)
+        if (u->flags & WM_TOK_NEGATED)
+            *negated = 1;
+}
+
+/*
+** Marks the rules whose literal occurs in the text: one pass of the
+** automaton, following output links at each state that has some.
+*/
+static void pt_prefilter(const pattern *pt, pt_worker *w, const char *text,
+                         size_t len)
+{
+    const pt_ac *ac = &pt->ac;
+    uint32_t s = 0;
+
+    if (!ac->n_nodes)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        uint32_t u;
+
+        s = ac->next[(size_t)s * ac->n_cols + ac->cls[(unsigned char)text[i]]];
+        u = ac->out_first[s + 1] > ac->out_first[s] ? s : ac->link[s];
+        for (; u; u = ac->link[u])
+            for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++)
+                w->mark[ac->out_rules[k]] = w->gen;
+    }
+}
+
+/* Names a PCRE2 match error for the record's message. */
+static const char *pt_match_error(int rc)
+{
+    switch (rc) {
+    case PCRE2_ERROR_MATCHLIMIT: return "match limit";
+    case PCRE2_ERROR_DEPTHLIMIT: return "depth limit";
+    case PCRE2_ERROR_HEAPLIMIT: return "heap limit";
+    case PCRE2_ERROR_JIT_STACKLIMIT: return "JIT stack limit";
+    case PCRE2_ERROR_NOMEMORY: return "out of memory";
+    default: return "matching error";
+    }
+}
+
+/*
+** Runs one rule on the text: each match (at most PT_MAX_SPANS) is
+** evidence; the rule's weight counts once. A match of no characters does
+** not count; with flag 'n' neither does one that holds a negated token.
+** A PCRE2 error (a limit hit) fails the answer with the rule's line.
+*/
+static int pt_run_rule(const pattern *pt, pt_worker *w, const pt_rule *r,
+                       const char *text, size_t len, wm_plugin_output *out,
+                       uint64_t *touched)
+{
+    size_t off = 0;
+    int spans = 0, counted = 0;
+
+    while (off <= len && spans < PT_MAX_SPANS) {
+        PCRE2_SIZE *ov;
+        size_t s, e, start, end;
+        int negated, rc;
+
+        rc = pcre2_match(r->code, (PCRE2_SPTR)text, len, off,
+                         PCRE2_NO_UTF_CHECK, w->md, w->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            break;
+        if (rc < 0) {
+            pt_message(out->err, out->err_size,
+                       "pattern: %s:%u: %s hit (PCRE2 error %d); the "
+                       "answer's pattern results are dropped", pt->name,
+                       (unsigned)r->line, pt_match_error(rc), rc);
+            return rc == PCRE2_ERROR_NOMEMORY ? WM_ENOMEM : WM_ETOOBIG;
+        }
+        ov = pcre2_get_ovector_pointer(w->md);
+        s = ov[0];
+        e = ov[1];
+        if (e <= s) { /* empty (or \K-reversed): step one character on */
+            size_t next = (s > off ? s : off) + 1;
+
+            while (next < len && ((unsigned char)text[next] & 0xC0) == 0x80)
+                next++;
+            off = next;
+            continue;
+        }
+        off = e;
+        pt_map(w, s, e, &start, &end, &negated);
+        if (negated && (r->flags & PT_RULE_NOT_NEG))
+            continue;
+        if (!counted) {
+            counted = 1;
+            w->sum[r->area] += r->weight;
+            *touched |= (uint64_t)1 << r->area;
+        }
+        spans++;
+        rc = out->add_evidence(out, r->area, start, end, r->weight,
+                               pt->pool + r->text);
+        if (rc != WM_OK) {
+            pt_message(out->err, out->err_size,
+                       "pattern: cannot record evidence (error %d)", rc);
+            return rc;
+        }
+    }
+    return WM_OK;
+}
+
+/*
+** Classifies one answer: builds its normalised text, marks the rules whose
+** literal it holds, runs those and the rules without a literal in file
+** order, and turns each area's sum S into S / (S + T). Scratch is the
+** worker's; the instance is only read.
+*/
+static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
+                       wm_plugin_output *out)
+{
+    const pattern *pt = state;
+    pt_worker *w = worker;
+    size_t len = 0;
+    uint64_t touched = 0;
+    int rc;
+
+    if (!out)
+        return WM_EINVAL;
+    if (!pt || !w || !in || !in->analysis || !out->scores ||
+        !out->add_evidence || out->n_areas < pt->n_areas) {
+        pt_message(out->err, out->err_size,
+                   "pattern: invalid arguments to classify()");
+        return WM_EINVAL;
+    }
+    rc = pt_build_text(pt, w, in->analysis, &len);
+    if (rc == WM_ETOOBIG) {
+        pt_message(out->err, out->err_size,
+                   "pattern: answer over %u bytes of normalised text; not "
+                   "matched", PT_MAX_TEXT);
+        return rc;
+    }
+    if (rc != WM_OK) {
+        pt_message(out->err, out->err_size, "pattern: out of memory");
+        return rc;
+    }
+    if (++w->gen == 0) { /* wrapped: forget every mark once */
+        memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
+        w->gen = 1;
+    }
+    for (size_t a = 0; a < pt->n_areas; a++)
+        w->sum[a] = 0;
+    pt_prefilter(pt, w, w->text, len);
+    for (uint32_t r = 0; r < pt->n_rules; r++) {
+        const pt_rule *rule = &pt->rules[r];
+
+        if (!rule->always && w->mark[r] != w->gen)
+            continue;
+        rc = pt_run_rule(pt, w, rule, w->text, len, out, &touched);
+        if (rc != WM_OK)
+            return rc;
+    }
+    for (size_t a = 0; a < pt->n_areas; a++)
+        if (touched & ((uint64_t)1 << a))
+            out->scores[a] = w->sum[a] / (w->sum[a] + pt->threshold[a]);
+    return WM_OK;
+}
+
+/* ------------------------------------------------------------------------
+** The descriptor and the entry point
+** --------------------------------------------------------------------- */
+
+static const wm_plugin pt_descriptor = {
+    WM_PLUGIN_ABI_MAJOR,
+    WM_PLUGIN_ABI_MINOR,
+    sizeof(wm_plugin),
+    "pattern",
+    "1.0.0",
+    "Codes answers into areas by PCRE2 rules (<lang>/patterns.txt) over the "
+    "normalised text, with a literal prefilter and per-answer limits",
+    pt_create,
+    pt_destroy,
+    pt_worker_new,
+    pt_worker_free,
+    pt_classify,
+};
+
+#ifdef WM_PLUGIN_STATIC
+/* The built-in copy: the library finds it by this name (hidden symbol). */
+const wm_plugin *wm_builtin_pattern(void);
+
+/* Returns the descriptor of the plugin linked into the library. */
+const wm_plugin *wm_builtin_pattern(void)
+{
+    return &pt_descriptor;
+}
+#else
+/* Returns the descriptor: the one symbol the module exports. */
+WM_PLUGIN_EXPORT const wm_plugin *wm_plugin_entry(void)
+{
+    return &pt_descriptor;
+}
+#endif
