@@ -594,12 +594,62 @@ static size_t restore_candidate(wm_spell *sp, const char *w, size_t len, char *o
     return spans ? o : 0;
 }
 
+/* True when x and y (bytes) are at most one slip apart: equal, one byte
+** changed, left out or added, or two neighbours swapped. */
+static int one_slip(const char *x, size_t xn, const char *y, size_t yn)
+{
+    size_t i = 0;
+
+    if (xn < yn) { /* x the longer */
+        const char *t = x;
+        size_t tn = xn;
+        x = y, xn = yn, y = t, yn = tn;
+    }
+    if (xn - yn > 1)
+        return 0;
+    while (i < yn && x[i] == y[i])
+        i++;
+    if (i == yn)
+        return 1;
+    if (xn != yn) /* x has one more: it must be x[i] */
+        return memcmp(x + i + 1, y + i, yn - i) == 0;
+    if (memcmp(x + i + 1, y + i + 1, yn - i - 1) == 0) /* changed */
+        return 1;
+    return i + 1 < yn && x[i] == y[i + 1] && x[i + 1] == y[i] && /* swapped */
+           memcmp(x + i + 2, y + i + 2, yn - i - 2) == 0;
+}
+
+/* The vocabulary id of a gate entry (its first or second string) whose
+** folded form is one slip from f, or 0: the deletion tables also pair
+** strings two slips apart. */
+static uint32_t slip_id(wm_spell *sp, const wm_intern_entry *en, const char *f, size_t n)
+{
+    uint32_t ids[2];
+
+    if (!en)
+        return 0;
+    ids[0] = en->val;
+    ids[1] = en->aux;
+    for (int k = 0; k < 2 && ids[k]; k++) {
+        const wm_intern_entry *v = wm_intern_get(sp->vocab, ids[k]);
+        char fv[WM_SPELL_MAX_BYTES];
+        size_t m;
+
+        if (v->len > WM_SPELL_MAX_BYTES)
+            continue;
+        m = fold(v->str, v->len, fv);
+        if (one_slip(f, n, fv, m))
+            return ids[k];
+    }
+    return 0;
+}
+
 /* Rule (c): the id of a vocabulary string one slip from a stem, or 0. */
 static uint32_t typo_of(wm_spell *sp, const char *stem, size_t stem_len)
 {
     char f[WM_SPELL_MAX_BYTES], del[WM_SPELL_MAX_BYTES];
     uint16_t b[WM_SPELL_MAX_BYTES + 1];
-    const wm_intern_entry *en;
+    uint32_t id;
     size_t n, chars;
 
     if (!sp->gate_ok || stem_len > WM_SPELL_MAX_BYTES)
@@ -608,17 +658,17 @@ static uint32_t typo_of(wm_spell *sp, const char *stem, size_t stem_len)
     chars = char_bounds(f, n, b, WM_SPELL_MAX_BYTES);
     if (chars + 1 < GATE_MIN_TYPO)
         return 0;
-    en = gate_find(&sp->gate_dels, f, n);       /* a character added */
-    for (size_t i = 0; !en && i < chars; i++) {
+    id = slip_id(sp, gate_find(&sp->gate_dels, f, n), f, n); /* one added */
+    for (size_t i = 0; !id && i < chars; i++) {
         size_t k = b[i + 1] - b[i];
 
         memcpy(del, f, b[i]);
         memcpy(del + b[i], f + b[i + 1], n - b[i + 1]);
-        en = gate_find(&sp->gate_words, del, n - k);  /* left out */
-        if (!en)
-            en = gate_find(&sp->gate_dels, del, n - k); /* changed, swapped */
+        id = slip_id(sp, gate_find(&sp->gate_words, del, n - k), f, n); /* left out */
+        if (!id) /* changed, swapped */
+            id = slip_id(sp, gate_find(&sp->gate_dels, del, n - k), f, n);
     }
-    return en ? en->val : 0;
+    return id;
 }
 
 /* Rule (d): a vocabulary string begins w, and at most GATE_MAX_ENDING
@@ -665,7 +715,7 @@ static int gate_check(wm_spell *sp, const char *w, size_t len, const char *stem,
         g->typo = typo_of(sp, stem, stem_len);
         g->stem_len = stem_len;
     }
-    g->ending = ending_of(sp, w, len);
+    g->ending = sp->suggest && ending_of(sp, w, len); /* only Hunspell mends it */
     return g->splits || g->restored_len || g->typo || g->ending;
 }
 
@@ -735,7 +785,8 @@ static int split_two(wm_spell *sp, const char *w, size_t len, uint64_t at,
 /*
 ** The parts of a compound into r, trying the split positions `at` (those
 ** of split_positions(), which this finds when at is 0): none for a word
-** the dictionary lists whole, whose meaning is its own ("eftermiddag" is
+** the dictionary lists whole (not asked when the caller knows the
+** dictionary rejects it), whose meaning is its own ("eftermiddag" is
 ** no "middag", "fotboll" no "boll"); else the split with the longest head,
 ** then once more on the left part when the dictionary does not list that
 ** part whole (its compounding rules make it up: "hemtjänst" +
@@ -744,7 +795,7 @@ static int split_two(wm_spell *sp, const char *w, size_t len, uint64_t at,
 ** a word in its own right.
 */
 static void decompound(wm_spell *sp, const char *w, size_t len, uint64_t at,
-                       wm_spell_result *r, size_t *used)
+                       int rejected, wm_spell_result *r, size_t *used)
 {
     size_t left, head, left2, head2;
 
@@ -752,7 +803,8 @@ static void decompound(wm_spell *sp, const char *w, size_t len, uint64_t at,
         return;
     if (!at)
         at = split_positions(sp, w, len);
-    if (!at || hun_listed_whole(sp, w, len) || !split_two(sp, w, len, at, &left, &head))
+    if (!at || (!rejected && hun_listed_whole(sp, w, len)) ||
+        !split_two(sp, w, len, at, &left, &head))
         return;
     at = split_positions(sp, w, left);
     if (at && !hun_listed_whole(sp, w, left) && split_two(sp, w, left, at, &left2, &head2)) {
@@ -992,20 +1044,27 @@ int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, const char *stem,
         /* nothing a plugin could match: cached as such */
     } else if (hun_spell(sp, w, len)) {
         if (g.splits)
-            decompound(sp, w, len, g.splits, r, &used);
-    } else if (!hun_spell_capital(sp, w, len)) { /* a name is left alone */
+            decompound(sp, w, len, g.splits, 0, r, &used);
+    } else if ((sp->suggest || !sp->gate_ok) && hun_spell_capital(sp, w, len)) {
+        /* a name is left alone (asked first where Hunspell would suggest) */
+    } else {
         rc = find_variant(sp, w, len, &g, r, &used);
-        /* The parts of a misspelt word are those of its correction (unless
-        ** the plugins know that as it is); a word without one may still be
-        ** a compound the dictionary does not make. */
-        if (rc == WM_OK && r->has_variant) {
+        /* A name is left alone: asked only when there is something to
+        ** give, as it costs a check. The parts of a misspelt word are
+        ** those of its correction (unless the plugins know that as it
+        ** is); a word without one may still be a compound the dictionary
+        ** does not make. */
+        if (rc == WM_OK && (r->has_variant || g.splits) && hun_spell_capital(sp, w, len)) {
+            memset(r, 0, offsetof(wm_spell_result, buf));
+            used = 0;
+        } else if (rc == WM_OK && r->has_variant) {
             char v[WM_SPELL_MAX_BYTES];
             size_t vlen = r->variant_len;
             memcpy(v, r->buf + r->variant_off, vlen);
             if (!known(sp, v, vlen))
-                decompound(sp, v, vlen, 0, r, &used);
+                decompound(sp, v, vlen, 0, 0, r, &used);
         } else if (rc == WM_OK && g.splits) {
-            decompound(sp, w, len, g.splits, r, &used);
+            decompound(sp, w, len, g.splits, 1, r, &used);
         }
     }
     if (rc == WM_OK)
