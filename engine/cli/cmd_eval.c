@@ -622,6 +622,7 @@ int cli_eval(const cli_command *self, int argc, char **argv)
         {"--options", 1, CLI_OPT_OPTIONS},
         {"--taxonomy", 1, CLI_OPT_TAXONOMY},
         {"--combine", 1, CLI_OPT_COMBINE},
+        {"--model", 1, CLI_OPT_MODEL},
         {"--spell", 1, CLI_OPT_SPELL},
         {"--dict-dir", 1, CLI_OPT_DICT_DIR},
         {"--json", 0, CLI_OPT_JSON},

@@ -21,6 +21,9 @@
 #ifdef WM_HAVE_LEXICON
 const wm_plugin *wm_builtin_lexicon(void);
 #endif
+#ifdef WM_HAVE_SUPERVISED
+const wm_plugin *wm_builtin_supervised(void);
+#endif
 
 /* The plugins built into the library, by name. */
 static const struct {
@@ -29,6 +32,9 @@ static const struct {
 } builtins[] = {
 #ifdef WM_HAVE_LEXICON
     {"lexicon", wm_builtin_lexicon},
+#endif
+#ifdef WM_HAVE_SUPERVISED
+    {"supervised", wm_builtin_supervised},
 #endif
     {NULL, NULL},
 };
