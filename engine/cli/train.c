@@ -84,6 +84,25 @@ static void tr_shuffle(size_t *v, size_t n, uint64_t *rng)
     }
 }
 
+/* Seeded folds (train.h). */
+void cli_train_folds(size_t n, uint32_t k, uint64_t seed, uint32_t *fold)
+{
+    size_t *perm = malloc((n ? n : 1) * sizeof *perm);
+    uint64_t rng = seed ^ 0x5DEECE66Dull; /* apart from training's stream */
+
+    if (!perm) { /* no memory for a shuffle: folds by position */
+        for (size_t i = 0; i < n; i++)
+            fold[i] = (uint32_t)(i % k);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    tr_shuffle(perm, n, &rng);
+    for (size_t i = 0; i < n; i++)
+        fold[perm[i]] = (uint32_t)(i % k);
+    free(perm);
+}
+
 /* The allocator of the feature scratch: plain realloc. */
 static void *tr_realloc(void *ctx, void *ptr, size_t size)
 {

@@ -43,6 +43,10 @@ typedef struct cli_train_options {
 /* The defaults (measured in bench/README.md). */
 void cli_train_defaults(cli_train_options *options);
 
+/* Splits n answers into k folds by a shuffle seeded with seed: fold[i] is
+** answer i's fold, 0..k-1, the folds as equal in size as can be. */
+void cli_train_folds(size_t n, uint32_t k, uint64_t seed, uint32_t *fold);
+
 /* Trains a model on n answers analysed by `analyzer` (its language is the
 ** model's) for the labels named in labels[0..n_labels). Fills *model (its
 ** index and weights malloc'd: cli_model_free()). Returns WM_OK, WM_ENOMEM,
