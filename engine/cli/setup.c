@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L /* stat() under -std=c11 */
 
 #include "cli.h"
+#include "train.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -424,6 +425,16 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
         rc = wm_engine_set_languages(engine, setup->common.lang);
         if (rc != WM_OK)
             status = cli_engine_error(cmd, engine, rc, setup->common.lang);
+    }
+    /* A model of another language would skip silently: say so. */
+    if (status == CLI_EXIT_OK && setup->model != NULL && !setup->any_language
+        && setup->common.lang != NULL) {
+        char msg[512];
+        if (cli_model_lang_check(setup->model, setup->common.lang, msg,
+                                 sizeof msg) != WM_OK) {
+            cli_error(cmd, "%s", msg);
+            status = CLI_EXIT_USAGE;
+        }
     }
     if (status == CLI_EXIT_OK && setup->combine != NULL) {
         rc = wm_engine_set_combine(engine, setup->combine_rule);

@@ -564,6 +564,52 @@ void cli_model_free(sv_model *model)
     model->n_feats = 0;
 }
 
+/* The model reader's allocator in the CLI: malloc and free. */
+static void tr_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    free(ptr);
+}
+
+/* Checks a model's language before an engine is made with it (train.h). */
+int cli_model_lang_check(const char *path, const char *lang, char *err,
+                         size_t err_size)
+{
+    sv_alloc alloc = {tr_realloc, tr_free, NULL};
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    sv_model m;
+    int rc = WM_OK;
+
+    if (!f)
+        return WM_OK; /* the plugin says why, naming the file */
+    do {
+        if (tr_grow((void **)&buf, &cap, len + 65536, 1) != WM_OK
+            || cap > ((size_t)1 << 30)) {
+            fclose(f);
+            free(buf);
+            return WM_OK;
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    if (strcmp(lang, "no") == 0)
+        lang = "nb";
+    if (sv_model_read(&m, buf, len, &alloc, err, err_size) == WM_OK) {
+        if (strcmp(m.lang, lang) != 0) {
+            snprintf(err, err_size, "model '%s' is for language '%s', not "
+                     "'%s'", path, m.lang, lang);
+            rc = WM_ELANG;
+        }
+        sv_model_release(&m, &alloc);
+    }
+    err[rc == WM_OK ? 0 : err_size - 1] = '\0';
+    free(buf);
+    return rc;
+}
+
 /* Packs a string key or value. */
 static int tr_pack_str(msgpack_packer *pk, const char *s)
 {

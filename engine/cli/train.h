@@ -63,6 +63,13 @@ int cli_train(wm_analyzer *analyzer, const cli_example *examples, size_t n,
 int cli_model_save(const sv_model *model, const char *path, char *err,
                    size_t err_size);
 
+/* Checks that the model at path is for language lang (a code of
+** wm_lang_list, "no" meaning "nb"): WM_ELANG with a message in err when it
+** is for another; WM_OK when it is for lang or cannot be read (the plugin
+** then reports that, naming the file). */
+int cli_model_lang_check(const char *path, const char *lang, char *err,
+                         size_t err_size);
+
 /* Frees what cli_train() allocated in a model. */
 void cli_model_free(sv_model *model);
 

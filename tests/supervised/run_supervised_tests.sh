@@ -81,6 +81,9 @@ basic)
     "$bin" eval --lang en --plugin supervised --model "$out/none.model" "$sep" >/dev/null 2>"$out/err"
     check "missing model: exit 2" [ $? -eq 2 ]
     check "missing model: the file is named" grep -q "none.model" "$out/err"
+    "$bin" eval --lang sv --model "$m1" "$sep" >/dev/null 2>"$out/err"
+    check "a model of another language: exit 2" [ $? -eq 2 ]
+    check "... saying so" grep -q "is for language 'en', not 'sv'" "$out/err"
     "$bin" train --lang en "$sep" >/dev/null 2>"$out/err"
     check "train without -o refused" [ $? -eq 2 ]
     printf 'id,text,areas\n1,hello,Not-A-Label\n' >"$out/badlabel.csv"
