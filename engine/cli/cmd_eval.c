@@ -59,10 +59,10 @@ const char cli_help_eval[] =
     "counts summed over all areas. macro-F1: the mean F1 of all the\n"
     "taxonomy's areas, those without support included. exact: the share of\n"
     "answers whose predicted areas are exactly the gold ones (none for\n"
-    "none): the accuracy. When some gold answers have exactly one area, a\n"
-    "further line scores the top area (the highest combined score) of\n"
-    "those answers as their one label, as single-label classifiers are\n"
-    "scored:\n"
+    "none): the accuracy. When every gold answer has exactly one area (a\n"
+    "single-label data set), a further line scores the top area (the\n"
+    "highest combined score) of each answer as its one label, as\n"
+    "single-label classifiers are scored:\n"
     "  top-1 accuracy 0.671  top-1 macro-F1 0.565  single-label answers 1733\n"
     "\n"
     "A malformed CSV (a quote inside an unquoted field, text after a\n"
@@ -100,8 +100,8 @@ const char cli_help_eval[] =
     "                      \"recall\":F,\"f1\":F,\"support\":N,\"tp\":N,"
     "\"fp\":N,\n"
     "                      \"fn\":N},...},\"micro\":{the same keys},\n"
-    "                      \"plugin_failures\":N, and with single-label\n"
-    "                      answers \"top1\":{\"answers\":N,\"accuracy\":F,\n"
+    "                      \"plugin_failures\":N, and for a single-label\n"
+    "                      set \"top1\":{\"answers\":N,\"accuracy\":F,\n"
     "                      \"macro_f1\":F}}, F rounded to four decimals\n"
     "  --errors            also list the misclassified answers after the\n"
     "                      table: id, gold and predicted areas, the text, and\n"
@@ -480,6 +480,13 @@ static int cli_eval_classify(cli_eval_run *run, wm_analyzer *analyzer,
     return CLI_EXIT_OK;
 }
 
+/* 1 when every answer of the corpus has exactly one gold area: a
+** single-label data set, also scored by its top area. */
+static int cli_single_label(const cli_eval_run *run)
+{
+    return run->top1.answers > 0 && run->top1.answers == run->metrics.answers;
+}
+
 /* Writes the areas of a mask as "id;id", or "-" for none. */
 static void cli_put_areas(const wm_engine *engine, uint64_t mask)
 {
@@ -530,7 +537,7 @@ static void cli_eval_print_text(const cli_eval_run *run, int with_errors)
     cli_put_row("micro", &s);
     printf("macro-F1 %.3f  micro-F1 %.3f  exact %.3f  answers %zu\n",
            cli_metrics_macro_f1(m), s.f1, cli_metrics_exact(m), m->answers);
-    if (run->top1.answers > 0)
+    if (cli_single_label(run))
         printf("top-1 accuracy %.3f  top-1 macro-F1 %.3f  single-label "
                "answers %zu\n", cli_metrics_exact(&run->top1),
                cli_metrics_macro_f1(&run->top1), run->top1.answers);
@@ -615,7 +622,7 @@ static void cli_eval_print_json(const cli_eval_run *run, int with_errors)
     fputs("},\"micro\":", stdout);
     cli_json_scores(&micro);
     printf(",\"plugin_failures\":%zu", run->plugin_failures);
-    if (run->top1.answers > 0) {
+    if (cli_single_label(run)) {
         printf(",\"top1\":{\"answers\":%zu,\"accuracy\":",
                run->top1.answers);
         cli_json_number(stdout, cli_metrics_exact(&run->top1));
