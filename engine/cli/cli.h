@@ -72,12 +72,14 @@ int cli_tokenize(const cli_command *self, int argc, char **argv);
 int cli_classify(const cli_command *self, int argc, char **argv);
 int cli_eval(const cli_command *self, int argc, char **argv);
 int cli_report(const cli_command *self, int argc, char **argv);
+int cli_train_cmd(const cli_command *self, int argc, char **argv);
 
 /* Their help texts. */
 extern const char cli_help_stem[];
 extern const char cli_help_tokenize[];
 extern const char cli_help_classify[];
 extern const char cli_help_eval[];
+extern const char cli_help_train[];
 
 /* The row of a subcommand by name, or NULL (main.c). */
 const cli_command *cli_find_command(const char *name);
@@ -271,6 +273,8 @@ typedef struct cli_setup {
                                 --lang-column): plugins for all of them;
                                 else only for --lang */
     cli_spell spell;         /* --spell, --dict-dir */
+    const char *model;       /* --model FILE: the supervised plugin's model,
+                                or NULL */
 } cli_setup;
 
 /* Option ids of the classifying subcommands, after the shared ones; their
@@ -280,8 +284,13 @@ enum {
     CLI_OPT_OPTIONS,              /* --options */
     CLI_OPT_TAXONOMY,             /* --taxonomy */
     CLI_OPT_COMBINE,              /* --combine */
+    CLI_OPT_MODEL,                /* --model */
     CLI_OPT_CLASSIFY_OWN          /* first id free for a subcommand */
 };
+
+/* The plugin that --model FILE is for: it gets the options "model=FILE",
+** and is added after the others when the command line does not name it. */
+#define CLI_MODEL_PLUGIN "supervised"
 
 /* Prepares a cli_setup for argc arguments. Returns CLI_EXIT_OK, or
 ** CLI_EXIT_RUNTIME after printing that memory ran out. */

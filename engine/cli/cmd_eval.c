@@ -4,19 +4,21 @@
 ** area, micro and macro averages, exact match (the arithmetic is
 ** metrics.c's, the CSV reader csv_reader.c's).
 */
-#define _POSIX_C_SOURCE 200809L /* strdup() under -std=c11 */
+#define _POSIX_C_SOURCE 200809L /* strdup(), getpid() under -std=c11 */
 
 #include "cli.h"
 
 #include "csv_reader.h"
 #include "json_writer.h"
 #include "metrics.h"
+#include "train.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char cli_help_eval[] =
     "Usage: " CLI_NAME " eval --lang LANG [--plugin NAME|PATH "
@@ -25,6 +27,9 @@ const char cli_help_eval[] =
     "                        [--combine max|mean] [--spell on|off|suggest]\n"
     "                        [--dict-dir DIR] [--json] [--errors] "
     "GOLD.csv\n"
+    "       " CLI_NAME " eval --lang LANG --model MODEL [...] GOLD.csv\n"
+    "       " CLI_NAME " eval --lang LANG --cv K [--seed N] [...] "
+    "LABELLED.csv\n"
     "\n"
     "Classifies every answer of a gold corpus and compares the areas found\n"
     "with the gold ones. GOLD.csv ('-' for standard input) is CSV as in\n"
@@ -54,7 +59,11 @@ const char cli_help_eval[] =
     "counts summed over all areas. macro-F1: the mean F1 of all the\n"
     "taxonomy's areas, those without support included. exact: the share of\n"
     "answers whose predicted areas are exactly the gold ones (none for\n"
-    "none).\n"
+    "none): the accuracy. When every gold answer has exactly one area (a\n"
+    "single-label data set), a further line scores the top area (the\n"
+    "highest combined score) of each answer as its one label, as\n"
+    "single-label classifiers are scored:\n"
+    "  top-1 accuracy 0.671  top-1 macro-F1 0.565  single-label answers 1733\n"
     "\n"
     "A malformed CSV (a quote inside an unquoted field, text after a\n"
     "closing quote, a quoted field that never ends, a row with another\n"
@@ -71,12 +80,21 @@ const char cli_help_eval[] =
     "  --taxonomy FILE     the areas from FILE instead of the built-in ones\n"
     "  --data DIR          data files from DIR, laid out as lexicons/\n"
     "  --combine RULE      max (the default) or mean\n"
+    "  --model MODEL       a model of '" CLI_NAME " train' for the supervised\n"
+    "                      plugin, run after the others (with --plugin\n"
+    "                      supervised alone: the model alone)\n"
+    "  --cv K              K-fold cross-validation of training on the file:\n"
+    "                      each fold is coded by a model trained (as\n"
+    "                      train does) on the other folds, and the table\n"
+    "                      scores all folds together; the plugins are the\n"
+    "                      supervised one alone, or those named and it\n"
+    "  --seed N            the seed of --cv's folds and training (default 1)\n"
     "  --spell MODE        on, off or suggest: the spelling stage (default\n"
     "                      off): split and\n"
     "                      correct words no plugin knows (docs/spelling.md)\n"
     "  --dict-dir DIR      the Hunspell dictionaries' folder (default\n"
     "                      /usr/share/hunspell)\n"
-    "                      (these eight as in '" CLI_NAME " help classify')\n"
+    "                      (these as in '" CLI_NAME " help classify')\n"
     "  --json              print one JSON object instead of the table:\n"
     "                      {\"answers\":N,\"macro_f1\":F,\"micro_f1\":F,\n"
     "                      \"exact_match\":F,\"per_area\":{\"ID\":{"
@@ -84,8 +102,9 @@ const char cli_help_eval[] =
     "                      \"recall\":F,\"f1\":F,\"support\":N,\"tp\":N,"
     "\"fp\":N,\n"
     "                      \"fn\":N},...},\"micro\":{the same keys},\n"
-    "                      \"plugin_failures\":N}, F rounded to four\n"
-    "                      decimals\n"
+    "                      \"plugin_failures\":N, and for a single-label\n"
+    "                      set \"top1\":{\"answers\":N,\"accuracy\":F,\n"
+    "                      \"macro_f1\":F}}, F rounded to four decimals\n"
     "  --errors            also list the misclassified answers after the\n"
     "                      table: id, gold and predicted areas, the text, and\n"
     "                      the rules that fired with the text they matched;\n"
@@ -97,7 +116,8 @@ const char cli_help_eval[] =
     "\n"
     "Examples:\n"
     "  $ " CLI_NAME " eval --lang sv --errors corpora/gold/sv/dev.csv\n"
-    "  $ " CLI_NAME " eval --lang sv --spell on corpora/gold/sv/test.csv\n";
+    "  $ " CLI_NAME " eval --lang sv --spell on corpora/gold/sv/test.csv\n"
+    "  $ " CLI_NAME " eval --lang sv --cv 5 corpora/gold/sv/dev.csv\n";
 
 /* Writes the areas of a mask as a JSON array of ids, in taxonomy order. */
 static void cli_json_areas(const wm_engine *engine, uint64_t mask)
@@ -185,6 +205,7 @@ typedef struct cli_eval_run {
     cli_miss *misses;       /* misclassified answers (with --errors) */
     size_t n_misses;        /* how many */
     cli_metrics metrics;    /* the counts */
+    cli_metrics top1;       /* the top area of single-label answers */
     size_t plugin_failures; /* answers on which a plugin failed */
 } cli_eval_run;
 
@@ -392,6 +413,18 @@ static int cli_eval_keep_miss(cli_eval_run *run, size_t *cap, size_t answer,
     return 0;
 }
 
+/* The area of the highest combined score as a mask (the first of equal
+** ones), or 0 when every score is 0. */
+static uint64_t cli_top_area(const wm_classification *c)
+{
+    size_t best = 0;
+
+    for (size_t i = 1; i < c->n_areas && i < CLI_METRICS_MAX_AREAS; i++)
+        if (c->scores[i] > c->scores[best])
+            best = i;
+    return c->n_areas > 0 && c->scores[best] > 0.0 ? (uint64_t)1 << best : 0;
+}
+
 /*
 ** Classifies every answer and counts. A plugin's failure on an answer
 ** does not stop the run (the other plugins' areas stand, as in classify);
@@ -399,7 +432,8 @@ static int cli_eval_keep_miss(cli_eval_run *run, size_t *cap, size_t answer,
 ** message. A failure of the analysis itself stops it, naming the line.
 */
 static int cli_eval_classify(cli_eval_run *run, wm_analyzer *analyzer,
-                             int keep_errors)
+                             int keep_errors, const uint32_t *fold,
+                             uint32_t which)
 {
     char first_failure[1024] = "";
     size_t first_failure_line = 0;
@@ -411,7 +445,11 @@ static int cli_eval_classify(cli_eval_run *run, wm_analyzer *analyzer,
         char plugin_error[1024];
         const char *failure = NULL;
         uint64_t predicted;
-        int rc = wm_classify(analyzer, g->text, g->text_len, 0, &c);
+        int rc;
+
+        if (fold != NULL && fold[i] != which)
+            continue;
+        rc = wm_classify(analyzer, g->text, g->text_len, 0, &c);
 
         if (rc != WM_OK) {
             char where[4200];
@@ -428,6 +466,8 @@ static int cli_eval_classify(cli_eval_run *run, wm_analyzer *analyzer,
         }
         predicted = cli_label_mask(c);
         cli_metrics_add(&run->metrics, g->areas, predicted);
+        if (g->areas != 0 && (g->areas & (g->areas - 1)) == 0)
+            cli_metrics_add(&run->top1, g->areas, cli_top_area(c));
         if (keep_errors && predicted != g->areas
             && cli_eval_keep_miss(run, &miss_cap, i, c, failure) != 0) {
             cli_error(run->cmd, "%s", wm_strerror(WM_ENOMEM));
@@ -440,6 +480,13 @@ static int cli_eval_classify(cli_eval_run *run, wm_analyzer *analyzer,
                   run->plugin_failures == 1 ? "" : "s", run->file,
                   first_failure_line, first_failure);
     return CLI_EXIT_OK;
+}
+
+/* 1 when every answer of the corpus has exactly one gold area: a
+** single-label data set, also scored by its top area. */
+static int cli_single_label(const cli_eval_run *run)
+{
+    return run->top1.answers > 0 && run->top1.answers == run->metrics.answers;
 }
 
 /* Writes the areas of a mask as "id;id", or "-" for none. */
@@ -492,6 +539,10 @@ static void cli_eval_print_text(const cli_eval_run *run, int with_errors)
     cli_put_row("micro", &s);
     printf("macro-F1 %.3f  micro-F1 %.3f  exact %.3f  answers %zu\n",
            cli_metrics_macro_f1(m), s.f1, cli_metrics_exact(m), m->answers);
+    if (cli_single_label(run))
+        printf("top-1 accuracy %.3f  top-1 macro-F1 %.3f  single-label "
+               "answers %zu\n", cli_metrics_exact(&run->top1),
+               cli_metrics_macro_f1(&run->top1), run->top1.answers);
     if (!with_errors)
         return;
 
@@ -573,6 +624,14 @@ static void cli_eval_print_json(const cli_eval_run *run, int with_errors)
     fputs("},\"micro\":", stdout);
     cli_json_scores(&micro);
     printf(",\"plugin_failures\":%zu", run->plugin_failures);
+    if (cli_single_label(run)) {
+        printf(",\"top1\":{\"answers\":%zu,\"accuracy\":",
+               run->top1.answers);
+        cli_json_number(stdout, cli_metrics_exact(&run->top1));
+        fputs(",\"macro_f1\":", stdout);
+        cli_json_number(stdout, cli_metrics_macro_f1(&run->top1));
+        putchar('}');
+    }
     if (with_errors) {
         fputs(",\"errors\":[", stdout);
         for (size_t k = 0; k < run->n_misses; k++) {
@@ -607,8 +666,99 @@ static void cli_eval_print_json(const cli_eval_run *run, int with_errors)
 /* eval's own options, after the shared ones. */
 enum {
     CLI_OPT_JSON = CLI_OPT_CLASSIFY_OWN, /* --json */
-    CLI_OPT_ERRORS                       /* --errors */
+    CLI_OPT_ERRORS,                      /* --errors */
+    CLI_OPT_CV,                          /* --cv */
+    CLI_OPT_SEED                         /* --seed */
 };
+
+/*
+** K-fold cross-validation of training (--cv): the answers are split into
+** folds by a seeded shuffle; for each fold a model is trained on the
+** others (analysed by the first engine's analyzer), written to a
+** temporary file, and an engine made with it (the named plugins, or the
+** supervised one alone) codes the fold. The counts of all folds add up in
+** run, so the table is the usual one.
+*/
+static int cli_eval_cv(cli_eval_run *run, cli_setup *setup,
+                       wm_analyzer *analyzer, uint32_t k, uint64_t seed,
+                       int keep_errors)
+{
+    size_t n = run->n_answers, n_labels = wm_engine_area_count(run->engine);
+    cli_example *ex = malloc((n ? n : 1) * sizeof *ex);
+    cli_example *sub = malloc((n ? n : 1) * sizeof *sub);
+    uint32_t *fold = malloc((n ? n : 1) * sizeof *fold);
+    const char *labels[SV_MAX_LABELS];
+    cli_train_options topt;
+    char path[4096], err[1024] = "";
+    const char *tmpdir = getenv("TMPDIR");
+    int status = CLI_EXIT_OK;
+
+    if (!ex || !sub || !fold) {
+        free(ex);
+        free(sub);
+        free(fold);
+        cli_error(run->cmd, "%s", wm_strerror(WM_ENOMEM));
+        return CLI_EXIT_RUNTIME;
+    }
+    if (n < k) {
+        cli_error(run->cmd, "%s: %zu answers for %u folds", run->file, n, k);
+        status = CLI_EXIT_USAGE;
+    }
+    for (size_t l = 0; l < n_labels && l < SV_MAX_LABELS; l++)
+        labels[l] = wm_engine_area_id(run->engine, l);
+    for (size_t i = 0; i < n; i++) {
+        ex[i].text = run->answers[i].text;
+        ex[i].text_len = run->answers[i].text_len;
+        ex[i].line = run->answers[i].line;
+        ex[i].labels = run->answers[i].areas;
+    }
+    cli_train_folds(n, k, seed, fold);
+    cli_train_defaults(&topt);
+    topt.seed = seed;
+    snprintf(path, sizeof path, "%s/whatmatters-cv-%ld.model",
+             tmpdir && tmpdir[0] ? tmpdir : "/tmp", (long)getpid());
+    if (setup->n_plugins == 0) {
+        setup->plugins[0].plugin = CLI_MODEL_PLUGIN;
+        setup->plugins[0].options = NULL;
+        setup->n_plugins = 1;
+    }
+    setup->model = path;
+    for (uint32_t f = 0; status == CLI_EXIT_OK && f < k; f++) {
+        sv_model model;
+        wm_engine *engine = NULL;
+        wm_analyzer *fold_analyzer = NULL;
+        size_t m = 0;
+        int rc;
+
+        for (size_t i = 0; i < n; i++)
+            if (fold[i] != f)
+                sub[m++] = ex[i];
+        rc = cli_train(analyzer, sub, m, labels, n_labels, &topt, &model,
+                       err, sizeof err);
+        if (rc == WM_OK)
+            rc = cli_model_save(&model, path, err, sizeof err);
+        cli_model_free(&model);
+        if (rc != WM_OK) {
+            cli_error(run->cmd, "fold %u: %s", f + 1,
+                      err[0] ? err : wm_strerror(rc));
+            status = CLI_EXIT_RUNTIME;
+            break;
+        }
+        status = cli_open_classifier(run->cmd, setup, &engine,
+                                     &fold_analyzer);
+        if (status == CLI_EXIT_OK)
+            status = cli_eval_classify(run, fold_analyzer, keep_errors, fold,
+                                       f);
+        wm_analyzer_free(fold_analyzer);
+        wm_engine_free(engine);
+    }
+    remove(path);
+    setup->model = NULL;
+    free(ex);
+    free(sub);
+    free(fold);
+    return status;
+}
 
 /*
 ** Evaluates the classifier on a gold corpus. The file is read whole and
@@ -624,10 +774,13 @@ int cli_eval(const cli_command *self, int argc, char **argv)
         {"--options", 1, CLI_OPT_OPTIONS},
         {"--taxonomy", 1, CLI_OPT_TAXONOMY},
         {"--combine", 1, CLI_OPT_COMBINE},
+        {"--model", 1, CLI_OPT_MODEL},
         {"--spell", 1, CLI_OPT_SPELL},
         {"--dict-dir", 1, CLI_OPT_DICT_DIR},
         {"--json", 0, CLI_OPT_JSON},
         {"--errors", 0, CLI_OPT_ERRORS},
+        {"--cv", 1, CLI_OPT_CV},
+        {"--seed", 1, CLI_OPT_SEED},
         {NULL, 0, 0}
     };
     cli_args args = {self->name, argc, argv, 0, 0};
@@ -639,6 +792,10 @@ int cli_eval(const cli_command *self, int argc, char **argv)
     size_t buf_len = 0;
     int as_json = 0;
     int with_errors = 0;
+    const char *cv = NULL;
+    const char *seed_arg = NULL;
+    uint64_t seed = 1;
+    unsigned long folds = 0;
     const char *value;
     int kind;
     int status;
@@ -661,12 +818,41 @@ int cli_eval(const cli_command *self, int argc, char **argv)
             as_json = 1;
         else if (rc == 0 && kind == CLI_OPT_ERRORS)
             with_errors = 1;
+        else if (rc == 0 && kind == CLI_OPT_CV)
+            cv = value;
+        else if (rc == 0 && kind == CLI_OPT_SEED)
+            seed_arg = value;
         else if (rc != 1) {
             cli_setup_free(&setup);
             return CLI_EXIT_USAGE;
         }
     }
     status = cli_setup_check(self->name, &setup);
+    if (status == CLI_EXIT_OK && cv != NULL) {
+        char *end;
+        errno = 0;
+        folds = strtoul(cv, &end, 10);
+        if (errno || end == cv || *end || cv[0] == '-' || folds < 2
+            || folds > 100) {
+            cli_error(self->name, "bad --cv value '%s' (expected 2 to 100 "
+                      "folds)", cv);
+            status = CLI_EXIT_USAGE;
+        } else if (setup.model != NULL) {
+            cli_error(self->name, "--cv trains its own models: no --model "
+                      "with it");
+            status = CLI_EXIT_USAGE;
+        }
+    }
+    if (status == CLI_EXIT_OK && seed_arg != NULL) {
+        char *end;
+        errno = 0;
+        seed = strtoull(seed_arg, &end, 10);
+        if (errno || end == seed_arg || *end || seed_arg[0] == '-') {
+            cli_error(self->name, "bad --seed value '%s' (expected a "
+                      "number)", seed_arg);
+            status = CLI_EXIT_USAGE;
+        }
+    }
     if (status == CLI_EXIT_OK && setup.common.input_path == NULL) {
         cli_error(self->name, "missing GOLD.csv (the gold corpus to "
                   "evaluate on)");
@@ -698,6 +884,8 @@ int cli_eval(const cli_command *self, int argc, char **argv)
                        ? "standard input" : setup.common.input_path;
         run.engine = engine;
         if (cli_metrics_init(&run.metrics, wm_engine_area_count(engine))
+            != 0
+            || cli_metrics_init(&run.top1, wm_engine_area_count(engine))
             != 0) {
             cli_error(self->name, "the taxonomy has no areas");
             status = CLI_EXIT_RUNTIME;
@@ -705,8 +893,11 @@ int cli_eval(const cli_command *self, int argc, char **argv)
     }
     if (status == CLI_EXIT_OK)
         status = cli_gold_load(&run, buf, buf_len);
-    if (status == CLI_EXIT_OK)
-        status = cli_eval_classify(&run, analyzer, with_errors);
+    if (status == CLI_EXIT_OK && folds > 0)
+        status = cli_eval_cv(&run, &setup, analyzer, (uint32_t)folds, seed,
+                             with_errors);
+    else if (status == CLI_EXIT_OK)
+        status = cli_eval_classify(&run, analyzer, with_errors, NULL, 0);
     if (status == CLI_EXIT_OK) {
         if (as_json)
             cli_eval_print_json(&run, with_errors);

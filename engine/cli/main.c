@@ -82,6 +82,8 @@ static const cli_command cli_commands[] = {
      cli_classify, cli_help_classify},
     {"eval", "score the classifier on a gold corpus (CSV): P, R, F1",
      cli_eval, cli_help_eval},
+    {"train", "learn a supervised model from answers coded by hand (CSV)",
+     cli_train_cmd, cli_help_train},
 #ifdef WM_CLI_HAVE_REPORT
     {"report", "summarise coded files: shares, intervals, co-occurrence, "
      "examples", cli_report, NULL},

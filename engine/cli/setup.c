@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L /* stat() under -std=c11 */
 
 #include "cli.h"
+#include "train.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -310,6 +311,9 @@ int cli_setup_arg(const char *cmd, cli_setup *setup, int kind,
     case CLI_OPT_COMBINE:
         setup->combine = value;
         return 1;
+    case CLI_OPT_MODEL:
+        setup->model = value;
+        return 1;
     default:
         return 0;
     }
@@ -353,6 +357,21 @@ int cli_setup_check(const char *cmd, cli_setup *setup)
 }
 
 /*
+** The options a plugin is added with: its --options; else, for the plugin
+** that --model is for, "model=FILE" (model_opt); else none.
+*/
+static const char *cli_plugin_options(const cli_setup *setup,
+                                      const char *plugin,
+                                      const char *options,
+                                      const char *model_opt)
+{
+    if (options == NULL && setup->model != NULL
+        && strcmp(plugin, CLI_MODEL_PLUGIN) == 0)
+        return model_opt;
+    return options;
+}
+
+/*
 ** Makes the engine for classifying in the order the setup calls require:
 ** the taxonomy (plugins are made for it), the data folder and the word
 ** lists in it (plugins read their data when they are added), the
@@ -374,10 +393,18 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
     const char *data_dir = setup->common.data_dir;
     wm_engine_options options;
     wm_engine *engine = NULL;
+    char model_opt[4200];
+    int has_model_plugin = 0;
     int status = CLI_EXIT_OK;
     int rc;
 
     *engine_out = NULL;
+    if (setup->model != NULL
+        && (size_t)snprintf(model_opt, sizeof model_opt, "model=%s",
+                            setup->model) >= sizeof model_opt) {
+        cli_error(cmd, "--model path too long");
+        return CLI_EXIT_USAGE;
+    }
     memset(&options, 0, sizeof options);
     options.struct_size = sizeof options;
     options.max_text_len = setup->max_text_len;
@@ -406,6 +433,16 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
         if (rc != WM_OK)
             status = cli_engine_error(cmd, engine, rc, setup->common.lang);
     }
+    /* A model of another language would skip silently: say so. */
+    if (status == CLI_EXIT_OK && setup->model != NULL && !setup->any_language
+        && setup->common.lang != NULL) {
+        char msg[512];
+        if (cli_model_lang_check(setup->model, setup->common.lang, msg,
+                                 sizeof msg) != WM_OK) {
+            cli_error(cmd, "%s", msg);
+            status = CLI_EXIT_USAGE;
+        }
+    }
     if (status == CLI_EXIT_OK && setup->combine != NULL) {
         rc = wm_engine_set_combine(engine, setup->combine_rule);
         if (rc != WM_OK)
@@ -413,18 +450,32 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
     }
     for (size_t i = 0; status == CLI_EXIT_OK && i < setup->n_plugins; i++) {
         const cli_plugin_arg *p = &setup->plugins[i];
-        rc = wm_engine_add_plugin(engine, p->plugin, p->options);
+        rc = wm_engine_add_plugin(engine, p->plugin,
+                                  cli_plugin_options(setup, p->plugin,
+                                                     p->options, model_opt));
         if (rc != WM_OK)
             status = cli_engine_error(cmd, engine, rc, p->plugin);
+        has_model_plugin |= strcmp(p->plugin, CLI_MODEL_PLUGIN) == 0;
     }
     /* No --plugin: every built-in plugin, with its shipped data (one
-    ** without data for the language skips it). */
+    ** without data for the language skips it); the supervised one ships
+    ** no model, so it runs only with --model. */
     for (size_t i = 0; status == CLI_EXIT_OK && setup->n_plugins == 0
                        && i < wm_builtin_plugin_count(); i++) {
         const char *name = wm_builtin_plugin_name(i);
-        rc = wm_engine_add_plugin(engine, name, NULL);
+        if (setup->model == NULL && strcmp(name, CLI_MODEL_PLUGIN) == 0)
+            continue;
+        rc = wm_engine_add_plugin(engine, name,
+                                  cli_plugin_options(setup, name, NULL, model_opt));
         if (rc != WM_OK)
             status = cli_engine_error(cmd, engine, rc, name);
+        has_model_plugin |= strcmp(name, CLI_MODEL_PLUGIN) == 0;
+    }
+    /* --model with plugins named, not supervised: the model joins them. */
+    if (status == CLI_EXIT_OK && setup->model != NULL && !has_model_plugin) {
+        rc = wm_engine_add_plugin(engine, CLI_MODEL_PLUGIN, model_opt);
+        if (rc != WM_OK)
+            status = cli_engine_error(cmd, engine, rc, CLI_MODEL_PLUGIN);
     }
     if (status == CLI_EXIT_OK)
         status = cli_spell_apply(cmd, engine, &setup->spell);

@@ -22,6 +22,9 @@
 const wm_plugin *wm_builtin_lexicon(void);
 #endif
 const wm_plugin *wm_builtin_pattern(void);
+#ifdef WM_HAVE_SUPERVISED
+const wm_plugin *wm_builtin_supervised(void);
+#endif
 
 /* The plugins built into the library, by name. */
 static const struct {
@@ -32,6 +35,9 @@ static const struct {
     {"lexicon", wm_builtin_lexicon},
 #endif
     {"pattern", wm_builtin_pattern},
+#ifdef WM_HAVE_SUPERVISED
+    {"supervised", wm_builtin_supervised},
+#endif
     {NULL, NULL},
 };
 
