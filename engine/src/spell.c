@@ -545,7 +545,9 @@ static uint64_t split_positions(wm_spell *sp, const char *w, size_t len)
 ** back. Going left to right, the longest folded vocabulary string that
 ** starts at each character is written as the vocabulary writes it, when
 ** that differs ("vardcentralen": "vårdcentral" + "en"); at most
-** RESTORE_MAX_SPANS strings. Writes the candidate to out and returns its
+** RESTORE_MAX_SPANS strings, each the word's beginning or a head (it ends
+** at most GATE_MAX_ENDING characters before the word does): a string in
+** the middle would begin no part. Writes the candidate to out and returns its
 ** length, or 0 when nothing changed.
 */
 static size_t restore_candidate(wm_spell *sp, const char *w, size_t len, char *out)
@@ -564,7 +566,8 @@ static size_t restore_candidate(wm_spell *sp, const char *w, size_t len, char *o
         for (size_t j = i + GATE_MIN_CHARS;
              spans < RESTORE_MAX_SPANS && j <= chars &&
              (size_t)(fb[j] - fb[i]) <= sp->gate_max; j++)
-            if ((hit = gate_find(&sp->gate_words, f + fb[i], fb[j] - fb[i])) != NULL) {
+            if ((i == 0 || j + GATE_MAX_ENDING >= chars) && /* a stem or a head */
+                (hit = gate_find(&sp->gate_words, f + fb[i], fb[j] - fb[i])) != NULL) {
                 en = hit;
                 end = j;
             }
@@ -785,8 +788,7 @@ static int split_two(wm_spell *sp, const char *w, size_t len, uint64_t at,
 /*
 ** The parts of a compound into r, trying the split positions `at` (those
 ** of split_positions(), which this finds when at is 0): none for a word
-** the dictionary lists whole (not asked when the caller knows the
-** dictionary rejects it), whose meaning is its own ("eftermiddag" is
+** the dictionary lists whole, whose meaning is its own ("eftermiddag" is
 ** no "middag", "fotboll" no "boll"); else the split with the longest head,
 ** then once more on the left part when the dictionary does not list that
 ** part whole (its compounding rules make it up: "hemtjänst" +
@@ -795,7 +797,7 @@ static int split_two(wm_spell *sp, const char *w, size_t len, uint64_t at,
 ** a word in its own right.
 */
 static void decompound(wm_spell *sp, const char *w, size_t len, uint64_t at,
-                       int rejected, wm_spell_result *r, size_t *used)
+                       wm_spell_result *r, size_t *used)
 {
     size_t left, head, left2, head2;
 
@@ -803,8 +805,7 @@ static void decompound(wm_spell *sp, const char *w, size_t len, uint64_t at,
         return;
     if (!at)
         at = split_positions(sp, w, len);
-    if (!at || (!rejected && hun_listed_whole(sp, w, len)) ||
-        !split_two(sp, w, len, at, &left, &head))
+    if (!at || hun_listed_whole(sp, w, len) || !split_two(sp, w, len, at, &left, &head))
         return;
     at = split_positions(sp, w, left);
     if (at && !hun_listed_whole(sp, w, left) && split_two(sp, w, left, at, &left2, &head2)) {
@@ -886,7 +887,7 @@ static int find_variant(wm_spell *sp, const char *w, size_t len, const gate_hit 
             memcpy(raw, v->str, v->len);
             memcpy(raw + v->len, w + g->stem_len, len - g->stem_len);
             n = v->len + len - g->stem_len;
-            if (!accepted(sp, raw, n))
+            if (!hun_spell(sp, raw, n)) /* a misspelt name is not mended */
                 n = 0;
         }
     }
@@ -1044,7 +1045,7 @@ int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, const char *stem,
         /* nothing a plugin could match: cached as such */
     } else if (hun_spell(sp, w, len)) {
         if (g.splits)
-            decompound(sp, w, len, g.splits, 0, r, &used);
+            decompound(sp, w, len, g.splits, r, &used);
     } else if ((sp->suggest || !sp->gate_ok) && hun_spell_capital(sp, w, len)) {
         /* a name is left alone (asked first where Hunspell would suggest) */
     } else {
@@ -1052,9 +1053,10 @@ int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, const char *stem,
         /* A name is left alone: asked only when there is something to
         ** give, as it costs a check. The parts of a misspelt word are
         ** those of its correction (unless the plugins know that as it
-        ** is); a word without one may still be a compound the dictionary
-        ** does not make. */
-        if (rc == WM_OK && (r->has_variant || g.splits) && hun_spell_capital(sp, w, len)) {
+        ** is); a word the dictionary rejects and nothing corrects is not
+        ** split (Hunspell's compounding rules accept the compounds it
+        ** knows how to make, so such a word is most likely misspelt). */
+        if (rc == WM_OK && r->has_variant && hun_spell_capital(sp, w, len)) {
             memset(r, 0, offsetof(wm_spell_result, buf));
             used = 0;
         } else if (rc == WM_OK && r->has_variant) {
@@ -1062,9 +1064,7 @@ int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, const char *stem,
             size_t vlen = r->variant_len;
             memcpy(v, r->buf + r->variant_off, vlen);
             if (!known(sp, v, vlen))
-                decompound(sp, v, vlen, 0, 0, r, &used);
-        } else if (rc == WM_OK && g.splits) {
-            decompound(sp, w, len, g.splits, 1, r, &used);
+                decompound(sp, v, vlen, 0, r, &used);
         }
     }
     if (rc == WM_OK)
