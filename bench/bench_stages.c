@@ -596,12 +596,13 @@ int main(int argc, char **argv)
     }
     if (opt.json)
         printf("]}\n");
-    else
-        printf("start-up: engine %.2f ms, plugins (lexicons) %.2f ms, first analyzer %.2f ms"
-               "%s%.2f%s\n",
-               su[0] * 1e3, su[1] * 1e3, su[2] * 1e3,
-               su[3] >= 0 ? ", dictionaries " : "", su[3] >= 0 ? su[3] * 1e3 : 0.0,
-               su[3] >= 0 ? " ms" : "");
+    else {
+        printf("start-up: engine %.2f ms, plugins (lexicons) %.2f ms, first analyzer %.2f ms",
+               su[0] * 1e3, su[1] * 1e3, su[2] * 1e3);
+        if (su[3] >= 0)
+            printf(", dictionaries %.2f ms", su[3] * 1e3);
+        printf("\n");
+    }
     (void)sink;
     wm_engine_free(engine);
     corpus_free(&c);
