@@ -161,6 +161,54 @@ static void cli_buf_uint(cli_buf *b, uint64_t v)
     cli_buf_add(b, digits + n, sizeof digits - n);
 }
 
+/* Eight bytes at a time (SWAR): ONES has 1 in each byte, HIGHS the top
+** bit. A byte of w equal to b, or below b (b at most 0x80), sets the top
+** bit of its byte in the result; a true answer may also flag a byte next
+** to such a one (a borrow), which only sends the caller to its slow path
+** a byte early. */
+#define CLI_ONES  UINT64_C(0x0101010101010101)
+#define CLI_HIGHS UINT64_C(0x8080808080808080)
+
+static inline uint64_t cli_swar_eq(uint64_t w, unsigned char b)
+{
+    uint64_t x = w ^ (CLI_ONES * b);
+
+    return (x - CLI_ONES) & ~x & CLI_HIGHS;
+}
+
+static inline uint64_t cli_swar_lt(uint64_t w, unsigned char b)
+{
+    return (w - CLI_ONES * b) & ~w & CLI_HIGHS;
+}
+
+/* Bytes plain in a JSON string: ASCII from 0x20, not '"', '\\' or DEL. */
+static inline int cli_json_plain8(const unsigned char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+    return ((w & CLI_HIGHS) | cli_swar_lt(w, 0x20) | cli_swar_eq(w, '"') |
+            cli_swar_eq(w, '\\') | cli_swar_eq(w, 0x7F)) == 0;
+}
+
+/* Bytes plain in a CSV field: ASCII, not ',', '"', CR or LF. */
+static inline int cli_csv_plain8(const unsigned char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+    return ((w & CLI_HIGHS) | cli_swar_eq(w, ',') | cli_swar_eq(w, '"') |
+            cli_swar_eq(w, '\r') | cli_swar_eq(w, '\n')) == 0;
+}
+
+/* 1 for a two-byte UTF-8 sequence from U+00C0 (lead 0xC3..0xDF): valid,
+** never overlong, never a C1 control. Latin letters with diacritics, the
+** most common non-ASCII bytes of the answers, take this path. */
+static inline int cli_utf8_two(const unsigned char *s, size_t avail)
+{
+    return avail >= 2 && s[0] >= 0xC3 && s[0] <= 0xDF && (s[1] & 0xC0) == 0x80;
+}
+
 /* U+FFFD, for a byte sequence that is not UTF-8. */
 static const char cli_replacement[3] = {'\xEF', '\xBF', '\xBD'};
 
@@ -180,11 +228,20 @@ static void cli_buf_json_string(cli_buf *b, const char *text,
 
     cli_buf_byte(b, '"');
     while (i < text_len) {
-        unsigned c = s[i];
+        unsigned c;
         char esc[6] = {'\\', 'u', '0', '0', 0, 0};
         int valid;
         size_t n;
 
+        while (i + 8 <= text_len && cli_json_plain8(s + i))
+            i += 8;
+        if (i >= text_len)
+            break;
+        c = s[i];
+        if (cli_utf8_two(s + i, text_len - i)) {
+            i += 2;
+            continue;
+        }
         if (c < 0x80) {
             if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
                 i++;
@@ -640,8 +697,15 @@ static void cli_csv_field(cli_buf *b, const char *text, size_t text_len)
     int valid = 1;
 
     for (size_t i = 0; i < text_len;) {
-        unsigned c = s[i];
-        if (c < 0x80) {
+        unsigned c;
+        while (i + 8 <= text_len && cli_csv_plain8(s + i))
+            i += 8;
+        if (i >= text_len)
+            break;
+        c = s[i];
+        if (cli_utf8_two(s + i, text_len - i)) {
+            i += 2;
+        } else if (c < 0x80) {
             if (c == ',' || c == '"' || c == '\r' || c == '\n')
                 quote = 1;
             i++;

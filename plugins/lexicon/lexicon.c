@@ -56,6 +56,13 @@
                                    engine gives at most 4); more are
                                    ignored, so a token's cost is bounded */
 
+#define LX_MEMO_IDS  (1u << 20)  /* normal-form ids a worker remembers the
+                                    wildcard candidates of; larger ids
+                                    are scanned every time */
+#define LX_MEMO_BYTES ((size_t)16 << 20) /* remembered bytes (forms and
+                                    candidates) before a worker forgets
+                                    them all and starts again */
+
 #define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
 #define LX_FNV_PRIME 16777619u
@@ -179,6 +186,17 @@ typedef struct lx_match {
     uint32_t last;  /* position of its last token */
 } lx_match;
 
+/* What a worker remembers of one normal form: the entries whose first
+** element is a wildcard that the form (or its stem) matches, in the order
+** the tries walk them. Filed under the token's normal-form id, and checked
+** against a copy of the form's bytes, since ids are the host's to reuse. */
+typedef struct lx_memo {
+    uint32_t text;     /* offset of the form's bytes in memo_text; */
+    uint32_t len;      /* their length + 1 (0: nothing remembered) */
+    uint32_t first;    /* where its candidates start in memo_list */
+    uint32_t count;    /* how many */
+} lx_memo;
+
 /* One thread's scratch memory: grown when an answer needs more, never
 ** shrunk or cleared per answer. */
 typedef struct lx_worker {
@@ -210,6 +228,16 @@ typedef struct lx_worker {
     lx_match *matches;   /* the current answer's matches */
     size_t n_matches;    /* how many */
     size_t cap_matches;  /* allocated */
+    lx_memo *memo;       /* by normal-form id: the wildcard candidates of
+                            each form met (lx_wild), so that the tries are
+                            walked once per distinct form, not per token */
+    size_t cap_memo;     /* allocated in memo */
+    char *memo_text;     /* the forms' bytes */
+    size_t n_memo_text;  /* used */
+    size_t cap_memo_text;/* allocated */
+    uint32_t *memo_list; /* the candidates, grouped by form */
+    size_t n_memo_list;  /* used */
+    size_t cap_memo_list;/* allocated */
 } lx_worker;
 
 /* The passes of an answer (lx_classify): the words as written, then the
@@ -1225,6 +1253,9 @@ static void lx_worker_free(void *state, void *worker)
     lx->host.free(lx->host.ctx, w->limit);
     lx->host.free(lx->host.ctx, w->excl);
     lx->host.free(lx->host.ctx, w->matches);
+    lx->host.free(lx->host.ctx, w->memo);
+    lx->host.free(lx->host.ctx, w->memo_text);
+    lx->host.free(lx->host.ctx, w->memo_list);
     lx->host.free(lx->host.ctx, w);
 }
 
@@ -1405,14 +1436,14 @@ static int lx_try_list(const lexicon *lx, lx_worker *w,
 /*
 ** Walks a wildcard trie along one string of a token (its normal form, or
 ** for suffixes also its stem), a character at a time from the start
-** (backward = 0) or the end (1), trying the entries of every key met; stops
-** at the first part no key goes on from. Keys of `skip` bytes or fewer
-** were tried through another string and are passed over.
+** (backward = 0) or the end (1), and appends to the worker's memo_list the
+** entries of every key met; stops at the first part no key goes on from.
+** Keys of `skip` bytes or fewer were met through another string and are
+** passed over.
 */
-static int lx_scan_parts(const lexicon *lx, lx_worker *w,
-                         const wm_token *tokens, uint32_t p,
-                         const lx_table *tb, const unsigned char *s,
-                         uint32_t s_len, int backward, uint32_t skip)
+static int lx_collect_parts(const lexicon *lx, lx_worker *w,
+                            const lx_table *tb, const unsigned char *s,
+                            uint32_t s_len, int backward, uint32_t skip)
 {
     uint32_t n = s_len < tb->max_len ? s_len : tb->max_len;
     uint32_t h = LX_FNV_BASIS, at = LX_NO_SLOT, done = 0;
@@ -1420,7 +1451,6 @@ static int lx_scan_parts(const lexicon *lx, lx_worker *w,
     for (uint32_t len = 1; len <= n; len++) {
         const unsigned char *b = backward ? s + s_len - len : s + len - 1;
         const lx_slot *sl;
-        int rc;
 
         h = (h ^ *b) * LX_FNV_PRIME;
         if (backward ? (*b & 0xC0) == 0x80
@@ -1433,12 +1463,113 @@ static int lx_scan_parts(const lexicon *lx, lx_worker *w,
         done = len;
         sl = &tb->slots[at];
         if (sl->count && len > skip) {
-            rc = lx_try_list(lx, w, tokens, tb->list + sl->first, sl->count,
-                             p);
+            int rc = lx_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
+                             w->n_memo_list + sl->count, sizeof *w->memo_list);
             if (rc != WM_OK)
                 return rc;
+            memcpy(w->memo_list + w->n_memo_list, tb->list + sl->first,
+                   sl->count * sizeof *w->memo_list);
+            w->n_memo_list += sl->count;
         }
     }
+    return WM_OK;
+}
+
+/*
+** Appends to memo_list the wildcard candidates of token t, in the order
+** they are tried: by the prefixes of its normal form, then by the suffixes
+** of its normal form, then by those of its stem that the normal form does
+** not share (for most words the stem is the word's beginning, so that
+** last walk is short or not made).
+*/
+static int lx_collect(const lexicon *lx, lx_worker *w, const wm_token *t)
+{
+    const unsigned char *norm = (const unsigned char *)t->norm;
+    const unsigned char *stem = (const unsigned char *)t->stem;
+    int rc = WM_OK;
+
+    if (lx->prefixes.max_len)
+        rc = lx_collect_parts(lx, w, &lx->prefixes, norm, (uint32_t)t->norm_len, 0, 0);
+    if (rc == WM_OK && lx->suffixes.max_len) {
+        uint32_t common = 0;
+
+        while (common < t->norm_len && common < t->stem_len &&
+               norm[t->norm_len - 1 - common] == stem[t->stem_len - 1 - common])
+            common++;
+        rc = lx_collect_parts(lx, w, &lx->suffixes, norm, (uint32_t)t->norm_len, 1, 0);
+        if (rc == WM_OK && common < t->stem_len && common < lx->suffixes.max_len)
+            rc = lx_collect_parts(lx, w, &lx->suffixes, stem, (uint32_t)t->stem_len, 1,
+                                  common);
+    }
+    return rc;
+}
+
+/* Forgets every remembered form (the memo's memory stays). */
+static void lx_memo_forget(lx_worker *w)
+{
+    if (w->memo)
+        memset(w->memo, 0, w->cap_memo * sizeof *w->memo);
+    w->n_memo_text = 0;
+    w->n_memo_list = 0;
+}
+
+/*
+** The wildcard candidates of token t: *first and *count in memo_list.
+** Walks the tries the first time a normal form is met and remembers the
+** result under its id; a later token of the same form (most tokens, in
+** Zipfian text) costs one array read and one comparison of its bytes. A
+** form without an id, with an id past LX_MEMO_IDS, or met when the memo
+** is full is walked each time, its candidates left at the list's end
+** until the next such walk.
+*/
+static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
+                   uint32_t *first, uint32_t *count)
+{
+    uint32_t id = t->norm_id;
+    lx_memo *m = NULL;
+    size_t mark;
+    int rc;
+
+    if (id != WM_ID_NONE && id < LX_MEMO_IDS && t->norm_len < UINT32_MAX) {
+        if (id < w->cap_memo) {
+            m = &w->memo[id];
+            if (m->len == t->norm_len + 1 &&
+                memcmp(w->memo_text + m->text, t->norm, t->norm_len) == 0) {
+                *first = m->first;
+                *count = m->count;
+                return WM_OK;
+            }
+        }
+        if (w->n_memo_text + t->norm_len > LX_MEMO_BYTES ||
+            w->n_memo_list * sizeof *w->memo_list > LX_MEMO_BYTES)
+            lx_memo_forget(w);
+        rc = lx_grow(&lx->host, (void **)&w->memo, &w->cap_memo, (size_t)id + 1,
+                     sizeof *w->memo);
+        if (rc == WM_OK)
+            rc = lx_grow(&lx->host, (void **)&w->memo_text, &w->cap_memo_text,
+                         w->n_memo_text + t->norm_len + 1, 1);
+        if (rc != WM_OK)
+            return rc;
+        m = &w->memo[id];
+    }
+    mark = w->n_memo_list;
+    rc = lx_collect(lx, w, t);
+    if (rc != WM_OK) {
+        w->n_memo_list = mark;
+        return rc;
+    }
+    *first = (uint32_t)mark;
+    *count = (uint32_t)(w->n_memo_list - mark);
+    if (!m) {
+        w->n_memo_list = mark; /* not kept: the next walk overwrites it */
+        return WM_OK;
+    }
+    memcpy(w->memo_text + w->n_memo_text, t->norm, t->norm_len);
+    m->text = (uint32_t)w->n_memo_text;
+    m->len = (uint32_t)t->norm_len + 1;
+    m->first = *first;
+    m->count = *count;
+    w->n_memo_text += t->norm_len;
     return WM_OK;
 }
 
@@ -1459,49 +1590,25 @@ static int lx_scan_index(const lexicon *lx, lx_worker *w,
 /*
 ** Finds every entry whose first element matches token t, the base token of
 ** position p or one of its alternatives, and tries each from p: by stem
-** id, by normal-form id, then by the token's prefixes, then by its
-** suffixes (of the normal form, then of the stem). The prefixes and
-** suffixes grow a character at a time, their hash a byte at a time, and
-** the scan stops at the first one that no wildcard key begins (ends) with.
+** id, by normal-form id, then the wildcard candidates of its normal form
+** (lx_wild: by its prefixes, then by its suffixes, of the normal form and
+** then of the stem).
 */
 static int lx_scan_one(const lexicon *lx, lx_worker *w,
                        const wm_token *tokens, const wm_token *t, uint32_t p)
 {
-    const unsigned char *norm = (const unsigned char *)t->norm;
-    const unsigned char *stem = (const unsigned char *)t->stem;
+    uint32_t first, count;
     int rc;
 
     rc = lx_scan_index(lx, w, tokens, &lx->words, t->stem_id, p);
     if (rc == WM_OK)
         rc = lx_scan_index(lx, w, tokens, &lx->exacts, t->norm_id, p);
-    if (rc != WM_OK)
+    if (rc != WM_OK || (!lx->prefixes.max_len && !lx->suffixes.max_len))
         return rc;
-
-    if (lx->prefixes.max_len) {
-        rc = lx_scan_parts(lx, w, tokens, p, &lx->prefixes, norm,
-                           (uint32_t)t->norm_len, 0, 0);
-        if (rc != WM_OK)
-            return rc;
-    }
-    if (lx->suffixes.max_len) {
-        /* The stem's scan skips the endings it shares with the normal form
-        ** (those entries were tried already), and is not made at all when
-        ** that leaves nothing, as for most words, whose stem is the word. */
-        uint32_t common = 0;
-
-        while (common < t->norm_len && common < t->stem_len &&
-               norm[t->norm_len - 1 - common] == stem[t->stem_len - 1 - common])
-            common++;
-        rc = lx_scan_parts(lx, w, tokens, p, &lx->suffixes, norm,
-                           (uint32_t)t->norm_len, 1, 0);
-        if (rc == WM_OK && common < t->stem_len &&
-            common < lx->suffixes.max_len)
-            rc = lx_scan_parts(lx, w, tokens, p, &lx->suffixes, stem,
-                               (uint32_t)t->stem_len, 1, common);
-        if (rc != WM_OK)
-            return rc;
-    }
-    return WM_OK;
+    rc = lx_wild(lx, w, t, &first, &count);
+    if (rc == WM_OK && count)
+        rc = lx_try_list(lx, w, tokens, w->memo_list + first, count, p);
+    return rc;
 }
 
 /*
