@@ -23,7 +23,8 @@ void wm__classify_free(wm_analyzer *a)
 
     if (!a->cls_ready)
         return;
-    for (size_t p = 0; p < e->n_plugins; p++) {
+    /* workers is NULL when classify_init() could not allocate it. */
+    for (size_t p = 0; a->workers && p < e->n_plugins; p++) {
         const wm_plugin_slot *s = &e->plugins[p];
         if (a->workers[p] && s->desc->worker_free)
             s->desc->worker_free(s->state[a->lang], a->workers[p]);
@@ -33,6 +34,11 @@ void wm__classify_free(wm_analyzer *a)
     wm__free(al, a->scores);
     wm__free(al, a->labels);
     wm__free(al, a->evidence);
+    a->workers = NULL;
+    a->plugin_scores = a->scores = NULL;
+    a->labels = NULL;
+    a->evidence = NULL;
+    a->n_evidence = a->cap_evidence = 0;
     a->cls_ready = 0;
 }
 
