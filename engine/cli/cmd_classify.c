@@ -121,6 +121,16 @@ const char cli_help_classify[] =
     "                      output is the same for every N\n"
     "  --strict            stop at the first record that is not ok, with\n"
     "                      exit status 1 (the records before it are written)\n"
+    "  --on-plugin-error P what a plugin's failure on a record does: flag\n"
+    "                      (the default: the record is plugin_failed, with\n"
+    "                      the plugin's name and message, and the run goes\n"
+    "                      on) or stop (as --strict, for plugin failures\n"
+    "                      only)\n"
+    "  --plugin-time-limit MS  a plugin that takes longer than MS\n"
+    "                      milliseconds on one answer fails on it (its\n"
+    "                      results dropped, the record plugin_failed);\n"
+    "                      default 0, no limit. The run stays byte-identical\n"
+    "                      only while no answer hits the limit\n"
     "  --quiet             no progress line (it is only drawn when standard\n"
     "                      error is a terminal)\n"
     "  --max-field-bytes N  the largest answer, in bytes (K, M, G suffixes;\n"
@@ -183,7 +193,9 @@ enum {
     CLI_OPT_THREADS,                            /* --threads */
     CLI_OPT_STRICT,                             /* --strict */
     CLI_OPT_QUIET,                              /* --quiet */
-    CLI_OPT_MAX_FIELD                           /* --max-field-bytes */
+    CLI_OPT_MAX_FIELD,                          /* --max-field-bytes */
+    CLI_OPT_ON_PLUGIN_ERROR,                    /* --on-plugin-error */
+    CLI_OPT_PLUGIN_TIME_LIMIT                   /* --plugin-time-limit */
 };
 
 /* The most threads --threads takes. */
@@ -212,6 +224,10 @@ typedef struct cli_classify_args {
     const char *threads_arg;    /* --threads as typed */
     size_t threads;             /* the number */
     int strict;                 /* --strict */
+    const char *on_plugin_error; /* --on-plugin-error as typed */
+    int plugin_error_stop;      /* --on-plugin-error stop */
+    const char *time_limit_arg; /* --plugin-time-limit as typed */
+    unsigned time_limit;        /* the number, in ms; 0: none */
     int quiet;                  /* --quiet */
     const char *max_field_arg;  /* --max-field-bytes as typed */
     uint64_t max_field;         /* the number */
@@ -455,6 +471,28 @@ static int cli_classify_check(const char *cmd, cli_classify_args *a)
     }
     if (a->max_field > CLI_ENGINE_MAX_TEXT)
         a->setup.max_text_len = (size_t)a->max_field;
+    if (a->on_plugin_error != NULL) {
+        if (strcmp(a->on_plugin_error, "stop") == 0) {
+            a->plugin_error_stop = 1;
+        } else if (strcmp(a->on_plugin_error, "flag") != 0) {
+            cli_error(cmd, "bad --on-plugin-error value '%s' (expected flag "
+                      "or stop)", a->on_plugin_error);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (a->time_limit_arg != NULL) {
+        uint64_t n;
+        const char *p = a->time_limit_arg;
+        for (; *p >= '0' && *p <= '9'; p++)
+            ;
+        if (*p != '\0' || cli_parse_size(a->time_limit_arg, &n) != 0
+            || n > 86400000u) {
+            cli_error(cmd, "bad --plugin-time-limit value '%s' (expected "
+                      "milliseconds, 0 to 86400000)", a->time_limit_arg);
+            return CLI_EXIT_USAGE;
+        }
+        a->time_limit = (unsigned)n;
+    }
     if (a->keep_arg != NULL)
         return cli_split_keep(cmd, a);
     return CLI_EXIT_OK;
@@ -491,6 +529,8 @@ static int cli_classify_parse(const cli_command *self, int argc, char **argv,
         {"--strict", 0, CLI_OPT_STRICT},
         {"--quiet", 0, CLI_OPT_QUIET},
         {"--max-field-bytes", 1, CLI_OPT_MAX_FIELD},
+        {"--on-plugin-error", 1, CLI_OPT_ON_PLUGIN_ERROR},
+        {"--plugin-time-limit", 1, CLI_OPT_PLUGIN_TIME_LIMIT},
         {NULL, 0, 0}
     };
     cli_args args = {self->name, argc, argv, 0, 0};
@@ -524,6 +564,8 @@ static int cli_classify_parse(const cli_command *self, int argc, char **argv,
         case CLI_OPT_STRICT: a->strict = 1; break;
         case CLI_OPT_QUIET: a->quiet = 1; break;
         case CLI_OPT_MAX_FIELD: a->max_field_arg = value; break;
+        case CLI_OPT_ON_PLUGIN_ERROR: a->on_plugin_error = value; break;
+        case CLI_OPT_PLUGIN_TIME_LIMIT: a->time_limit_arg = value; break;
         default: return CLI_EXIT_USAGE;
         }
     }
@@ -617,6 +659,12 @@ int cli_classify(const cli_command *self, int argc, char **argv)
         a.setup.any_language = a.lang_column != NULL || a.setup.common.lang == NULL
                                || strcmp(a.setup.common.lang, "auto") == 0;
         status = cli_open_engine(self->name, &a.setup, &engine);
+    }
+    if (status == CLI_EXIT_OK && a.time_limit > 0
+        && wm_engine_set_plugin_time_limit(engine, a.time_limit) != WM_OK) {
+        cli_error(self->name, "cannot set --plugin-time-limit: %s",
+                  wm_engine_errmsg(engine));
+        status = CLI_EXIT_RUNTIME;
     }
 
     /* The reader: CSV reads its header here. */
@@ -730,6 +778,7 @@ int cli_classify(const cli_command *self, int argc, char **argv)
         pcfg.lang_fallback = a.lang_fallback;
         pcfg.threads = a.threads;
         pcfg.strict = a.strict;
+        pcfg.plugin_error_stop = a.plugin_error_stop;
         pcfg.progress = !a.quiet && isatty(STDERR_FILENO);
         pcfg.input_size = input_size;
         status = cli_pipeline_run(&pcfg, reader, writer, &stats);

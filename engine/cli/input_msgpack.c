@@ -391,11 +391,14 @@ static int mp_feed_value(cli_reader *r, mp_state *st, size_t w)
 }
 
 /* Writes bytes as a JSON string body, escaping quotes, backslashes and
-** control bytes; other bytes go as they are. */
+** control bytes; other bytes go as they are. msgpack-c gives an empty
+** string a NULL pointer, and NULL + 0 is undefined in C. */
 static void mp_put_json_string(cli_reader *r, const char *s, size_t len)
 {
     size_t i, run = 0;
 
+    if (s == NULL)
+        s = "";
     cli_val_put(r, "\"", 1);
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];

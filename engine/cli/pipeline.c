@@ -643,6 +643,13 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
                           res->message, cli_status_name(res->status));
                 return CLI_EXIT_RUNTIME;
             }
+            if (cfg->plugin_error_stop
+                && res->status == CLI_ST_PLUGIN_FAILED) {
+                cli_error(cfg->cmd, "%s (%s; stopped by --on-plugin-error "
+                          "stop)", res->message,
+                          cli_status_name(res->status));
+                return CLI_EXIT_RUNTIME;
+            }
         }
         if (cli_writer_record(w, slot->records[i], res) != 0)
             return -1;

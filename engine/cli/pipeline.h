@@ -34,6 +34,8 @@ typedef struct cli_pipeline_config {
     const char *lang_fallback; /* when nothing else gives one, or NULL */
     size_t threads;            /* workers, >= 1 */
     int strict;                /* stop at the first record not ok */
+    int plugin_error_stop;     /* stop at the first plugin_failed record
+                                  (--on-plugin-error stop) */
     int progress;              /* draw a progress bar on stderr */
     int64_t input_size;        /* the input's bytes when known, else -1 */
 } cli_pipeline_config;

@@ -422,6 +422,16 @@ WM_API int wm_engine_set_spelling(wm_engine *engine, int on,
 ** combined score is at least 0.5. Returns WM_OK, WM_EINVAL or WM_EMISUSE. */
 WM_API int wm_engine_set_combine(wm_engine *engine, int rule);
 
+/* SETUP: a time limit for one plugin on one answer, in milliseconds (0,
+** the default: none). A plugin's classify() cannot be interrupted, but
+** when it returns after more than `ms` its results for that answer are
+** dropped and the answer is flagged as for a failure
+** (WM_STATUS_PLUGIN_FAILED, failure "plugin 'x' failed: took N ms on this
+** answer, over the limit of M ms"). Which answers hit the limit depends on
+** the machine and its load, so results are reproducible only when none
+** does. Returns WM_OK, WM_EINVAL or WM_EMISUSE. */
+WM_API int wm_engine_set_plugin_time_limit(wm_engine *engine, unsigned ms);
+
 /* The taxonomy: number of areas, an area's id ("access"), and its name in
 ** a language ("Tillgänglighet"; the English name, or else the id, when the
 ** taxonomy has none for that language). Static for the engine's life
@@ -514,7 +524,14 @@ typedef struct wm_evidence {
 #define WM_STATUS_PLUGIN_FAILED 0x1u /* a plugin failed on this answer:
                                         failed_plugin names it, errmsg
                                         says why; the other plugins'
-                                        results stand */
+                                        results stand. A failure is an
+                                        error code from classify(), or
+                                        what the host checks: a score
+                                        outside [0, 1] or NaN, a write past
+                                        the end of the scores, evidence
+                                        that add_evidence() refused, or
+                                        the time limit
+                                        (wm_engine_set_plugin_time_limit) */
 
 /* The result of classifying one answer. BORROWED from the analyzer: valid
 ** until its next call. */

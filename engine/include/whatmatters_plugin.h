@@ -147,14 +147,19 @@ struct wm_plugin_output {
     size_t n_areas;     /* entries in scores */
     double *scores;     /* per area, zeroed by the host: the plugin writes
                            a score in [0, 1]; 0.5 and above means "this
-                           area", below means "not" */
+                           area", below means "not". Exactly n_areas: the
+                           host keeps a guard value after the last, and an
+                           answer whose plugin changed it (or left a score
+                           outside [0, 1]) is flagged with the plugin's
+                           name and its results dropped */
 
     /* Records evidence: byte span [start, end) of the answer's text that
     ** supports an area, the weight of the rule that matched, and that rule
     ** as the user wrote it (BORROWED from the plugin: it must stay valid as
     ** long as the instance). The host marks evidence whose span holds a
     ** negated token. Returns WM_OK, WM_ENOMEM, or WM_EINVAL for an area or
-    ** span outside the answer (then nothing is recorded). */
+    ** span outside the answer (then nothing is recorded, and the answer is
+    ** flagged with the plugin's name even if classify() returns WM_OK). */
     int (*add_evidence)(wm_plugin_output *out, uint32_t area, size_t start,
                         size_t end, double weight, const char *rule);
 

@@ -9,11 +9,18 @@
 ** not fit the answer, does not take the answer down: its results are
 ** dropped and the answer is marked with its name.
 */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "wm_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* The value after each plugin's row of scores: a plugin that writes past
+** n_areas changes it, and its answer is flagged. Not a score (outside
+** [0, 1]), and unlikely to be written by accident. */
+#define WM_SCORE_GUARD (-12345.678)
 
 /* Frees the workers and arrays of the analyzer's classification. */
 void wm__classify_free(wm_analyzer *a)
@@ -23,7 +30,8 @@ void wm__classify_free(wm_analyzer *a)
 
     if (!a->cls_ready)
         return;
-    for (size_t p = 0; p < e->n_plugins; p++) {
+    /* workers is NULL when classify_init() could not allocate it. */
+    for (size_t p = 0; a->workers && p < e->n_plugins; p++) {
         const wm_plugin_slot *s = &e->plugins[p];
         if (a->workers[p] && s->desc->worker_free)
             s->desc->worker_free(s->state[a->lang], a->workers[p]);
@@ -33,6 +41,11 @@ void wm__classify_free(wm_analyzer *a)
     wm__free(al, a->scores);
     wm__free(al, a->labels);
     wm__free(al, a->evidence);
+    a->workers = NULL;
+    a->plugin_scores = a->scores = NULL;
+    a->labels = NULL;
+    a->evidence = NULL;
+    a->n_evidence = a->cap_evidence = 0;
     a->cls_ready = 0;
 }
 
@@ -44,7 +57,7 @@ static int classify_init(wm_analyzer *a)
     size_t np = e->n_plugins, na = e->taxonomy.n_areas;
 
     a->workers = wm__calloc(al, np ? np : 1, sizeof *a->workers);
-    a->plugin_scores = wm__calloc(al, (np ? np : 1) * na, sizeof *a->plugin_scores);
+    a->plugin_scores = wm__calloc(al, (np ? np : 1) * (na + 1), sizeof *a->plugin_scores);
     a->scores = wm__calloc(al, na, sizeof *a->scores);
     a->labels = wm__calloc(al, na, sizeof *a->labels);
     a->cls_ready = 1; /* from here on wm__classify_free() cleans up */
@@ -99,8 +112,16 @@ static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size
     wm_evidence *ev;
     uint32_t flags;
 
-    if (area >= out->n_areas || start > end || end > a->analysis.text_len)
+    if (area >= out->n_areas || start > end || end > a->analysis.text_len) {
+        /* Refused, and remembered: run_plugin() flags the answer even when
+        ** the plugin ignores the code. */
+        if (!a->bad_evidence[0])
+            snprintf(a->bad_evidence, sizeof a->bad_evidence,
+                     "evidence for area %u at bytes [%zu, %zu) does not fit the answer "
+                     "(%zu areas, %zu bytes)", (unsigned)area, start, end, out->n_areas,
+                     a->analysis.text_len);
         return WM_EINVAL;
+    }
     if (wm__grow(&a->engine->alloc, (void **)&a->evidence, &a->cap_evidence,
                  a->n_evidence + 1, sizeof *a->evidence) != WM_OK)
         return WM_ENOMEM;
@@ -132,7 +153,20 @@ static int cmp_evidence(const void *x, const void *y)
     return p->end < q->end ? -1 : p->end > q->end;
 }
 
-/* Runs one plugin; returns 1 when its scores count, 0 when it failed. */
+/* Milliseconds on the monotonic clock. */
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Runs one plugin; returns 1 when its scores count, 0 when it failed.
+** Besides the plugin's own error code, the host checks what the ABI lets
+** it check: every score in [0, 1], nothing written past the scores (the
+** guard after the row), no evidence refused by add_evidence(), and, with a
+** time limit, the time the plugin took. */
 static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *row)
 {
     const wm_plugin_slot *s = &a->engine->plugins[p];
@@ -140,6 +174,7 @@ static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *r
     char err[WM_ERRMSG_SIZE / 2] = "";
     wm_plugin_input in;
     wm_plugin_output out;
+    double started;
     int rc;
 
     memset(&in, 0, sizeof in);
@@ -154,9 +189,27 @@ static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *r
     out.err = err;
     out.err_size = sizeof err;
     memset(row, 0, na * sizeof *row);
+    row[na] = WM_SCORE_GUARD;
     a->cur_plugin = (uint32_t)p;
+    a->bad_evidence[0] = '\0';
 
+    started = a->engine->plugin_time_limit ? now_ms() : 0.0;
     rc = s->desc->classify(s->state[a->lang], a->workers[p], &in, &out);
+    if (a->engine->plugin_time_limit) {
+        double took = now_ms() - started;
+        if (took > (double)a->engine->plugin_time_limit) {
+            snprintf(err, sizeof err, "took %.0f ms on this answer, over the limit of %u ms",
+                     took, a->engine->plugin_time_limit);
+            rc = WM_EPLUGIN;
+        }
+    }
+    if (row[na] != WM_SCORE_GUARD) {
+        snprintf(err, sizeof err, "wrote past the end of its %zu scores", na);
+        rc = WM_EPLUGIN;
+    } else if (rc == WM_OK && a->bad_evidence[0]) {
+        snprintf(err, sizeof err, "%s", a->bad_evidence);
+        rc = WM_EPLUGIN;
+    }
     for (size_t i = 0; rc == WM_OK && i < na; i++) {
         if (!(row[i] >= 0.0 && row[i] <= 1.0)) { /* also catches NaN */
             snprintf(err, sizeof err, "score %g for area '%s' is outside [0, 1]",
@@ -204,7 +257,7 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
     memset(a->scores, 0, na * sizeof *a->scores);
 
     for (size_t p = 0; p < e->n_plugins; p++) {
-        double *row = a->plugin_scores + p * na;
+        double *row = a->plugin_scores + p * (na + 1);
         if (!e->plugins[p].state[a->lang] || !run_plugin(a, p, an, row))
             continue;
         counted++;

@@ -514,6 +514,17 @@ WM_API int wm_engine_set_combine(wm_engine *engine, int rule)
     return WM_OK;
 }
 
+WM_API int wm_engine_set_plugin_time_limit(wm_engine *engine, unsigned ms)
+{
+    if (!engine)
+        return WM_EINVAL;
+    engine->errmsg[0] = '\0';
+    if (wm__frozen(engine))
+        return WM_EMISUSE;
+    engine->plugin_time_limit = ms;
+    return WM_OK;
+}
+
 WM_API int wm_engine_set_languages(wm_engine *engine, const char *langs)
 {
     unsigned mask = 0;

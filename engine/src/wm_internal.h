@@ -72,6 +72,9 @@ struct wm_engine {
     size_t n_plugins;            /* how many */
     size_t cap_plugins;          /* allocated */
     int combine;                 /* WM_COMBINE_* */
+    unsigned plugin_time_limit;  /* ms one plugin may take on one answer
+                                    before the answer is flagged; 0: none
+                                    (wm_engine_set_plugin_time_limit) */
     unsigned langs;              /* bit i: plugins make instances for
                                     language i (wm_engine_set_languages) */
     wm_intern vocab[WM_NLANGS];  /* strings plugins interned: their ids are
@@ -130,13 +133,18 @@ struct wm_analyzer {
     /* Classification (classify.c), allocated on the first wm_classify(). */
     int cls_ready;                  /* the arrays below exist */
     void **workers;                 /* per plugin: its worker, or NULL */
-    double *plugin_scores;          /* n_plugins x n_areas */
+    double *plugin_scores;          /* n_plugins rows of n_areas + 1: the
+                                       last of a row is a guard that a
+                                       plugin writing past its scores
+                                       changes (WM_SCORE_GUARD) */
     double *scores;                 /* n_areas, combined */
     unsigned char *labels;          /* n_areas */
     wm_evidence *evidence;          /* this answer's evidence */
     size_t n_evidence;              /* how many */
     size_t cap_evidence;            /* allocated */
     uint32_t cur_plugin;            /* the plugin add_evidence() is for */
+    char bad_evidence[160];         /* what add_evidence() refused of the
+                                       current plugin, "" when nothing */
     wm_classification result;       /* what wm_classify() lends out */
     char failure[WM_ERRMSG_SIZE];   /* the failing plugin's message */
     char errmsg[WM_ERRMSG_SIZE];    /* last error, "" when none */

@@ -1081,7 +1081,9 @@ static int pt_compile(pt_parser *p, const unsigned char *pat, size_t len,
 
         if (off > len)
             off = len;
-        if (errcode == PCRE2_ERROR_NOMEMORY)
+        /* pcre2_compile() says "failed to allocate heap memory" with
+        ** PCRE2_ERROR_HEAP_FAILED, a compile error code, not NOMEMORY. */
+        if (errcode == PCRE2_ERROR_NOMEMORY || errcode == PCRE2_ERROR_HEAP_FAILED)
             return pt_fail(p, WM_ENOMEM, col, "out of memory");
         if (pcre2_get_error_message(errcode, msg, sizeof msg) < 0)
             snprintf((char *)msg, sizeof msg, "error %d", errcode);
@@ -1425,13 +1427,16 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
 
     pt->gctx = pcre2_general_context_create(pt_pcre_malloc, pt_pcre_free,
                                             &pt->host);
-    p = host->realloc(host->ctx, NULL, sizeof *p);
+    /* p is zeroed before anything can fail, as the failure path frees
+    ** what it holds. */
+    p = pt->gctx ? host->realloc(host->ctx, NULL, sizeof *p) : NULL;
+    if (p)
+        memset(p, 0, sizeof *p);
     if (!pt->gctx || !p) {
         pt_message(err, err_size, "pattern: out of memory");
         rc = WM_ENOMEM;
         goto fail;
     }
-    memset(p, 0, sizeof *p);
     p->pt = pt;
     p->config = config;
     p->err = err;
