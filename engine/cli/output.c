@@ -973,10 +973,9 @@ static void cli_csv_score(cli_buf *b, double s)
 /* One CSV row. Areas and scores are empty cells for a record that was not
 ** classified (bad_row, too_large, lang_unknown), so that nobody reads
 ** them as "no area". */
-static void cli_csv_record(cli_writer *w, const cli_record *rec,
-                           const cli_result *res)
+static void cli_csv_record(const cli_writer *w, cli_buf *b, cli_buf *field,
+                           const cli_record *rec, const cli_result *res)
 {
-    cli_buf *b = &w->out;
     const wm_engine *engine = w->cfg.engine;
 
     if (rec->id != NULL)
@@ -1009,7 +1008,7 @@ static void cli_csv_record(cli_writer *w, const cli_record *rec,
             cli_csv_score(b, res->scores != NULL ? res->scores[i] : 0.0);
     }
     cli_buf_byte(b, ',');
-    w->field.len = 0;
+    field->len = 0;
     /* The cell names spans, not rules (JSON Lines has those): a span that
     ** several rules matched for one area is written once. The evidence is
     ** in order of start, then area, so repeats are next to each other. */
@@ -1023,15 +1022,15 @@ static void cli_csv_record(cli_writer *w, const cli_record *rec,
             continue;
         cli_evidence_span(ev, rec->text_len, &start, &end);
         if (written++ > 0)
-            cli_buf_add(&w->field, "; ", 2);
-        cli_buf_cstr(&w->field, id != NULL ? id : "");
-        cli_buf_byte(&w->field, '=');
-        cli_buf_add(&w->field, rec->text + start, end - start);
+            cli_buf_add(field, "; ", 2);
+        cli_buf_cstr(field, id != NULL ? id : "");
+        cli_buf_byte(field, '=');
+        cli_buf_add(field, rec->text + start, end - start);
     }
-    if (w->field.len > 0)
-        cli_csv_field(b, w->field.data, w->field.len);
+    if (field->len > 0)
+        cli_csv_field(b, field->data, field->len);
     cli_buf_byte(b, '\n');
-    w->failed |= w->field.failed;
+    b->failed |= field->failed;
 }
 
 /* Number of bits set. */
@@ -1199,30 +1198,86 @@ int cli_writer_begin(cli_writer *w, const cli_meta *meta)
     return cli_writer_flush(w);
 }
 
-int cli_writer_record(cli_writer *w, const cli_record *rec,
-                      const cli_result *res)
+/* One record in the writer's format, appended to out (field: scratch for
+** CSV). Returns 1 when the emitter found a bug in a map's size, else 0. */
+static int cli_format_record(const cli_writer *w, cli_buf *out,
+                             cli_buf *field, const cli_record *rec,
+                             const cli_result *res)
 {
     cli_emit e;
 
     switch (w->cfg.format) {
     case CLI_OUT_CSV:
-        cli_csv_record(w, rec, res);
-        break;
+        cli_csv_record(w, out, field, rec, res);
+        return 0;
     case CLI_OUT_JSONL:
-        cli_emit_init(&e, &w->out, 0);
+        cli_emit_init(&e, out, 0);
         cli_emit_record(w, &e, rec, res);
-        cli_buf_byte(&w->out, '\n');
-        w->failed |= e.failed;
-        break;
+        cli_buf_byte(out, '\n');
+        return e.failed;
     default:
-        cli_emit_init(&e, &w->out, 1);
+        cli_emit_init(&e, out, 1);
         cli_emit_record(w, &e, rec, res);
-        w->failed |= e.failed;
-        break;
+        return e.failed;
     }
+}
+
+int cli_writer_record(cli_writer *w, const cli_record *rec,
+                      const cli_result *res)
+{
+    w->failed |= cli_format_record(w, &w->out, &w->field, rec, res);
     if (w->failed || w->out.failed)
         return -1;
     return w->out.len >= CLI_WRITE_CHUNK ? cli_writer_flush(w) : 0;
+}
+
+int cli_writer_formatted(cli_writer *w, const char *bytes, size_t len)
+{
+    cli_buf_add(&w->out, bytes, len);
+    if (w->failed || w->out.failed)
+        return -1;
+    return w->out.len >= CLI_WRITE_CHUNK ? cli_writer_flush(w) : 0;
+}
+
+/* A worker's formatter (output.h). */
+struct cli_formatter {
+    const cli_writer *w; /* whose configuration and fragments it uses */
+    cli_buf out;         /* the record being formatted */
+    cli_buf field;       /* a CSV field being built (evidence) */
+};
+
+cli_formatter *cli_formatter_new(const cli_writer *w)
+{
+    cli_formatter *f = calloc(1, sizeof *f);
+
+    if (f != NULL)
+        f->w = w;
+    return f;
+}
+
+int cli_formatter_record(cli_formatter *f, const cli_record *rec,
+                         const cli_result *res, const char **bytes,
+                         size_t *len)
+{
+    int bug;
+
+    f->out.len = 0;
+    f->field.len = 0;
+    bug = cli_format_record(f->w, &f->out, &f->field, rec, res);
+    if (bug || f->out.failed || f->field.failed)
+        return -1;
+    *bytes = f->out.data;
+    *len = f->out.len;
+    return 0;
+}
+
+void cli_formatter_free(cli_formatter *f)
+{
+    if (f == NULL)
+        return;
+    free(f->out.data);
+    free(f->field.data);
+    free(f);
 }
 
 int cli_writer_end(cli_writer *w)
