@@ -7,11 +7,14 @@
 ** the two formats hold the same keys and values by construction. CSV is
 ** written apart, as it is flat.
 **
-** The writer runs on the main thread while the workers classify, so it
-** is the part of a run that does not scale with --threads: a record is
-** built in a byte buffer (no stdio call per character), strings are made
-** valid UTF-8 and escaped in one pass, and the buffer goes to the stream
-** in large writes. Every string is made valid UTF-8 (an invalid sequence
+** Records are formatted by the workers (cli_formatter, one per worker,
+** reading only the writer's configuration), so formatting scales with
+** --threads and the main thread mostly copies bytes: a record is built in
+** a byte buffer (no stdio call per character), the strings every record
+** repeats (keys, area ids, plugin names, the all-zero scores) are made
+** once per writer by the emitter itself and copied, scores are formatted
+** without printf, strings are made valid UTF-8 and escaped in one pass,
+** and the buffer goes to the stream in large writes. Every string is made valid UTF-8 (an invalid sequence
 ** becomes U+FFFD, as the library counts them): the output of a file of
 ** mojibake is still a file every reader can open. For JSON the result is
 ** byte for byte what json_writer.c's cli_json_string() writes for the

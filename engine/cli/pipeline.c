@@ -14,7 +14,9 @@
 ** what order, so the output is the same bytes for every --threads. A
 ** result is copied out of the analyzer's borrowed wm_classification into
 ** the worker's arena for that slot, which is emptied when the slot is
-** reused.
+** reused; the worker then formats the record as the writer will write it
+** (cli_formatter) into the same arena, so the main thread's share of a
+** record is a copy of its bytes, and formatting scales with the workers.
 */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime() under -std=c11 */
 
