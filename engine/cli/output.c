@@ -7,11 +7,14 @@
 ** the two formats hold the same keys and values by construction. CSV is
 ** written apart, as it is flat.
 **
-** The writer runs on the main thread while the workers classify, so it
-** is the part of a run that does not scale with --threads: a record is
-** built in a byte buffer (no stdio call per character), strings are made
-** valid UTF-8 and escaped in one pass, and the buffer goes to the stream
-** in large writes. Every string is made valid UTF-8 (an invalid sequence
+** Records are formatted by the workers (cli_formatter, one per worker,
+** reading only the writer's configuration), so formatting scales with
+** --threads and the main thread mostly copies bytes: a record is built in
+** a byte buffer (no stdio call per character), the strings every record
+** repeats (keys, area ids, plugin names, the all-zero scores) are made
+** once per writer by the emitter itself and copied, scores are formatted
+** without printf, strings are made valid UTF-8 and escaped in one pass,
+** and the buffer goes to the stream in large writes. Every string is made valid UTF-8 (an invalid sequence
 ** becomes U+FFFD, as the library counts them): the output of a file of
 ** mojibake is still a file every reader can open. For JSON the result is
 ** byte for byte what json_writer.c's cli_json_string() writes for the
@@ -123,17 +126,19 @@ static int cli_buf_reserve(cli_buf *b, size_t n)
     return 0;
 }
 
-/* Appends n bytes. */
-static void cli_buf_add(cli_buf *b, const void *p, size_t n)
+/* Appends n bytes: inline while they fit (nearly always, as the buffer
+** keeps its size from record to record), a call only to grow. */
+static inline void cli_buf_add(cli_buf *b, const void *p, size_t n)
 {
-    if (n == 0 || cli_buf_reserve(b, n) != 0)
+    if (n > b->cap - b->len && cli_buf_reserve(b, n) != 0)
         return;
-    memcpy(b->data + b->len, p, n);
+    if (n > 0)
+        memcpy(b->data + b->len, p, n);
     b->len += n;
 }
 
 /* Appends one byte. */
-static void cli_buf_byte(cli_buf *b, char c)
+static inline void cli_buf_byte(cli_buf *b, char c)
 {
     if (b->len < b->cap) {
         b->data[b->len++] = c;
@@ -280,6 +285,51 @@ static void cli_buf_json_string(cli_buf *b, const char *text,
 }
 
 /*
+** Writes value as "%.4f" does into num (at least 24 bytes) and returns the
+** length, or 0 when this is not sure to give printf's bytes: then the
+** caller asks snprintf. A score is formatted nine times a record, and
+** snprintf is some 1000 instructions a call. The scaled value x = value *
+** 10^4 is off the exact product by at most half an ulp, under 2^-23 for
+** |x| < 2^30; so when x's fraction is further than 10^-6 from one half,
+** the exact product rounds the same way as x, and that is what glibc's
+** exact printf does. Ties and near-ties, and large values, go to printf.
+*/
+static size_t cli_fixed4(double value, char *num)
+{
+    double x = fabs(value) * 10000.0;
+    double whole, frac;
+    uint64_t n, ip;
+    unsigned dec;
+    char digits[24];
+    size_t len = 0, k = sizeof digits;
+
+    if (!(x < 1073741824.0)) /* 2^30; also NaN */
+        return 0;
+    whole = floor(x);
+    frac = x - whole;
+    if (fabs(frac - 0.5) < 1e-6)
+        return 0;
+    n = (uint64_t)whole + (frac > 0.5);
+    ip = n / 10000;
+    dec = (unsigned)(n % 10000);
+    if (signbit(value))
+        num[len++] = '-';
+    do {
+        digits[--k] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip > 0);
+    memcpy(num + len, digits + k, sizeof digits - k);
+    len += sizeof digits - k;
+    num[len++] = '.';
+    num[len++] = (char)('0' + dec / 1000);
+    num[len++] = (char)('0' + dec / 100 % 10);
+    num[len++] = (char)('0' + dec / 10 % 10);
+    num[len++] = (char)('0' + dec % 10);
+    num[len] = '\0';
+    return len;
+}
+
+/*
 ** Appends a JSON number as cli_json_number() writes it: at most four
 ** decimals, trailing zeros dropped, no "-0", null for NaN and infinities.
 ** Scores are mostly exactly 0, which skips the formatting.
@@ -297,7 +347,9 @@ static void cli_buf_json_number(cli_buf *b, double value)
         cli_buf_cstr(b, "null");
         return;
     }
-    n = snprintf(num, sizeof num, "%.4f", value);
+    n = (int)cli_fixed4(value, num);
+    if (n == 0)
+        n = snprintf(num, sizeof num, "%.4f", value);
     if (n <= 0 || (size_t)n >= sizeof num) {
         cli_buf_cstr(b, "null");
         return;
@@ -313,6 +365,13 @@ static void cli_buf_json_number(cli_buf *b, double value)
 /* ------------------------------------------------------------------------
 ** The emitter: JSON text or msgpack from the same calls
 ** --------------------------------------------------------------------- */
+
+/* A string, or a whole value, already in the output format: bytes in the
+** writer's frags buffer. */
+typedef struct cli_frag {
+    size_t off; /* where its bytes start in frags */
+    size_t len; /* how many */
+} cli_frag;
 
 /* How deep maps and arrays nest (the metadata is the deepest, at 4). */
 #define CLI_EMIT_DEPTH 8
@@ -443,6 +502,13 @@ static void cli_emit_str(cli_emit *e, const char *text, size_t text_len)
         cli_emit_pack_str(e, text, text_len);
     else
         cli_buf_json_string(e->out, text, text_len);
+}
+
+/* A fragment of the writer's (made by cli_frag_make). */
+static void cli_emit_frag(cli_emit *e, const cli_buf *frags, cli_frag f)
+{
+    cli_emit_pre(e);
+    cli_buf_add(e->out, frags->data + f.off, f.len);
 }
 
 /* A NUL-terminated string, or nil/null for NULL. */
@@ -655,13 +721,98 @@ int cli_meta_write_json(FILE *out, const wm_engine *engine,
 ** Writers
 ** --------------------------------------------------------------------- */
 
+/* The keys of a record, in the order of cli_key_names. */
+enum cli_key {
+    CLI_K_ID, CLI_K_KEEP, CLI_K_TEXT, CLI_K_LANG, CLI_K_STATUS,
+    CLI_K_MESSAGE, CLI_K_AREAS, CLI_K_SCORES, CLI_K_EVIDENCE, CLI_K_AREA,
+    CLI_K_START, CLI_K_END, CLI_K_RULE, CLI_K_PLUGIN, CLI_K_NEGATED,
+    CLI_K_SPELLING, CLI_K_COUNT
+};
+
+static const char *const cli_key_names[CLI_K_COUNT] = {
+    "id", "keep", "text", "lang", "status", "message", "areas", "scores",
+    "evidence", "area", "start", "end", "rule", "plugin", "negated",
+    "spelling"
+};
+
 struct cli_writer {
     cli_writer_config cfg;  /* as given */
     size_t n_areas;         /* the taxonomy's areas */
+    size_t n_plugins;       /* the engine's plugins */
     cli_buf out;            /* records not yet handed to the stream */
     cli_buf field;          /* a CSV field being built (evidence) */
     int failed;             /* memory ran out, or a bug in a map's size */
+    /* Made once by cli_writer_new for JSON Lines and msgpack, read-only
+    ** after it (formatters on other threads read them): */
+    cli_buf frags;          /* the bytes of the fragments below */
+    cli_frag keys[CLI_K_COUNT];      /* each key as a string */
+    cli_frag statuses[CLI_ST_COUNT]; /* each status name as a string */
+    cli_frag *areas;        /* [n_areas] each area id as a string */
+    cli_frag *plugins;      /* [n_plugins] each plugin's name */
+    cli_frag *keep;         /* [cfg.n_keep] each --keep name */
+    cli_frag zero_scores;   /* the scores map with every score 0 */
 };
+
+/* The scores map of a classified record (all zero when scores is NULL). */
+static void cli_emit_scores(const cli_writer *w, cli_emit *e,
+                            const double *scores)
+{
+    cli_emit_map(e, w->n_areas);
+    for (size_t i = 0; i < w->n_areas; i++) {
+        cli_emit_cstr(e, wm_engine_area_id(w->cfg.engine, i));
+        cli_emit_score(e, scores != NULL ? scores[i] : 0.0);
+    }
+    cli_emit_close(e);
+}
+
+/*
+** Makes a fragment: what the emitter writes for the string text (NULL:
+** null/nil), or with scores != NULL for the scores map of all zeros, in
+** the writer's format. Written by the emitter itself, so a fragment is
+** byte for byte what the record would hold without it.
+*/
+static cli_frag cli_frag_make(cli_writer *w, const char *text, int scores)
+{
+    cli_frag f;
+    cli_emit e;
+
+    cli_emit_init(&e, &w->frags, w->cfg.format == CLI_OUT_MSGPACK);
+    f.off = w->frags.len;
+    if (scores)
+        cli_emit_scores(w, &e, NULL);
+    else
+        cli_emit_cstr(&e, text);
+    f.len = w->frags.len - f.off;
+    w->failed |= e.failed;
+    return f;
+}
+
+/* The fragments of the strings every record repeats: keys, statuses,
+** area ids, plugin names, --keep names, and the all-zero scores. */
+static void cli_writer_frags(cli_writer *w)
+{
+    const wm_engine *engine = w->cfg.engine;
+
+    w->areas = calloc(w->n_areas + 1, sizeof *w->areas);
+    w->plugins = calloc(w->n_plugins + 1, sizeof *w->plugins);
+    w->keep = calloc(w->cfg.n_keep + 1, sizeof *w->keep);
+    if (w->areas == NULL || w->plugins == NULL || w->keep == NULL) {
+        w->failed = 1;
+        return;
+    }
+    for (int k = 0; k < CLI_K_COUNT; k++)
+        w->keys[k] = cli_frag_make(w, cli_key_names[k], 0);
+    for (int k = 0; k < CLI_ST_COUNT; k++)
+        w->statuses[k] = cli_frag_make(w, cli_status_name(k), 0);
+    for (size_t i = 0; i < w->n_areas; i++)
+        w->areas[i] = cli_frag_make(w, wm_engine_area_id(engine, i), 0);
+    for (size_t i = 0; i < w->n_plugins; i++)
+        w->plugins[i] = cli_frag_make(w, wm_engine_plugin_name(engine, i), 0);
+    for (size_t i = 0; i < w->cfg.n_keep; i++)
+        w->keep[i] = cli_frag_make(w, w->cfg.keep[i], 0);
+    w->zero_scores = cli_frag_make(w, NULL, 1);
+    w->failed |= w->frags.failed;
+}
 
 cli_writer *cli_writer_new(const cli_writer_config *cfg)
 {
@@ -673,6 +824,13 @@ cli_writer *cli_writer_new(const cli_writer_config *cfg)
     w->n_areas = wm_engine_area_count(cfg->engine);
     if (w->n_areas > WM_MAX_AREAS)
         w->n_areas = WM_MAX_AREAS;
+    w->n_plugins = wm_engine_plugin_count(cfg->engine);
+    if (cfg->format != CLI_OUT_CSV)
+        cli_writer_frags(w);
+    if (w->failed) {
+        cli_writer_free(w);
+        return NULL;
+    }
     return w;
 }
 
@@ -682,6 +840,10 @@ void cli_writer_free(cli_writer *w)
         return;
     free(w->out.data);
     free(w->field.data);
+    free(w->frags.data);
+    free(w->areas);
+    free(w->plugins);
+    free(w->keep);
     free(w);
 }
 
@@ -803,7 +965,9 @@ static void cli_csv_score(cli_buf *b, double s)
         cli_buf_cstr(b, "1.0000");
         return;
     }
-    n = snprintf(num, sizeof num, "%.4f", s);
+    n = (int)cli_fixed4(s, num);
+    if (n == 0)
+        n = snprintf(num, sizeof num, "%.4f", s);
     if (n > 0 && (size_t)n < sizeof num)
         cli_buf_add(b, strcmp(num, "-0.0000") == 0 ? "0.0000" : num,
                     strcmp(num, "-0.0000") == 0 ? 6 : (size_t)n);
@@ -812,10 +976,9 @@ static void cli_csv_score(cli_buf *b, double s)
 /* One CSV row. Areas and scores are empty cells for a record that was not
 ** classified (bad_row, too_large, lang_unknown), so that nobody reads
 ** them as "no area". */
-static void cli_csv_record(cli_writer *w, const cli_record *rec,
-                           const cli_result *res)
+static void cli_csv_record(const cli_writer *w, cli_buf *b, cli_buf *field,
+                           const cli_record *rec, const cli_result *res)
 {
-    cli_buf *b = &w->out;
     const wm_engine *engine = w->cfg.engine;
 
     if (rec->id != NULL)
@@ -848,7 +1011,7 @@ static void cli_csv_record(cli_writer *w, const cli_record *rec,
             cli_csv_score(b, res->scores != NULL ? res->scores[i] : 0.0);
     }
     cli_buf_byte(b, ',');
-    w->field.len = 0;
+    field->len = 0;
     /* The cell names spans, not rules (JSON Lines has those): a span that
     ** several rules matched for one area is written once. The evidence is
     ** in order of start, then area, so repeats are next to each other. */
@@ -862,15 +1025,15 @@ static void cli_csv_record(cli_writer *w, const cli_record *rec,
             continue;
         cli_evidence_span(ev, rec->text_len, &start, &end);
         if (written++ > 0)
-            cli_buf_add(&w->field, "; ", 2);
-        cli_buf_cstr(&w->field, id != NULL ? id : "");
-        cli_buf_byte(&w->field, '=');
-        cli_buf_add(&w->field, rec->text + start, end - start);
+            cli_buf_add(field, "; ", 2);
+        cli_buf_cstr(field, id != NULL ? id : "");
+        cli_buf_byte(field, '=');
+        cli_buf_add(field, rec->text + start, end - start);
     }
-    if (w->field.len > 0)
-        cli_csv_field(b, w->field.data, w->field.len);
+    if (field->len > 0)
+        cli_csv_field(b, field->data, field->len);
     cli_buf_byte(b, '\n');
-    w->failed |= w->field.failed;
+    b->failed |= field->failed;
 }
 
 /* Number of bits set. */
@@ -893,27 +1056,28 @@ static size_t cli_popcount(uint64_t x)
 ** number as an integer. Scores are {} for a record that was not
 ** classified.
 */
-static void cli_emit_record(cli_writer *w, cli_emit *e,
+static void cli_emit_record(const cli_writer *w, cli_emit *e,
                             const cli_record *rec, const cli_result *res)
 {
     const wm_engine *engine = w->cfg.engine;
-    size_t n_scores = res->coded ? w->n_areas : 0;
+    const cli_buf *fr = &w->frags;
     uint64_t labels = 0;
+    int zero = 1;
 
     for (size_t i = 0; res->coded && i < w->n_areas; i++)
         labels |= res->labels & ((uint64_t)1 << i);
 
     cli_emit_map(e, w->cfg.with_text ? 9 : 8);
-    cli_emit_cstr(e, "id");
+    cli_emit_frag(e, fr, w->keys[CLI_K_ID]);
     if (rec->id != NULL)
         cli_emit_str(e, rec->id, rec->id_len);
     else
         cli_emit_uint(e, rec->number);
 
-    cli_emit_cstr(e, "keep");
+    cli_emit_frag(e, fr, w->keys[CLI_K_KEEP]);
     cli_emit_map(e, w->cfg.n_keep);
     for (size_t i = 0; i < w->cfg.n_keep; i++) {
-        cli_emit_cstr(e, w->cfg.keep[i]);
+        cli_emit_frag(e, fr, w->keep[i]);
         if (rec->keep != NULL && rec->keep[i] != NULL)
             cli_emit_str(e, rec->keep[i], rec->keep_len[i]);
         else
@@ -922,33 +1086,46 @@ static void cli_emit_record(cli_writer *w, cli_emit *e,
     cli_emit_close(e);
 
     if (w->cfg.with_text) {
-        cli_emit_cstr(e, "text");
+        cli_emit_frag(e, fr, w->keys[CLI_K_TEXT]);
         cli_emit_str(e, rec->text, rec->text_len);
     }
-    cli_emit_cstr(e, "lang");
+    cli_emit_frag(e, fr, w->keys[CLI_K_LANG]);
     cli_emit_cstr(e, res->lang != NULL ? res->lang : "");
-    cli_emit_cstr(e, "status");
-    cli_emit_cstr(e, cli_status_name(res->status));
-    cli_emit_cstr(e, "message");
+    cli_emit_frag(e, fr, w->keys[CLI_K_STATUS]);
+    if (res->status >= 0 && res->status < CLI_ST_COUNT)
+        cli_emit_frag(e, fr, w->statuses[res->status]);
+    else
+        cli_emit_cstr(e, cli_status_name(res->status));
+    cli_emit_frag(e, fr, w->keys[CLI_K_MESSAGE]);
     cli_emit_cstr(e, res->message != NULL ? res->message : "");
 
-    cli_emit_cstr(e, "areas");
+    cli_emit_frag(e, fr, w->keys[CLI_K_AREAS]);
     cli_emit_array(e, cli_popcount(labels));
     for (size_t i = 0; i < w->n_areas; i++) {
         if (labels & ((uint64_t)1 << i))
-            cli_emit_cstr(e, wm_engine_area_id(engine, i));
+            cli_emit_frag(e, fr, w->areas[i]);
     }
     cli_emit_close(e);
 
-    cli_emit_cstr(e, "scores");
-    cli_emit_map(e, n_scores);
-    for (size_t i = 0; i < n_scores; i++) {
-        cli_emit_cstr(e, wm_engine_area_id(engine, i));
-        cli_emit_score(e, res->scores != NULL ? res->scores[i] : 0.0);
+    /* Most answers score nothing: their map is one copy. */
+    cli_emit_frag(e, fr, w->keys[CLI_K_SCORES]);
+    for (size_t i = 0; res->scores != NULL && i < w->n_areas && zero; i++)
+        zero = res->scores[i] == 0.0;
+    if (!res->coded) {
+        cli_emit_map(e, 0);
+        cli_emit_close(e);
+    } else if (zero) {
+        cli_emit_frag(e, fr, w->zero_scores);
+    } else {
+        cli_emit_map(e, w->n_areas);
+        for (size_t i = 0; i < w->n_areas; i++) {
+            cli_emit_frag(e, fr, w->areas[i]);
+            cli_emit_score(e, res->scores[i]);
+        }
+        cli_emit_close(e);
     }
-    cli_emit_close(e);
 
-    cli_emit_cstr(e, "evidence");
+    cli_emit_frag(e, fr, w->keys[CLI_K_EVIDENCE]);
     cli_emit_array(e, res->n_evidence);
     for (size_t k = 0; k < res->n_evidence; k++) {
         const wm_evidence *ev = &res->evidence[k];
@@ -957,22 +1134,28 @@ static void cli_emit_record(cli_writer *w, cli_emit *e,
 
         cli_evidence_span(ev, rec->text_len, &start, &end);
         cli_emit_map(e, spelling ? 8 : 7);
-        cli_emit_cstr(e, "area");
-        cli_emit_cstr(e, wm_engine_area_id(engine, ev->area));
-        cli_emit_cstr(e, "start");
+        cli_emit_frag(e, fr, w->keys[CLI_K_AREA]);
+        if (ev->area < w->n_areas)
+            cli_emit_frag(e, fr, w->areas[ev->area]);
+        else
+            cli_emit_cstr(e, wm_engine_area_id(engine, ev->area));
+        cli_emit_frag(e, fr, w->keys[CLI_K_START]);
         cli_emit_uint(e, ev->start);
-        cli_emit_cstr(e, "end");
+        cli_emit_frag(e, fr, w->keys[CLI_K_END]);
         cli_emit_uint(e, ev->end);
-        cli_emit_cstr(e, "text");
+        cli_emit_frag(e, fr, w->keys[CLI_K_TEXT]);
         cli_emit_str(e, rec->text + start, end - start);
-        cli_emit_cstr(e, "rule");
+        cli_emit_frag(e, fr, w->keys[CLI_K_RULE]);
         cli_emit_cstr(e, ev->rule);
-        cli_emit_cstr(e, "plugin");
-        cli_emit_cstr(e, wm_engine_plugin_name(engine, ev->plugin));
-        cli_emit_cstr(e, "negated");
+        cli_emit_frag(e, fr, w->keys[CLI_K_PLUGIN]);
+        if (ev->plugin < w->n_plugins)
+            cli_emit_frag(e, fr, w->plugins[ev->plugin]);
+        else
+            cli_emit_cstr(e, wm_engine_plugin_name(engine, ev->plugin));
+        cli_emit_frag(e, fr, w->keys[CLI_K_NEGATED]);
         cli_emit_bool(e, (ev->flags & WM_EVIDENCE_NEGATED) != 0);
         if (spelling) {
-            cli_emit_cstr(e, "spelling");
+            cli_emit_frag(e, fr, w->keys[CLI_K_SPELLING]);
             cli_emit_bool(e, 1);
         }
         cli_emit_close(e);
@@ -1018,30 +1201,86 @@ int cli_writer_begin(cli_writer *w, const cli_meta *meta)
     return cli_writer_flush(w);
 }
 
-int cli_writer_record(cli_writer *w, const cli_record *rec,
-                      const cli_result *res)
+/* One record in the writer's format, appended to out (field: scratch for
+** CSV). Returns 1 when the emitter found a bug in a map's size, else 0. */
+static int cli_format_record(const cli_writer *w, cli_buf *out,
+                             cli_buf *field, const cli_record *rec,
+                             const cli_result *res)
 {
     cli_emit e;
 
     switch (w->cfg.format) {
     case CLI_OUT_CSV:
-        cli_csv_record(w, rec, res);
-        break;
+        cli_csv_record(w, out, field, rec, res);
+        return 0;
     case CLI_OUT_JSONL:
-        cli_emit_init(&e, &w->out, 0);
+        cli_emit_init(&e, out, 0);
         cli_emit_record(w, &e, rec, res);
-        cli_buf_byte(&w->out, '\n');
-        w->failed |= e.failed;
-        break;
+        cli_buf_byte(out, '\n');
+        return e.failed;
     default:
-        cli_emit_init(&e, &w->out, 1);
+        cli_emit_init(&e, out, 1);
         cli_emit_record(w, &e, rec, res);
-        w->failed |= e.failed;
-        break;
+        return e.failed;
     }
+}
+
+int cli_writer_record(cli_writer *w, const cli_record *rec,
+                      const cli_result *res)
+{
+    w->failed |= cli_format_record(w, &w->out, &w->field, rec, res);
     if (w->failed || w->out.failed)
         return -1;
     return w->out.len >= CLI_WRITE_CHUNK ? cli_writer_flush(w) : 0;
+}
+
+int cli_writer_formatted(cli_writer *w, const char *bytes, size_t len)
+{
+    cli_buf_add(&w->out, bytes, len);
+    if (w->failed || w->out.failed)
+        return -1;
+    return w->out.len >= CLI_WRITE_CHUNK ? cli_writer_flush(w) : 0;
+}
+
+/* A worker's formatter (output.h). */
+struct cli_formatter {
+    const cli_writer *w; /* whose configuration and fragments it uses */
+    cli_buf out;         /* the record being formatted */
+    cli_buf field;       /* a CSV field being built (evidence) */
+};
+
+cli_formatter *cli_formatter_new(const cli_writer *w)
+{
+    cli_formatter *f = calloc(1, sizeof *f);
+
+    if (f != NULL)
+        f->w = w;
+    return f;
+}
+
+int cli_formatter_record(cli_formatter *f, const cli_record *rec,
+                         const cli_result *res, const char **bytes,
+                         size_t *len)
+{
+    int bug;
+
+    f->out.len = 0;
+    f->field.len = 0;
+    bug = cli_format_record(f->w, &f->out, &f->field, rec, res);
+    if (bug || f->out.failed || f->field.failed)
+        return -1;
+    *bytes = f->out.data;
+    *len = f->out.len;
+    return 0;
+}
+
+void cli_formatter_free(cli_formatter *f)
+{
+    if (f == NULL)
+        return;
+    free(f->out.data);
+    free(f->field.data);
+    free(f);
 }
 
 int cli_writer_end(cli_writer *w)

@@ -105,6 +105,31 @@ int cli_writer_begin(cli_writer *w, const cli_meta *meta);
 int cli_writer_record(cli_writer *w, const cli_record *rec,
                       const cli_result *res);
 
+/* A worker's formatter: writes records into its own buffer as
+** cli_writer_record() would write them, so that the formatting runs on the
+** workers (in parallel) and the main thread only copies bytes. A formatter
+** reads its writer's configuration and nothing the writer changes while
+** it writes: any number of formatters, each used by one thread, may run
+** beside the writer's own calls. */
+typedef struct cli_formatter cli_formatter;
+
+/* Makes a formatter for w (which must outlive it); NULL when memory runs
+** out. */
+cli_formatter *cli_formatter_new(const cli_writer *w);
+
+/* Formats one record. *bytes is BORROWED until the formatter's next call.
+** Returns 0, or -1 when memory ran out. */
+int cli_formatter_record(cli_formatter *f, const cli_record *rec,
+                         const cli_result *res, const char **bytes,
+                         size_t *len);
+
+/* Frees a formatter. NULL is a no-op. */
+void cli_formatter_free(cli_formatter *f);
+
+/* Writes a record a formatter made (its bytes as they are). Returns 0, or
+** -1 when writing failed. */
+int cli_writer_formatted(cli_writer *w, const char *bytes, size_t len);
+
 /* Flushes the stream. Returns 0, or -1 when a write failed (errno). */
 int cli_writer_end(cli_writer *w);
 

@@ -14,7 +14,9 @@
 ** what order, so the output is the same bytes for every --threads. A
 ** result is copied out of the analyzer's borrowed wm_classification into
 ** the worker's arena for that slot, which is emptied when the slot is
-** reused.
+** reused; the worker then formats the record as the writer will write it
+** (cli_formatter) into the same arena, so the main thread's share of a
+** record is a copy of its bytes, and formatting scales with the workers.
 */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime() under -std=c11 */
 
@@ -38,6 +40,14 @@
 ** analyzer for. Only supported codes get one, so this is never reached
 ** in practice; beyond it a worker makes and frees one per record. */
 #define CLI_MAX_ANALYZERS 16
+
+/* A worker formats a record itself (cli_formatter) when its answer is at
+** most this long and it has formatted less than the budget for the slot;
+** the main thread formats the rest. The bytes wait in the worker's arena
+** until written, so the two bound what formatting ahead adds to a batch:
+** some 4 MiB per worker and slot, whatever the answers hold. */
+#define CLI_FORMAT_MAX_TEXT ((size_t)64 << 10)
+#define CLI_FORMAT_BUDGET ((size_t)4 << 20)
 
 /* The longest language code read from a --lang-column field. */
 #define CLI_LANG_CODE_MAX 15
@@ -135,6 +145,10 @@ typedef struct cli_slot {
     cli_record **records;  /* [CLI_BATCH_RECORDS] the records, taken from
                               the batch by the main thread */
     cli_result *results;   /* [CLI_BATCH_RECORDS] one per record */
+    const char **bytes;    /* [CLI_BATCH_RECORDS] each record as written,
+                              formatted by a worker (in its arena), or
+                              NULL: the main thread formats it */
+    size_t *bytes_len;     /* [CLI_BATCH_RECORDS] their lengths */
     cli_arena *arenas;     /* [threads] each worker's memory for it */
 } cli_slot;
 
@@ -154,10 +168,13 @@ typedef struct cli_worker {
     int started;          /* 1 once the thread runs */
     cli_lang_analyzer analyzers[CLI_MAX_ANALYZERS]; /* made so far */
     size_t n_analyzers;   /* how many */
+    cli_formatter *fmt;   /* formats its records for the writer, or NULL */
+    size_t formatted;     /* bytes it formatted for the current slot */
 } cli_worker;
 
 struct cli_pipeline {
     const cli_pipeline_config *cfg; /* as given */
+    const cli_writer *writer; /* whose formatters the workers use */
     size_t n_areas;         /* the taxonomy's areas */
     cli_slot slots[2];      /* the two batches */
     cli_worker *workers;    /* [n_workers] */
@@ -437,22 +454,51 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
     }
 }
 
+/*
+** Formats record i of the slot as the writer will write it, into the
+** worker's arena: the formatting then runs on the workers, in parallel,
+** and the main thread only copies bytes. A fatal result, a long answer,
+** a worker over its budget for the slot, or memory running out leave the
+** record to the main thread (bytes NULL), which writes the same bytes.
+*/
+static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t i)
+{
+    const cli_record *rec = slot->records[i];
+    const cli_result *res = &slot->results[i];
+    const char *bytes;
+    size_t len;
+
+    slot->bytes[i] = NULL;
+    if (w->fmt == NULL || res->fatal || rec->text_len > CLI_FORMAT_MAX_TEXT
+        || w->formatted >= CLI_FORMAT_BUDGET)
+        return;
+    if (cli_formatter_record(w->fmt, rec, res, &bytes, &len) != 0)
+        return;
+    slot->bytes[i] = cli_arena_copy(&slot->arenas[w->index], bytes, len);
+    slot->bytes_len[i] = len;
+    w->formatted += len;
+}
+
 /* ------------------------------------------------------------------------
 ** Workers
 ** --------------------------------------------------------------------- */
 
-/* Classifies records of the posted slot until none is left. */
+/* Classifies (and formats) records of the posted slot until none is
+** left. */
 static void cli_worker_run_job(cli_worker *w, cli_slot *slot)
 {
     cli_pipeline *p = w->p;
 
     cli_arena_reset(&slot->arenas[w->index]);
+    w->formatted = 0;
     for (;;) {
         size_t i = atomic_fetch_add(&p->next, CLI_CHUNK);
         if (i >= slot->n)
             break;
-        for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++)
+        for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++) {
             cli_classify_record(w, slot, k);
+            cli_format_ahead(w, slot, k);
+        }
     }
 }
 
@@ -524,12 +570,15 @@ static void cli_pipeline_free(cli_pipeline *p)
         free(slot->arenas);
         free(slot->records);
         free(slot->results);
+        free(slot->bytes);
+        free(slot->bytes_len);
         cli_batch_free(slot->batch);
     }
     if (p->workers != NULL) {
         for (size_t t = 0; t < p->cfg->threads; t++) {
             for (size_t k = 0; k < p->workers[t].n_analyzers; k++)
                 wm_analyzer_free(p->workers[t].analyzers[k].analyzer);
+            cli_formatter_free(p->workers[t].fmt);
         }
     }
     free(p->workers);
@@ -560,9 +609,12 @@ static int cli_pipeline_start(cli_pipeline *p)
         slot->batch = cli_batch_new();
         slot->records = calloc(CLI_BATCH_RECORDS, sizeof *slot->records);
         slot->results = calloc(CLI_BATCH_RECORDS, sizeof *slot->results);
+        slot->bytes = calloc(CLI_BATCH_RECORDS, sizeof *slot->bytes);
+        slot->bytes_len = calloc(CLI_BATCH_RECORDS, sizeof *slot->bytes_len);
         slot->arenas = calloc(threads, sizeof *slot->arenas);
         if (slot->batch == NULL || slot->records == NULL
-            || slot->results == NULL || slot->arenas == NULL)
+            || slot->results == NULL || slot->bytes == NULL
+            || slot->bytes_len == NULL || slot->arenas == NULL)
             return -1;
     }
     p->workers = calloc(threads, sizeof *p->workers);
@@ -572,6 +624,8 @@ static int cli_pipeline_start(cli_pipeline *p)
         cli_worker *w = &p->workers[t];
         w->p = p;
         w->index = t;
+        w->fmt = cli_formatter_new(p->writer); /* NULL: the main thread
+                                                   formats its records */
         if (pthread_create(&w->thread, NULL, cli_worker_main, w) != 0)
             break;
         w->started = 1;
@@ -651,7 +705,9 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
                 return CLI_EXIT_RUNTIME;
             }
         }
-        if (cli_writer_record(w, slot->records[i], res) != 0)
+        if (slot->bytes[i] != NULL
+                ? cli_writer_formatted(w, slot->bytes[i], slot->bytes_len[i])
+                : cli_writer_record(w, slot->records[i], res))
             return -1;
         stats->written++;
     }
@@ -693,6 +749,7 @@ int cli_pipeline_run(const cli_pipeline_config *cfg, cli_reader *r,
     memset(stats, 0, sizeof *stats);
     memset(&p, 0, sizeof p);
     p.cfg = cfg;
+    p.writer = w;
     p.n_areas = wm_engine_area_count(cfg->engine);
     atomic_init(&p.next, 0);
     pthread_mutex_init(&p.lock, NULL);

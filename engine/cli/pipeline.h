@@ -5,8 +5,8 @@
 ** The main thread reads a batch (at most CLI_BATCH_RECORDS records or
 ** CLI_BATCH_BYTES of text), N workers classify its records (each worker
 ** with its own analyzer per language, made when it first meets the
-** language), and the main thread writes the batch in input order while the
-** workers go on with the next one. Two batches are alive at most, so
+** language) and format them for the writer, and the main thread writes
+** the batch in input order while the workers go on with the next one. Two batches are alive at most, so
 ** memory is bounded whatever the input's size, and the output is the same
 ** bytes for every N: a record's result depends on the record alone.
 */

@@ -488,7 +488,10 @@ WM_API int wm_engine_data_info(const wm_engine *engine, size_t i,
 ** da, en). Writes a static language code to *lang and, when confidence is
 ** not NULL, a number in [0, 1] (how far the best guess is ahead of the
 ** next). Text too short or without any clue gives WM_ENOTFOUND and *lang
-** NULL. Thread-safe (the engine is read-only); allocates nothing. */
+** NULL. Thread-safe. The first call on an engine builds the detection
+** model (some 10 ms, through the engine's allocator: WM_ENOMEM when that
+** fails), so an engine that is only ever given languages never pays for
+** it; later calls allocate nothing. */
 WM_API int wm_engine_detect_lang(const wm_engine *engine, const char *text,
                                  size_t text_len, const char **lang,
                                  double *confidence);

@@ -263,6 +263,7 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
     e->max_token_len = opt.max_token_len ? opt.max_token_len : WM_DEFAULT_MAX_TOKEN_LEN;
     e->cache_entries = opt.cache_entries ? opt.cache_entries : WM_DEFAULT_CACHE_ENTRIES;
     atomic_init(&e->frozen, 0);
+    atomic_init(&e->langid, NULL);
     e->combine = WM_COMBINE_MAX;
     e->langs = (1u << WM_NLANGS) - 1;
     wm__hosts_init(e);
@@ -283,10 +284,11 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
         if (rc == WM_OK)
             rc = wm__data_note(e, t->name, "built-in", t->data, t->len);
     }
-    if (rc == WM_OK)
-        rc = wm_langid_new(&e->alloc, &e->langid, e->errmsg);
+    /* The detection model is built by the first detection (langid.c):
+    ** ~60 M instructions that a run with a given language never needs. Its
+    ** profiles are listed all the same, as they decide what --lang auto
+    ** codes. */
     for (int i = 0; i < WM_NLANGS && rc == WM_OK; i++) {
-        /* The detection profiles change what --lang auto codes: list them. */
         char name[64];
         const wm_builtin_file *f;
         snprintf(name, sizeof name, "langid/%s.txt", lang_codes[i]);
@@ -315,7 +317,7 @@ WM_API void wm_engine_free(wm_engine *engine)
         wm_intern_free(&engine->vocab[i]);
     }
     wm_taxonomy_free(&engine->taxonomy, &al);
-    wm_langid_free(engine->langid, &al);
+    wm_langid_free(atomic_load(&engine->langid), &al);
     for (size_t i = 0; i < engine->n_data; i++) {
         wm__free(&al, engine->data[i].name);
         wm__free(&al, engine->data[i].source);

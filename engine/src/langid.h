@@ -7,8 +7,8 @@
 ** counts per language in lexicons/langid/LANG.txt (made by
 ** tools/gen_langid.py, which documents the training text and the feature
 ** rules; the two must agree). The counts become smoothed, weighted and
-** quantised log-probabilities in one hash table when the engine is made;
-** from then on the model is read-only, so any number of threads may detect
+** quantised log-probabilities in one hash table when the engine first
+** detects (wm_engine_detect_lang builds it lazily); from then on the model is read-only, so any number of threads may detect
 ** at once, and a detection allocates nothing.
 */
 #ifndef WM_LANGID_H

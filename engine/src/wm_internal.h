@@ -85,8 +85,10 @@ struct wm_engine {
     wm_data_entry *data;         /* data files used, in first-use order */
     size_t n_data;               /* how many */
     size_t cap_data;             /* allocated */
-    struct wm_langid *langid;    /* language identification (langid.c),
-                                    read-only once made */
+    struct wm_langid *_Atomic langid; /* language identification (langid.c):
+                                    NULL until the first detection builds it
+                                    (wm_engine_detect_lang), read-only once
+                                    made */
     wm_spell *spell[WM_NLANGS];  /* the spelling stage per language
                                     (spell.c); NULL when it is off or the
                                     language was not asked for */

@@ -56,12 +56,14 @@
                                    engine gives at most 4); more are
                                    ignored, so a token's cost is bounded */
 
-#define LX_MEMO_IDS  (1u << 20)  /* normal-form ids a worker remembers the
-                                    wildcard candidates of; larger ids
-                                    are scanned every time */
-#define LX_MEMO_BYTES ((size_t)16 << 20) /* remembered bytes (forms and
-                                    candidates) before a worker forgets
-                                    them all and starts again */
+#define LX_MEMO_IDS  (1u << 18)  /* normal-form ids a worker remembers the
+                                    wildcard candidates of (16 bytes each:
+                                    4 MiB at most); larger ids are scanned
+                                    every time */
+#define LX_MEMO_BYTES ((size_t)4 << 20) /* remembered bytes (forms, and
+                                    apart candidates) before a worker
+                                    forgets them all and starts again: with
+                                    the ids, 12 MiB a worker at most */
 
 #define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
