@@ -849,56 +849,68 @@ static int one_word(const char *s, size_t len)
     return len > 0;
 }
 
-/* True when the dictionary accepts a candidate as it is or capitalised. */
-static int accepted(wm_spell *sp, const char *w, size_t len)
-{
-    return hun_spell(sp, w, len) || hun_spell_capital(sp, w, len);
-}
-
 /*
-** The variant of a word the dictionary does not accept, from the first of
-** these that gives one the dictionary accepts:
+** The variant of a word the dictionary does not accept, as the plugins'
+** strings mend it: the first of these that the dictionary accepts as it is
+** (in lower case: a name is not restored or mended, so a candidate costs
+** one check):
 **   1. gate rule (b): its diacritics restored where the vocabulary has
 **      them;
 **   2. rule (c): the vocabulary string one slip from its stem in place of
-**      the stem ("kontiniutet": "kontinuitet");
-**   3. in mode WM_SPELL_SUGGEST (or with no gate: no plugin strings), with
-**      rule (c) or (d), for a word of WM_SPELL_MIN_SUGGEST characters or
-**      more: Hunspell's first suggestion, when that is one word.
-** Normalised as tokens are; none when that gives the word back. Writes it
-** to r. Returns WM_OK or WM_ENOMEM.
+**      the stem ("kontiniutet": "kontinuitet").
+** Writes it to raw (WM_SPELL_MAX_BYTES) and returns its length, or 0.
 */
-static int find_variant(wm_spell *sp, const char *w, size_t len, const gate_hit *g,
+static size_t mend(wm_spell *sp, const char *w, size_t len, const gate_hit *g, char *raw)
+{
+    if (g->restored_len && hun_spell(sp, g->restored, g->restored_len)) {
+        memcpy(raw, g->restored, g->restored_len);
+        return g->restored_len;
+    }
+    if (g->typo) {
+        const wm_intern_entry *v = wm_intern_get(sp->vocab, g->typo);
+        size_t n = v->len + len - g->stem_len;
+
+        if (n <= WM_SPELL_MAX_BYTES) {
+            memcpy(raw, v->str, v->len);
+            memcpy(raw + v->len, w + g->stem_len, len - g->stem_len);
+            if (hun_spell(sp, raw, n))
+                return n;
+        }
+    }
+    return 0;
+}
+
+/*
+** Hunspell's first suggestion for a word, when it is one word, into raw
+** (4 * WM_SPELL_MAX_BYTES); its length, or 0. Asked in mode
+** WM_SPELL_SUGGEST (or with no gate: no plugin strings), with gate rule
+** (c) or (d), for a word of WM_SPELL_MIN_SUGGEST characters or more.
+*/
+static size_t suggest(wm_spell *sp, const char *w, size_t len, const gate_hit *g, char *raw)
+{
+    size_t n;
+
+    if (!(sp->suggest || !sp->gate_ok) || !(g->typo || g->ending) ||
+        chars_of(w, len) < WM_SPELL_MIN_SUGGEST)
+        return 0;
+    n = hun_suggest(sp, w, len, raw, 4 * WM_SPELL_MAX_BYTES);
+    return n > 0 && one_word(raw, n) ? n : 0;
+}
+
+/*
+** Takes raw (n bytes) as the variant of w: normalised as tokens are (none
+** when that gives the word back), then its parts when the plugins do not
+** know it as it is (a misspelt compound has its correction's parts).
+** Returns WM_OK or WM_ENOMEM.
+*/
+static int take_variant(wm_spell *sp, const char *w, size_t len, const char *raw, size_t n,
                         wm_spell_result *r, size_t *used)
 {
-    char raw[4 * WM_SPELL_MAX_BYTES];
-    size_t n = 0, norm_len;
+    char v[WM_SPELL_MAX_BYTES];
+    size_t norm_len;
     wm_normbuf nb;
     int rc;
 
-    if (g->restored_len && accepted(sp, g->restored, g->restored_len)) {
-        memcpy(raw, g->restored, g->restored_len);
-        n = g->restored_len;
-    }
-    if (n == 0 && g->typo) {
-        const wm_intern_entry *v = wm_intern_get(sp->vocab, g->typo);
-
-        if (v->len + len - g->stem_len <= WM_SPELL_MAX_BYTES) {
-            memcpy(raw, v->str, v->len);
-            memcpy(raw + v->len, w + g->stem_len, len - g->stem_len);
-            n = v->len + len - g->stem_len;
-            if (!hun_spell(sp, raw, n)) /* a misspelt name is not mended */
-                n = 0;
-        }
-    }
-    if (n == 0 && (sp->suggest || !sp->gate_ok) && (g->typo || g->ending) &&
-        chars_of(w, len) >= WM_SPELL_MIN_SUGGEST) {
-        n = hun_suggest(sp, w, len, raw, sizeof raw);
-        if (n > 0 && !one_word(raw, n))
-            n = 0;
-    }
-    if (n == 0)
-        return WM_OK;
     wm_normbuf_init(&nb, sp->al);
     rc = wm_normalize(&nb, (const unsigned char *)raw, n, &norm_len);
     if (rc == WM_OK && norm_len <= WM_SPELL_MAX_BYTES &&
@@ -906,9 +918,14 @@ static int find_variant(wm_spell *sp, const char *w, size_t len, const gate_hit 
         put(r, used, (const char *)nb.out, norm_len, &r->variant_off)) {
         r->variant_len = (uint16_t)norm_len;
         r->has_variant = 1;
+        memcpy(v, nb.out, norm_len);
     }
     wm_normbuf_free(&nb);
-    return rc == WM_EUTF8 ? WM_OK : rc;
+    if (rc == WM_EUTF8)
+        return WM_OK;
+    if (rc == WM_OK && r->has_variant && !known(sp, v, r->variant_len))
+        decompound(sp, v, r->variant_len, 0, r, used);
+    return rc;
 }
 
 /* --- The shared cache ------------------------------------------------------------- */
@@ -1026,8 +1043,9 @@ int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, const char *stem,
     uint32_t hash = wm_hash(w, len);
     cache_shard *s = shard_of(sp, hash);
     const cache_entry *e;
+    char raw[4 * WM_SPELL_MAX_BYTES];
     gate_hit g;
-    size_t used = 0;
+    size_t used = 0, n;
     int rc = WM_OK;
 
     memset(r, 0, offsetof(wm_spell_result, buf));
@@ -1049,23 +1067,16 @@ int wm_spell_lookup(wm_spell *sp, const char *w, size_t len, const char *stem,
     } else if ((sp->suggest || !sp->gate_ok) && hun_spell_capital(sp, w, len)) {
         /* a name is left alone (asked first where Hunspell would suggest) */
     } else {
-        rc = find_variant(sp, w, len, &g, r, &used);
         /* A name is left alone: asked only when there is something to
-        ** give, as it costs a check. The parts of a misspelt word are
-        ** those of its correction (unless the plugins know that as it
-        ** is); a word the dictionary rejects and nothing corrects is not
-        ** split (Hunspell's compounding rules accept the compounds it
-        ** knows how to make, so such a word is most likely misspelt). */
-        if (rc == WM_OK && r->has_variant && hun_spell_capital(sp, w, len)) {
-            memset(r, 0, offsetof(wm_spell_result, buf));
-            used = 0;
-        } else if (rc == WM_OK && r->has_variant) {
-            char v[WM_SPELL_MAX_BYTES];
-            size_t vlen = r->variant_len;
-            memcpy(v, r->buf + r->variant_off, vlen);
-            if (!known(sp, v, vlen))
-                decompound(sp, v, vlen, 0, r, &used);
-        }
+        ** give, as it costs a check. A word the dictionary rejects and
+        ** nothing corrects is not split (Hunspell's compounding rules
+        ** accept the compounds it knows how to make, so such a word is
+        ** most likely misspelt). */
+        n = mend(sp, w, len, &g, raw);
+        if (n == 0)
+            n = suggest(sp, w, len, &g, raw);
+        if (n && ((sp->suggest || !sp->gate_ok) || !hun_spell_capital(sp, w, len)))
+            rc = take_variant(sp, w, len, raw, n, r, &used);
     }
     if (rc == WM_OK)
         cache_store(sp, w, len, hash, r, used);

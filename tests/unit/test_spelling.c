@@ -76,7 +76,7 @@ static const spell_case cases[] = {
     ** ISO-8859-1 (nb, nn) dictionaries. */
     {"sv", "Vardcentralen svarar", "Vardcentralen", "V:v\xC3\xA5rdcentralen"},
     {"sv", "inget bemotande", "bemotande", "V:bem\xC3\xB6tande"},
-    {"sv", "goteborg", "goteborg", "V:g\xC3\xB6teborg"}, /* a name, with a capital */
+    {"sv", "goteborg", "goteborg", ""}, /* a name ("Göteborg") is not restored */
     {"sv", "vardpersonalen", "vardpersonalen", "V:v\xC3\xA5rdpersonalen"},
     {"nb", "forste gang", "forste", "V:f\xC3\xB8rste"},
     {"nb", "sarlig bra", "sarlig", "V:s\xC3\xA6rlig"},
