@@ -7,3 +7,4 @@ target_sources(plugin_lexicon PRIVATE
   ${PROJECT_SOURCE_DIR}/plugins/lexicon/lexicon.c)
 target_compile_definitions(plugin_lexicon PRIVATE WM_PLUGIN_STATIC)
 target_link_libraries(plugin_lexicon PRIVATE m)
+target_include_directories(plugin_lexicon PRIVATE ${PROJECT_SOURCE_DIR}/plugins/common)

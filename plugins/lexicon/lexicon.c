@@ -34,6 +34,7 @@
 ** two of them lead to is tried there once.
 */
 #include "whatmatters_plugin.h"
+#include "plugin_util.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -262,21 +263,6 @@ typedef struct lx_set {
 ** --------------------------------------------------------------------- */
 
 /*
-** Writes a message to a caller's buffer. Every error message of the plugin
-** goes through here so that a NULL or empty buffer is handled once.
-*/
-static void lx_message(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || err_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
-
-/*
 ** Reports a parse error as "<lang>/areas.txt:LINE:COLUMN: what" (column in
 ** bytes, 1-based, as the word lists do) and returns rc, so that a failing
 ** parse step is one statement.
@@ -289,127 +275,9 @@ static int lx_fail(lx_parser *p, int rc, size_t col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    lx_message(p->err, p->err_size, "%s:%zu:%zu: %s", p->name, p->line_no,
+    pu_message(p->err, p->err_size, "%s:%zu:%zu: %s", p->name, p->line_no,
                col, what);
     return rc;
-}
-
-/*
-** Grows an array to hold at least `need` items of `size` bytes, doubling,
-** through the host's allocator; the new part is zeroed (the exclusion
-** marks rely on it). The one growth routine of the plugin, for setup and
-** per-thread scratch alike.
-*/
-static int lx_grow(const wm_host *host, void **ptr, size_t *cap, size_t need,
-                   size_t size)
-{
-    size_t n = *cap ? *cap : 16;
-    void *q;
-
-    if (need <= *cap)
-        return WM_OK;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / size)
-            return WM_ENOMEM;
-        n *= 2;
-    }
-    q = host->realloc(host->ctx, *ptr, n * size);
-    if (!q)
-        return WM_ENOMEM;
-    memset((char *)q + *cap * size, 0, (n - *cap) * size);
-    *ptr = q;
-    *cap = n;
-    return WM_OK;
-}
-
-/* Blanks around and between the parts of a line. */
-static int lx_is_blank(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-/*
-** The offset of the first byte of s that is not valid UTF-8 (len when all
-** is valid): overlong forms, surrogates and code points above U+10FFFF are
-** invalid. The plugin cannot use the library's validator.
-*/
-static size_t lx_utf8_check(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        unsigned char lo = 0x80, hi = 0xBF;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 1;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else
-            return i;
-        if (len - i <= n)
-            return i;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-        i += n + 1;
-    }
-    return len;
-}
-
-/*
-** Reads a plain decimal number ("2", "0.5", ".5", "10.") without sign or
-** exponent, locale-independently (strtod follows the locale's decimal
-** point). Returns 1 and the value, or 0 when the text is not one.
-*/
-static int lx_number(const unsigned char *s, size_t len, double *out)
-{
-    double v = 0, scale = 1;
-    size_t i = 0, digits = 0;
-
-    while (i < len && s[i] >= '0' && s[i] <= '9') {
-        v = v * 10 + (s[i++] - '0');
-        digits++;
-    }
-    if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            scale /= 10;
-            v += (s[i++] - '0') * scale;
-            digits++;
-        }
-    }
-    if (digits == 0 || digits > 15 || i != len)
-        return 0;
-    *out = v;
-    return 1;
-}
-
-/* Code points in valid UTF-8: the bytes that are not continuation bytes. */
-static size_t lx_chars(const char *s, size_t len)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
 }
 
 /* Copies bytes to the end of the pool (not NUL-terminated); the offset
@@ -417,7 +285,7 @@ static size_t lx_chars(const char *s, size_t len)
 static int lx_pool_add(lexicon *lx, const void *bytes, size_t len,
                        uint32_t *off)
 {
-    int rc = lx_grow(&lx->host, (void **)&lx->pool, &lx->cap_pool,
+    int rc = pu_grow(&lx->host, (void **)&lx->pool, &lx->cap_pool,
                      lx->pool_len + len + 1, 1);
 
     if (rc != WM_OK)
@@ -589,14 +457,14 @@ static int lx_parse_elem(lx_parser *p, const unsigned char *s, size_t len,
                            (int)len, (const char *)s);
         el->kind = s[0] == '*' ? LX_SUFFIX : LX_PREFIX;
         text = s[0] == '*' ? s + 1 : s;
-        if (lx_chars((const char *)text, text_len) < 2)
+        if (pu_chars((const char *)text, text_len) < 2)
             return lx_fail(p, WM_EPARSE, col,
                            "bad wildcard '%.*s': at least 2 characters "
                            "beside the *", (int)len, (const char *)s);
         rc = lx_one_token(p, text, text_len, s, len, col, &t);
         if (rc != WM_OK)
             return rc;
-        if (lx_chars(t->norm, t->norm_len) < 2)
+        if (pu_chars(t->norm, t->norm_len) < 2)
             return lx_fail(p, WM_EPARSE, col,
                            "bad wildcard '%.*s': at least 2 characters "
                            "beside the *", (int)len, (const char *)s);
@@ -660,7 +528,7 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
 
     if (line[b] == '!') {
         exclude = 1;
-        for (b++; b < e && lx_is_blank(line[b]); b++)
+        for (b++; b < e && pu_is_blank(line[b]); b++)
             ;
         if (b == e)
             return lx_fail(p, WM_EPARSE, rule_b + 1,
@@ -673,15 +541,15 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
         if (exclude)
             return lx_fail(p, WM_EPARSE, q + 1,
                            "an exclusion takes no weight");
-        while (wb < e && lx_is_blank(line[wb]))
+        while (wb < e && pu_is_blank(line[wb]))
             wb++;
-        if (!lx_number(line + wb, e - wb, &weight) || !(weight > 0) ||
+        if (!pu_number(line + wb, e - wb, &weight) || !(weight > 0) ||
             weight > LX_MAX_WEIGHT)
             return lx_fail(p, WM_EPARSE, wb + 1,
                            "bad weight '%.*s' (a number above 0 and at "
                            "most 100)", (int)(e - wb),
                            (const char *)line + wb);
-        for (body_end = q; body_end > b && lx_is_blank(line[body_end - 1]);
+        for (body_end = q; body_end > b && pu_is_blank(line[body_end - 1]);
              body_end--)
             ;
         if (body_end == b)
@@ -691,12 +559,12 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
     for (i = b; i < body_end;) {
         size_t w = i;
 
-        while (i < body_end && !lx_is_blank(line[i]))
+        while (i < body_end && !pu_is_blank(line[i]))
             i++;
         if (i - w >= 3 && memcmp(line + w, "...", 3) == 0) {
             double g = LX_DEFAULT_GAP;
 
-            if (i - w > 3 && (!lx_number(line + w + 3, i - w - 3, &g) ||
+            if (i - w > 3 && (!pu_number(line + w + 3, i - w - 3, &g) ||
                               memchr(line + w + 3, '.', i - w - 3) ||
                               g < 1 || g > LX_MAX_GAP))
                 return lx_fail(p, WM_EPARSE, w + 1,
@@ -725,7 +593,7 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
             pending_gap = 0;
             n += (uint32_t)got;
         }
-        while (i < body_end && lx_is_blank(line[i]))
+        while (i < body_end && pu_is_blank(line[i]))
             i++;
     }
     if (pending_gap)
@@ -744,10 +612,10 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
         }
     }
 
-    rc = lx_grow(&lx->host, (void **)&lx->elems, &lx->cap_elems,
+    rc = pu_grow(&lx->host, (void **)&lx->elems, &lx->cap_elems,
                  (size_t)lx->n_elems + n, sizeof *lx->elems);
     if (rc == WM_OK)
-        rc = lx_grow(&lx->host, (void **)&lx->entries, &lx->cap_entries,
+        rc = pu_grow(&lx->host, (void **)&lx->entries, &lx->cap_entries,
                      (size_t)lx->n_entries + 1, sizeof *lx->entries);
     if (rc != WM_OK)
         return lx_fail(p, rc, rule_b + 1, "out of memory");
@@ -786,14 +654,14 @@ static int lx_parse_directive(lx_parser *p, const unsigned char *line,
     size_t w = b, v;
     double t;
 
-    while (w < e && !lx_is_blank(line[w]))
+    while (w < e && !pu_is_blank(line[w]))
         w++;
     if (w - b != sizeof kw - 1 || memcmp(line + b, kw, w - b) != 0)
         return lx_fail(p, WM_EPARSE, b + 1, "unknown directive '%.*s'",
                        (int)(w - b), (const char *)line + b);
-    for (v = w; v < e && lx_is_blank(line[v]); v++)
+    for (v = w; v < e && pu_is_blank(line[v]); v++)
         ;
-    if (!lx_number(line + v, e - v, &t) || !(t > 0))
+    if (!pu_number(line + v, e - v, &t) || !(t > 0))
         return lx_fail(p, WM_EPARSE, v + 1,
                        "bad threshold '%.*s' (a number above 0)",
                        (int)(e - v), (const char *)line + v);
@@ -864,14 +732,14 @@ static int lx_parse(lx_parser *p, const unsigned char *text, size_t len)
         pos += line_len + (pos + line_len < len);
         p->line_no++;
 
-        bad = lx_utf8_check(line, line_len);
+        bad = pu_utf8_check(line, line_len);
         if (bad < line_len)
             return lx_fail(p, WM_EPARSE, bad + 1, "invalid UTF-8");
         while (stop < line_len && line[stop] != '#')
             stop++;
-        for (b = 0; b < stop && lx_is_blank(line[b]); b++)
+        for (b = 0; b < stop && pu_is_blank(line[b]); b++)
             ;
-        for (e = stop; e > b && lx_is_blank(line[e - 1]); e--)
+        for (e = stop; e > b && pu_is_blank(line[e - 1]); e--)
             ;
         if (b == e)
             continue;
@@ -969,7 +837,7 @@ static int lx_table_build(lexicon *lx, lx_table *t, uint32_t kind)
 
         if (el->kind == kind) {
             n++;
-            parts += lx_chars(lx->pool + el->text, el->text_len);
+            parts += pu_chars(lx->pool + el->text, el->text_len);
         }
     }
     if (n == 0)
@@ -1126,16 +994,16 @@ static int lx_create(const wm_host *host, const wm_plugin_config *config,
         config->struct_size < offsetof(wm_plugin_config, options) +
                               sizeof config->options ||
         !config->lang || !config->area_ids) {
-        lx_message(err, err_size, "lexicon: invalid arguments to create()");
+        pu_message(err, err_size, "lexicon: invalid arguments to create()");
         return WM_EINVAL;
     }
     if (config->n_areas == 0 || config->n_areas > LX_MAX_AREAS) {
-        lx_message(err, err_size, "lexicon: %zu areas (1 to %d supported)",
+        pu_message(err, err_size, "lexicon: %zu areas (1 to %d supported)",
                    config->n_areas, LX_MAX_AREAS);
         return WM_EINVAL;
     }
     if (config->options && config->options[0]) {
-        lx_message(err, err_size, "lexicon: takes no options (got '%s')",
+        pu_message(err, err_size, "lexicon: takes no options (got '%s')",
                    config->options);
         return WM_EINVAL;
     }
@@ -1143,7 +1011,7 @@ static int lx_create(const wm_host *host, const wm_plugin_config *config,
     memset(&p, 0, sizeof p);
     if ((size_t)snprintf(p.name, sizeof p.name, "%s/areas.txt",
                          config->lang) >= sizeof p.name) {
-        lx_message(err, err_size, "lexicon: language code too long");
+        pu_message(err, err_size, "lexicon: language code too long");
         return WM_EINVAL;
     }
     rc = host->data_file(host->ctx, p.name, &bytes, &len, err, err_size);
@@ -1152,13 +1020,13 @@ static int lx_create(const wm_host *host, const wm_plugin_config *config,
     if (rc != WM_OK)
         return rc;
     if (len > LX_MAX_FILE) {
-        lx_message(err, err_size, "%s: over %u bytes", p.name, LX_MAX_FILE);
+        pu_message(err, err_size, "%s: over %u bytes", p.name, LX_MAX_FILE);
         return WM_ETOOBIG;
     }
 
     lx = host->realloc(host->ctx, NULL, sizeof *lx);
     if (!lx) {
-        lx_message(err, err_size, "lexicon: out of memory");
+        pu_message(err, err_size, "lexicon: out of memory");
         return WM_ENOMEM;
     }
     memset(lx, 0, sizeof *lx);
@@ -1188,7 +1056,7 @@ static int lx_create(const wm_host *host, const wm_plugin_config *config,
         if (rc == WM_OK)
             rc = lx_table_build(lx, &lx->suffixes, LX_SUFFIX);
         if (rc != WM_OK)
-            lx_message(err, err_size, "%s: out of memory", p.name);
+            pu_message(err, err_size, "%s: out of memory", p.name);
     }
     if (rc != WM_OK) {
         lx_destroy(lx);
@@ -1209,13 +1077,13 @@ static int lx_worker_new(void *state, void **worker, char *err,
     lx_worker *w;
 
     if (!lx || !worker) {
-        lx_message(err, err_size, "lexicon: invalid arguments to worker_new()");
+        pu_message(err, err_size, "lexicon: invalid arguments to worker_new()");
         return WM_EINVAL;
     }
     *worker = NULL;
     w = lx->host.realloc(lx->host.ctx, NULL, sizeof *w);
     if (!w) {
-        lx_message(err, err_size, "lexicon: out of memory");
+        pu_message(err, err_size, "lexicon: out of memory");
         return WM_ENOMEM;
     }
     memset(w, 0, sizeof *w);
@@ -1229,7 +1097,7 @@ static int lx_worker_new(void *state, void **worker, char *err,
         lx->host.free(lx->host.ctx, w->tried);
         lx->host.free(lx->host.ctx, w->sum);
         lx->host.free(lx->host.ctx, w);
-        lx_message(err, err_size, "lexicon: out of memory");
+        pu_message(err, err_size, "lexicon: out of memory");
         return WM_ENOMEM;
     }
     memset(w->seen, 0, (lx->n_entries + 1) * sizeof *w->seen);
@@ -1399,7 +1267,7 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
         if (dup)
             return WM_OK;
     }
-    rc = lx_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
+    rc = pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
                  w->n_matches + 1, sizeof *w->matches);
     if (rc != WM_OK)
         return rc;
@@ -1465,7 +1333,7 @@ static int lx_collect_parts(const lexicon *lx, lx_worker *w,
         done = len;
         sl = &tb->slots[at];
         if (sl->count && len > skip) {
-            int rc = lx_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
+            int rc = pu_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
                              w->n_memo_list + sl->count, sizeof *w->memo_list);
             if (rc != WM_OK)
                 return rc;
@@ -1545,10 +1413,10 @@ static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
         if (w->n_memo_text + t->norm_len > LX_MEMO_BYTES ||
             w->n_memo_list * sizeof *w->memo_list > LX_MEMO_BYTES)
             lx_memo_forget(w);
-        rc = lx_grow(&lx->host, (void **)&w->memo, &w->cap_memo, (size_t)id + 1,
+        rc = pu_grow(&lx->host, (void **)&w->memo, &w->cap_memo, (size_t)id + 1,
                      sizeof *w->memo);
         if (rc == WM_OK)
-            rc = lx_grow(&lx->host, (void **)&w->memo_text, &w->cap_memo_text,
+            rc = pu_grow(&lx->host, (void **)&w->memo_text, &w->cap_memo_text,
                          w->n_memo_text + t->norm_len + 1, 1);
         if (rc != WM_OK)
             return rc;
@@ -1698,16 +1566,16 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
     int rc, sent = 0, attach = 0;
 
     w->has_alts = 0;
-    rc = lx_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n_tokens,
+    rc = pu_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n_tokens,
                  sizeof *w->pos);
     if (rc == WM_OK)
-        rc = lx_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n_tokens,
+        rc = pu_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n_tokens,
                      sizeof *w->limit);
     if (rc == WM_OK)
-        rc = lx_grow(&lx->host, (void **)&w->alts, &w->cap_alts, n_tokens,
+        rc = pu_grow(&lx->host, (void **)&w->alts, &w->cap_alts, n_tokens,
                      sizeof *w->alts);
     if (rc == WM_OK)
-        rc = lx_grow(&lx->host, (void **)&w->mark, &w->cap_mark, n_tokens,
+        rc = pu_grow(&lx->host, (void **)&w->mark, &w->cap_mark, n_tokens,
                      sizeof *w->mark);
     if (rc != WM_OK)
         return rc;
@@ -1772,14 +1640,14 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
         return WM_EINVAL;
     if (!lx || !w || !in || !in->analysis || !out->scores ||
         !out->add_evidence || out->n_areas < lx->n_areas) {
-        lx_message(out->err, out->err_size,
+        pu_message(out->err, out->err_size,
                    "lexicon: invalid arguments to classify()");
         return WM_EINVAL;
     }
     an = in->analysis;
     tokens = an->tokens;
     if (an->n_tokens >= UINT32_MAX) {
-        lx_message(out->err, out->err_size, "lexicon: too many tokens");
+        pu_message(out->err, out->err_size, "lexicon: too many tokens");
         return WM_ETOOBIG;
     }
 
@@ -1816,10 +1684,10 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
                     rc = lx_scan_token(lx, w, tokens, p);
     }
     if (rc == WM_OK && lx->has_exclusions)
-        rc = lx_grow(&lx->host, (void **)&w->excl, &w->cap_excl, n_pos,
+        rc = pu_grow(&lx->host, (void **)&w->excl, &w->cap_excl, n_pos,
                      sizeof *w->excl);
     if (rc != WM_OK) {
-        lx_message(out->err, out->err_size, "lexicon: out of memory");
+        pu_message(out->err, out->err_size, "lexicon: out of memory");
         return rc;
     }
 
@@ -1874,7 +1742,7 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
                                tokens[w->pos[mt->last]].end, en->weight,
                                lx->pool + en->rule);
         if (rc != WM_OK) {
-            lx_message(out->err, out->err_size,
+            pu_message(out->err, out->err_size,
                        "lexicon: cannot record evidence (error %d)", rc);
             return rc;
         }

@@ -29,6 +29,7 @@
 */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "whatmatters_plugin.h"
+#include "plugin_util.h"
 
 #include <pcre2.h>
 
@@ -153,46 +154,6 @@ typedef struct pt_worker {
 ** Small helpers
 ** --------------------------------------------------------------------- */
 
-/*
-** Writes a message to a caller's buffer; every message of the plugin goes
-** through here so that a NULL or empty buffer is handled once.
-*/
-static void pt_message(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || err_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
-
-/*
-** Grows an array to hold at least `need` items of `size` bytes, doubling,
-** through the host's allocator. The one growth routine of the plugin.
-*/
-static int pt_grow(const wm_host *host, void **ptr, size_t *cap, size_t need,
-                   size_t size)
-{
-    size_t n = *cap ? *cap : 16;
-    void *q;
-
-    if (need <= *cap)
-        return WM_OK;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / size)
-            return WM_ENOMEM;
-        n *= 2;
-    }
-    q = host->realloc(host->ctx, *ptr, n * size);
-    if (!q)
-        return WM_ENOMEM;
-    *ptr = q;
-    *cap = n;
-    return WM_OK;
-}
-
 /* PCRE2's allocator, the host's (memory_data is the instance's wm_host);
 ** PCRE2 may ask for 0 bytes, the host's realloc need not take that. */
 static void *pt_pcre_malloc(PCRE2_SIZE size, void *data)
@@ -210,49 +171,6 @@ static void pt_pcre_free(void *ptr, void *data)
     h->free(h->ctx, ptr);
 }
 
-/* Blanks around and between the fields of a line. */
-static int pt_is_blank(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-/*
-** Decodes the UTF-8 character at s[0..len): its code point to *cp and its
-** length, or 0 when the bytes there are not valid UTF-8 (overlong forms,
-** surrogates and values above U+10FFFF included). The plugin cannot use
-** the library's decoder.
-*/
-static size_t pt_utf8(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t v, min;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2, v = c & 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3, v = c & 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4, v = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    if (len < n)
-        return 0;
-    for (size_t k = 1; k < n; k++) {
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[k] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return n;
-}
-
 /* White space that the normalised text makes one space: ASCII's, the
 ** no-break and typographic spaces, line and paragraph separators. */
 static int pt_is_space(uint32_t cp)
@@ -261,33 +179,6 @@ static int pt_is_space(uint32_t cp)
            cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
            cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
            cp == 0x3000;
-}
-
-/*
-** Reads a plain decimal number ("2", "0.5", ".5") without sign or exponent,
-** locale-independently. Returns 1 and the value, or 0 when it is not one.
-*/
-static int pt_number(const unsigned char *s, size_t len, double *out)
-{
-    double v = 0, scale = 1;
-    size_t i = 0, digits = 0;
-
-    while (i < len && s[i] >= '0' && s[i] <= '9') {
-        v = v * 10 + (s[i++] - '0');
-        digits++;
-    }
-    if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            scale /= 10;
-            v += (s[i++] - '0') * scale;
-            digits++;
-        }
-    }
-    if (digits == 0 || digits > 15 || i != len)
-        return 0;
-    *out = v;
-    return 1;
 }
 
 /* Reads a whole number of at most 9 digits for an option. */
@@ -314,7 +205,7 @@ static int pt_pool_add(pattern *pt, const void *bytes, size_t len,
 
     if (pt->pool_len + len + 1 > UINT32_MAX)
         return WM_ENOMEM;
-    rc = pt_grow(&pt->host, (void **)&pt->pool, &pt->cap_pool,
+    rc = pu_grow(&pt->host, (void **)&pt->pool, &pt->cap_pool,
                  pt->pool_len + len + 1, 1);
     if (rc != WM_OK)
         return rc;
@@ -572,7 +463,7 @@ static int pt_read_char(pt_reader *r, unsigned char *out, size_t *out_len)
         *out_len = 1;
         return 1;
     }
-    n = pt_utf8(p + r->i, r->len - r->i, &cp);
+    n = pu_utf8(p + r->i, r->len - r->i, &cp);
     if (n == 0) {
         r->fail = 1;
         return 0;
@@ -970,7 +861,7 @@ static int pt_fail(pt_parser *p, int rc, size_t col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    pt_message(p->err, p->err_size, "%s:%zu:%zu: %s", p->pt->name, p->line_no,
+    pu_message(p->err, p->err_size, "%s:%zu:%zu: %s", p->pt->name, p->line_no,
                col, what);
     return rc;
 }
@@ -1000,24 +891,24 @@ static int pt_parse_directive(pt_parser *p, const unsigned char *line,
     long area = -1;
     double t;
 
-    while (w < e && !pt_is_blank(line[w]))
+    while (w < e && !pu_is_blank(line[w]))
         w++;
     if (w - b != sizeof kw - 1 || memcmp(line + b, kw, w - b) != 0)
         return pt_fail(p, WM_EPARSE, b + 1, "unknown directive '%.*s'",
                        (int)(w - b), (const char *)line + b);
-    for (v = w; v < e && pt_is_blank(line[v]); v++)
+    for (v = w; v < e && pu_is_blank(line[v]); v++)
         ;
-    for (ve = v; ve < e && !pt_is_blank(line[ve]); ve++)
+    for (ve = v; ve < e && !pu_is_blank(line[ve]); ve++)
         ;
     if (ve < e) { /* two fields: AREA T */
         area = pt_area(p, line + v, ve - v);
         if (area < 0)
             return pt_fail(p, WM_EPARSE, v + 1, "unknown area '%.*s'",
                            (int)(ve - v), (const char *)line + v);
-        for (v = ve; v < e && pt_is_blank(line[v]); v++)
+        for (v = ve; v < e && pu_is_blank(line[v]); v++)
             ;
     }
-    if (!pt_number(line + v, e - v, &t) || !(t > 0) || t > PT_MAX_WEIGHT)
+    if (!pu_number(line + v, e - v, &t) || !(t > 0) || t > PT_MAX_WEIGHT)
         return pt_fail(p, WM_EPARSE, v + 1,
                        "bad threshold '%.*s' (a number above 0 and at most "
                        "100)", (int)(e - v), (const char *)line + v);
@@ -1106,10 +997,10 @@ static int pt_add_literals(pt_parser *p, uint32_t r, const pt_lits *set)
     int rc;
 
     for (uint32_t k = 0; k < set->n; k++) {
-        rc = pt_grow(h, (void **)&b->entries, &b->cap_entries,
+        rc = pu_grow(h, (void **)&b->entries, &b->cap_entries,
                      b->n_entries + 1, sizeof *b->entries);
         if (rc == WM_OK)
-            rc = pt_grow(h, (void **)&b->bytes, &b->cap_bytes,
+            rc = pu_grow(h, (void **)&b->bytes, &b->cap_bytes,
                          b->n_bytes + set->len[k], 1);
         if (rc != WM_OK)
             return rc;
@@ -1140,24 +1031,24 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
     pt_lits set;
     int rc;
 
-    for (ab = i; i < e && !pt_is_blank(line[i]); i++)
+    for (ab = i; i < e && !pu_is_blank(line[i]); i++)
         ;
     ae = i;
     area = pt_area(p, line + ab, ae - ab);
     if (area < 0)
         return pt_fail(p, WM_EPARSE, ab + 1, "unknown area '%.*s'",
                        (int)(ae - ab), (const char *)line + ab);
-    while (i < e && pt_is_blank(line[i]))
+    while (i < e && pu_is_blank(line[i]))
         i++;
-    for (wb = i; i < e && !pt_is_blank(line[i]); i++)
+    for (wb = i; i < e && !pu_is_blank(line[i]); i++)
         ;
     we = i;
-    if (!pt_number(line + wb, we - wb, &weight) || !(weight > 0) ||
+    if (!pu_number(line + wb, we - wb, &weight) || !(weight > 0) ||
         weight > PT_MAX_WEIGHT)
         return pt_fail(p, WM_EPARSE, wb + 1,
                        "bad weight '%.*s' (a number above 0 and at most 100)",
                        (int)(we - wb), (const char *)line + wb);
-    while (i < e && pt_is_blank(line[i]))
+    while (i < e && pu_is_blank(line[i]))
         i++;
     if (i >= e || line[i] != '/')
         return pt_fail(p, WM_EPARSE, i + 1,
@@ -1175,7 +1066,7 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
     if (pe - pb > PT_MAX_PATTERN)
         return pt_fail(p, WM_EPARSE, pb + 1, "pattern over %d bytes",
                        PT_MAX_PATTERN);
-    for (; i < e && !pt_is_blank(line[i]); i++) {
+    for (; i < e && !pu_is_blank(line[i]); i++) {
         switch (line[i]) {
         case 'p': flags |= PT_RULE_PARTS; break;
         case 'x': flags |= PT_RULE_EXTENDED; break;
@@ -1187,7 +1078,7 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
         }
     }
     fe = i;
-    while (i < e && pt_is_blank(line[i]))
+    while (i < e && pu_is_blank(line[i]))
         i++;
     nb = i;
     if (e - nb > PT_MAX_NOTE)
@@ -1197,7 +1088,7 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
         return pt_fail(p, WM_EPARSE, b + 1, "more than %d rules",
                        PT_MAX_RULES);
 
-    rc = pt_grow(&pt->host, (void **)&pt->rules, &pt->cap_rules,
+    rc = pu_grow(&pt->host, (void **)&pt->rules, &pt->cap_rules,
                  (size_t)pt->n_rules + 1, sizeof *pt->rules);
     if (rc != WM_OK)
         return pt_fail(p, rc, b + 1, "out of memory");
@@ -1255,7 +1146,7 @@ static int pt_parse(pt_parser *p, const unsigned char *text, size_t len)
 
         for (size_t k = 0; k < line_len;) {
             uint32_t cp;
-            size_t n = pt_utf8(line + k, line_len - k, &cp);
+            size_t n = pu_utf8(line + k, line_len - k, &cp);
 
             if (n == 0)
                 return pt_fail(p, WM_EPARSE, k + 1, "invalid UTF-8");
@@ -1263,9 +1154,9 @@ static int pt_parse(pt_parser *p, const unsigned char *text, size_t len)
                 return pt_fail(p, WM_EPARSE, k + 1, "a NUL byte");
             k += n;
         }
-        for (b = 0; b < line_len && pt_is_blank(line[b]); b++)
+        for (b = 0; b < line_len && pu_is_blank(line[b]); b++)
             ;
-        for (e = line_len; e > b && pt_is_blank(line[e - 1]); e--)
+        for (e = line_len; e > b && pu_is_blank(line[e - 1]); e--)
             ;
         if (b == e || line[b] == '#')
             continue;
@@ -1296,7 +1187,7 @@ static int pt_options(pattern *pt, const char *opt, char *err,
 
         eq = memchr(opt, '=', len);
         if (!eq) {
-            pt_message(err, err_size, "pattern: bad option '%.*s' "
+            pu_message(err, err_size, "pattern: bad option '%.*s' "
                        "(expected key=value)", (int)len, opt);
             return WM_EINVAL;
         }
@@ -1316,7 +1207,7 @@ static int pt_options(pattern *pt, const char *opt, char *err,
         else if (PT_KEY("heap_limit") && pt_uint(v, vlen, &n) && n > 0)
             pt->heap_limit = n;
         else {
-            pt_message(err, err_size, "pattern: bad option '%.*s' (known: "
+            pu_message(err, err_size, "pattern: bad option '%.*s' (known: "
                        "prefilter=on|off, jit=on|off, match_limit=N, "
                        "depth_limit=N, heap_limit=KIB)", (int)len, opt);
             return WM_EINVAL;
@@ -1379,18 +1270,18 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
         config->struct_size < offsetof(wm_plugin_config, options) +
                                   sizeof config->options ||
         !config->lang || !config->area_ids) {
-        pt_message(err, err_size, "pattern: invalid arguments to create()");
+        pu_message(err, err_size, "pattern: invalid arguments to create()");
         return WM_EINVAL;
     }
     if (config->n_areas == 0 || config->n_areas > PT_MAX_AREAS) {
-        pt_message(err, err_size, "pattern: %zu areas (1 to %d supported)",
+        pu_message(err, err_size, "pattern: %zu areas (1 to %d supported)",
                    config->n_areas, PT_MAX_AREAS);
         return WM_EINVAL;
     }
 
     pt = host->realloc(host->ctx, NULL, sizeof *pt);
     if (!pt) {
-        pt_message(err, err_size, "pattern: out of memory");
+        pu_message(err, err_size, "pattern: out of memory");
         return WM_ENOMEM;
     }
     memset(pt, 0, sizeof *pt);
@@ -1408,7 +1299,7 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
         goto fail;
     if ((size_t)snprintf(pt->name, sizeof pt->name, "%s/patterns.txt",
                          config->lang) >= sizeof pt->name) {
-        pt_message(err, err_size, "pattern: language code too long");
+        pu_message(err, err_size, "pattern: language code too long");
         rc = WM_EINVAL;
         goto fail;
     }
@@ -1420,7 +1311,7 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
     if (rc != WM_OK)
         goto fail;
     if (len > PT_MAX_FILE) {
-        pt_message(err, err_size, "%s: over %u bytes", pt->name, PT_MAX_FILE);
+        pu_message(err, err_size, "%s: over %u bytes", pt->name, PT_MAX_FILE);
         rc = WM_ETOOBIG;
         goto fail;
     }
@@ -1433,7 +1324,7 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
     if (p)
         memset(p, 0, sizeof *p);
     if (!pt->gctx || !p) {
-        pt_message(err, err_size, "pattern: out of memory");
+        pu_message(err, err_size, "pattern: out of memory");
         rc = WM_ENOMEM;
         goto fail;
     }
@@ -1443,7 +1334,7 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
     p->err_size = err_size;
     p->cctx = pcre2_compile_context_create(pt->gctx);
     if (!p->cctx) {
-        pt_message(err, err_size, "pattern: out of memory");
+        pu_message(err, err_size, "pattern: out of memory");
         rc = WM_ENOMEM;
         goto fail;
     }
@@ -1452,7 +1343,7 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
     if (rc == WM_OK && pt->prefilter) {
         rc = pt_ac_build(pt, &p->lits);
         if (rc != WM_OK)
-            pt_message(err, err_size, "pattern: out of memory");
+            pu_message(err, err_size, "pattern: out of memory");
     }
     if (rc != WM_OK)
         goto fail;
@@ -1513,7 +1404,7 @@ static int pt_worker_new(void *state, void **worker, char *err,
     if (worker)
         *worker = NULL;
     if (!pt || !worker) {
-        pt_message(err, err_size, "pattern: invalid arguments to "
+        pu_message(err, err_size, "pattern: invalid arguments to "
                    "worker_new()");
         return WM_EINVAL;
     }
@@ -1550,7 +1441,7 @@ static int pt_worker_new(void *state, void **worker, char *err,
     return WM_OK;
 nomem:
     pt_worker_free(pt, w);
-    pt_message(err, err_size, "pattern: out of memory");
+    pu_message(err, err_size, "pattern: out of memory");
     return WM_ENOMEM;
 }
 
@@ -1560,7 +1451,7 @@ static int pt_unit_add(const pattern *pt, pt_worker *w, size_t at,
                        uint32_t flags)
 {
     pt_unit *u;
-    int rc = pt_grow(&pt->host, (void **)&w->units, &w->cap_units,
+    int rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units,
                      w->n_units + 1, sizeof *w->units);
 
     if (rc != WM_OK)
@@ -1588,7 +1479,7 @@ static int pt_put(const pattern *pt, pt_worker *w, size_t *n,
 
     if (len > PT_MAX_TEXT - *n)
         return WM_ETOOBIG;
-    rc = pt_grow(&pt->host, (void **)&w->text, &w->cap_text, *n + len + 1, 1);
+    rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text, *n + len + 1, 1);
     if (rc != WM_OK)
         return rc;
     d = (unsigned char *)w->text + *n;
@@ -1617,11 +1508,11 @@ static int pt_add_gap(const pattern *pt, pt_worker *w,
 
     while (i < b) {
         uint32_t cp = 0;
-        size_t k = pt_utf8(text + i, b - i, &cp), j = i, at = *n;
+        size_t k = pu_utf8(text + i, b - i, &cp), j = i, at = *n;
         int rc, blank = k == 0 || pt_is_space(cp);
 
         while (j < b) {
-            k = pt_utf8(text + j, b - j, &cp);
+            k = pu_utf8(text + j, b - j, &cp);
             if ((k == 0 || pt_is_space(cp)) != blank)
                 break;
             j += k ? k : 1;
@@ -1781,7 +1672,7 @@ static int pt_run_rule(const pattern *pt, pt_worker *w, const pt_rule *r,
         if (rc == PCRE2_ERROR_NOMATCH)
             break;
         if (rc < 0) {
-            pt_message(out->err, out->err_size,
+            pu_message(out->err, out->err_size,
                        "pattern: %s:%u: %s hit (PCRE2 error %d); the "
                        "answer's pattern results are dropped", pt->name,
                        (unsigned)r->line, pt_match_error(rc), rc);
@@ -1811,7 +1702,7 @@ static int pt_run_rule(const pattern *pt, pt_worker *w, const pt_rule *r,
         rc = out->add_evidence(out, r->area, start, end, r->weight,
                                pt->pool + r->text);
         if (rc != WM_OK) {
-            pt_message(out->err, out->err_size,
+            pu_message(out->err, out->err_size,
                        "pattern: cannot record evidence (error %d)", rc);
             return rc;
         }
@@ -1838,19 +1729,19 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
         return WM_EINVAL;
     if (!pt || !w || !in || !in->analysis || !out->scores ||
         !out->add_evidence || out->n_areas < pt->n_areas) {
-        pt_message(out->err, out->err_size,
+        pu_message(out->err, out->err_size,
                    "pattern: invalid arguments to classify()");
         return WM_EINVAL;
     }
     rc = pt_build_text(pt, w, in->analysis, &len);
     if (rc == WM_ETOOBIG) {
-        pt_message(out->err, out->err_size,
+        pu_message(out->err, out->err_size,
                    "pattern: answer over %u bytes of normalised text; not "
                    "matched", PT_MAX_TEXT);
         return rc;
     }
     if (rc != WM_OK) {
-        pt_message(out->err, out->err_size, "pattern: out of memory");
+        pu_message(out->err, out->err_size, "pattern: out of memory");
         return rc;
     }
     if (++w->gen == 0) { /* wrapped: forget every mark once */

@@ -27,6 +27,7 @@
 #include "sv_features.h"
 #include "sv_model.h"
 #include "whatmatters_plugin.h"
+#include "plugin_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -55,18 +56,6 @@ typedef struct sv_worker {
     uint32_t *row;                 /* model row of each feature */
     size_t cap_row;                /* allocated in row */
 } sv_worker;
-
-/* Writes a message into a caller's buffer (NULL or empty handled once). */
-static void sv_message(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || err_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 /* The host's allocator, in the shape the model reader and the features
 ** want. */
@@ -134,19 +123,19 @@ static int sv_read_file(const wm_host *host, const char *path,
 
     *out = NULL;
     if (!f) {
-        sv_message(err, err_size, "supervised: cannot open model '%s': %s",
+        pu_message(err, err_size, "supervised: cannot open model '%s': %s",
                    path, strerror(errno));
         return WM_EIO;
     }
     if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0
         || fseek(f, 0, SEEK_SET) != 0) {
-        sv_message(err, err_size, "supervised: cannot read model '%s' (not "
+        pu_message(err, err_size, "supervised: cannot read model '%s' (not "
                    "a regular file?)", path);
         fclose(f);
         return WM_EIO;
     }
     if (size > SV_MAX_FILE) {
-        sv_message(err, err_size, "supervised: model '%s' is over %ld bytes",
+        pu_message(err, err_size, "supervised: model '%s' is over %ld bytes",
                    path, SV_MAX_FILE);
         fclose(f);
         return WM_ETOOBIG;
@@ -154,11 +143,11 @@ static int sv_read_file(const wm_host *host, const char *path,
     buf = host->realloc(host->ctx, NULL, size > 0 ? (size_t)size : 1);
     if (!buf) {
         fclose(f);
-        sv_message(err, err_size, "supervised: out of memory");
+        pu_message(err, err_size, "supervised: out of memory");
         return WM_ENOMEM;
     }
     if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
-        sv_message(err, err_size, "supervised: cannot read model '%s'", path);
+        pu_message(err, err_size, "supervised: cannot read model '%s'", path);
         host->free(host->ctx, buf);
         fclose(f);
         return WM_EIO;
@@ -187,7 +176,7 @@ static int sv_prepare(supervised *sv, const wm_plugin_config *config,
                                              m->labels[l]) != 0)
             a++;
         if (a == config->n_areas) {
-            sv_message(err, err_size, "supervised: model '%s': label '%s' is "
+            pu_message(err, err_size, "supervised: model '%s': label '%s' is "
                        "not an area of the taxonomy (use the taxonomy the "
                        "model was trained for: --taxonomy FILE)", path,
                        m->labels[l]);
@@ -200,7 +189,7 @@ static int sv_prepare(supervised *sv, const wm_plugin_config *config,
     sv->keys = sv->host.realloc(sv->host.ctx, NULL, slots * sizeof *sv->keys);
     sv->rows = sv->host.realloc(sv->host.ctx, NULL, slots * sizeof *sv->rows);
     if (!sv->keys || !sv->rows) {
-        sv_message(err, err_size, "supervised: out of memory");
+        pu_message(err, err_size, "supervised: out of memory");
         return WM_ENOMEM;
     }
     memset(sv->keys, 0, slots * sizeof *sv->keys);
@@ -241,27 +230,27 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
         || config->struct_size < offsetof(wm_plugin_config, options)
                                      + sizeof config->options
         || !config->lang || !config->area_ids) {
-        sv_message(err, err_size, "supervised: invalid arguments to create()");
+        pu_message(err, err_size, "supervised: invalid arguments to create()");
         return WM_EINVAL;
     }
     if (!config->options || !config->options[0])
         return WM_PLUGIN_SKIP;
     if (strncmp(config->options, SV_OPT_MODEL, strlen(SV_OPT_MODEL)) != 0
         || !config->options[strlen(SV_OPT_MODEL)]) {
-        sv_message(err, err_size, "supervised: bad options '%s' (expected "
+        pu_message(err, err_size, "supervised: bad options '%s' (expected "
                    "model=PATH)", config->options);
         return WM_EINVAL;
     }
     if ((size_t)snprintf(path, sizeof path, "%s",
                          config->options + strlen(SV_OPT_MODEL))
         >= sizeof path) {
-        sv_message(err, err_size, "supervised: model path too long");
+        pu_message(err, err_size, "supervised: model path too long");
         return WM_EINVAL;
     }
 
     sv = host->realloc(host->ctx, NULL, sizeof *sv);
     if (!sv) {
-        sv_message(err, err_size, "supervised: out of memory");
+        pu_message(err, err_size, "supervised: out of memory");
         return WM_ENOMEM;
     }
     memset(sv, 0, sizeof *sv);
@@ -276,10 +265,10 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
     if (rc == WM_OK) {
         rc = sv_model_read(&sv->model, bytes, len, &alloc, why, sizeof why);
         if (rc == WM_EPARSE)
-            sv_message(err, err_size, "supervised: model '%s': %s", path,
+            pu_message(err, err_size, "supervised: model '%s': %s", path,
                        why);
         else if (rc != WM_OK)
-            sv_message(err, err_size, "supervised: out of memory");
+            pu_message(err, err_size, "supervised: out of memory");
     }
     host->free(host->ctx, bytes);
     if (rc == WM_OK && strcmp(sv->model.lang, config->lang) != 0) {
@@ -304,7 +293,7 @@ static int sv_worker_new(void *state, void **worker, char *err,
     sv_worker *w = sv->host.realloc(sv->host.ctx, NULL, sizeof *w);
 
     if (!w) {
-        sv_message(err, err_size, "supervised: out of memory");
+        pu_message(err, err_size, "supervised: out of memory");
         return WM_ENOMEM;
     }
     memset(w, 0, sizeof *w);
@@ -395,7 +384,7 @@ static int sv_classify(void *state, void *worker, const wm_plugin_input *in,
         return WM_EINVAL;
     if (!sv || !w || !in || !in->analysis || !out->scores
         || !out->add_evidence) {
-        sv_message(out->err, out->err_size,
+        pu_message(out->err, out->err_size,
                    "supervised: invalid arguments to classify()");
         return WM_EINVAL;
     }
@@ -412,7 +401,7 @@ static int sv_classify(void *state, void *worker, const wm_plugin_input *in,
         }
     }
     if (rc != WM_OK) {
-        sv_message(out->err, out->err_size, "supervised: out of memory");
+        pu_message(out->err, out->err_size, "supervised: out of memory");
         return rc;
     }
 
@@ -446,7 +435,7 @@ static int sv_classify(void *state, void *worker, const wm_plugin_input *in,
         if (s >= 0.5) {
             rc = sv_evidence(sv, w, l, out);
             if (rc != WM_OK) {
-                sv_message(out->err, out->err_size,
+                pu_message(out->err, out->err_size,
                            "supervised: cannot record evidence (error %d)",
                            rc);
                 return rc;
