@@ -261,9 +261,10 @@ static int spell_alts(wm_analyzer *a, uint32_t nid, uint32_t *alts)
 ** interns the normal form, stems it when that form is new, and stores a
 ** long surface in the intern table so that the entry may point to it.
 ** With spelling on, the word's alternatives are found first, so that a
-** failure leaves no entry without them.
+** failure leaves no entry without them. Kept out of line: the hit path
+** is what the hot loop is made of.
 */
-static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
+static __attribute__((noinline)) int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
                      uint32_t hash, const wm_cached_word **out)
 {
     wm_cached_word *w;
@@ -297,13 +298,13 @@ static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
 }
 
 /*
-** The cache entry of a surface form (valid UTF-8, not empty; hash is
-** wm_hash() of it). This is the per-token
-** cost: one probe when the form was seen before.
+** The cache entry of a surface form (valid UTF-8, not empty). This is the
+** per-token cost: a hash and one probe when the form was seen before.
 */
-static inline int lookup(wm_analyzer *a, const unsigned char *s, size_t len,
-                         uint32_t hash, const wm_cached_word **out)
+static inline __attribute__((always_inline)) int
+lookup(wm_analyzer *a, const unsigned char *s, size_t len, const wm_cached_word **out)
 {
+    uint32_t hash = wm_wordcache_hash(s, len);
     const wm_cached_word *w = wm_wordcache_find(&a->words, s, len, hash);
 
     a->stats.tokens++;
@@ -431,17 +432,11 @@ static int check_input(wm_analyzer *a, const char *text, size_t len,
     return WM_OK;
 }
 
-/* Segments handed from the segmenting pass to the marking pass. */
-
-/* Kinds whose surface is looked up in the cache. */
-#define LOOKED_UP (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
-
 /* One segment on its way from the segmenter to emit(). */
 typedef struct segment {
     size_t start;  /* first byte */
     size_t end;    /* one past the last */
     uint32_t kind; /* WM_TOK_* kind bits */
-    uint32_t hash; /* wm_hash() of the surface when it is looked up */
 } segment;
 
 /* What carries over from one segment to the next while marking. */
@@ -536,7 +531,7 @@ emit(wm_analyzer *a, const unsigned char *s,
         t->flags |= WM_TOK_LONG;
     } else {
         const wm_cached_word *w;
-        rc = lookup(a, s + g->start, g->end - g->start, g->hash, &w);
+        rc = lookup(a, s + g->start, g->end - g->start, &w);
         if (rc != WM_OK)
             return rc;
         set_strings(t, &w->s);
@@ -600,9 +595,6 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
         g.start = pos;
         g.end = pos = wm_wb_next(s, text_len, pos, &mask);
         g.kind = kind_of(mask, s + g.start, g.end - g.start);
-        g.hash = 0;
-        if ((g.kind & LOOKED_UP) && g.end - g.start <= a->engine->max_token_len)
-            g.hash = wm_hash(s + g.start, g.end - g.start);
         rc = emit(a, s, &g, flags, &m, &n);
         if (rc != WM_OK) {
             if (rc == WM_ENOMEM && !a->errmsg[0])
@@ -642,7 +634,7 @@ WM_API int wm_analyzer_stem(wm_analyzer *a, const char *word, size_t word_len,
         return WM_OK;
     }
     bound_cache(a);
-    rc = lookup(a, (const unsigned char *)word, word_len, wm_hash(word, word_len), &w);
+    rc = lookup(a, (const unsigned char *)word, word_len, &w);
     if (rc != WM_OK)
         return rc;
     *stem = w->s.stem;
