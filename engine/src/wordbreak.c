@@ -70,6 +70,8 @@ enum wb_action {
 /* The values that may join a word only with a look ahead (WB6, WB12). */
 #define MIDQ_SET ((1u << WM_WBP_SQ) | (1u << WM_WBP_MIDNUMLET) | \
                   (1u << WM_WBP_MIDLETTER) | (1u << WM_WBP_MIDNUM))
+/* The values after a Mid character that can hold it inside a word. */
+#define HELD_BY ((1u << WM_WBP_ALETTER) | (1u << WM_WBP_HL) | (1u << WM_WBP_NUMERIC))
 
 /* Short names so that the table below reads as a grid. */
 #define BK ACT_BREAK
@@ -310,8 +312,13 @@ static size_t wb_word(const unsigned char *text, size_t len, size_t pos,
             c = &wm_wb_ascii[b];
             if (!((WORD_SET >> c->wb) & 1u)) {
                 /* The word ends here unless a Mid character may hold it
-                ** together with what follows (WB6/7, WB11/12). */
-                if ((MIDQ_SET >> c->wb) & 1u)
+                ** together with what follows (WB6/7, WB11/12), which needs
+                ** a letter or a digit after it. ASCII holds nothing WB4
+                ** absorbs, so an ASCII byte after it that is neither (the
+                ** space after "slut." or "ja,") settles it here. */
+                if (((MIDQ_SET >> c->wb) & 1u) && len - pos >= 2 &&
+                    (text[pos + 1] >= 0x80 ||
+                     ((HELD_BY >> wm_wb_ascii[text[pos + 1]].wb) & 1u)))
                     return wb_scan(text, len, pos, prev, m, mask);
                 break;
             }
