@@ -254,11 +254,13 @@ static size_t wb_scan(const unsigned char *text, size_t len, size_t pos,
 
 /*
 ** Where the first byte that is not an ASCII letter is among the eight at p
-** (0..7), or 8 when all eight are letters. Per byte: bit 7 of w says
-** non-ASCII; the other seven, with 0x20 set (lower case), are a letter
-** when adding 0x1F reaches 0x80 (>= 'a') and adding 0x05 does not
-** (<= 'z'); no byte can carry into the next. Little-endian: byte 0 is the
-** low byte, so the count of trailing zeros finds the first.
+** (0..7), or 8 when all eight are letters. Per byte: with 0x20 set (lower
+** case), an ASCII byte is a letter when adding 0x1F reaches 0x80 (>= 'a')
+** and adding 0x05 does not (<= 'z'); bit 7 of w marks a non-ASCII byte,
+** which is no letter. Only a non-ASCII byte can carry into the next, and
+** that is a byte after the first non-letter, which is all we look for.
+** Little-endian: byte 0 is the low byte, so the count of trailing zeros
+** finds the first.
 */
 static inline unsigned ascii_letters8(const unsigned char *p)
 {
@@ -266,7 +268,7 @@ static inline unsigned ascii_letters8(const unsigned char *p)
     uint64_t w, t, letter;
 
     memcpy(&w, p, 8);
-    t = (w & ~highs) | UINT64_C(0x2020202020202020);
+    t = w | UINT64_C(0x2020202020202020);
     letter = (t + UINT64_C(0x1F1F1F1F1F1F1F1F)) & ~(t + UINT64_C(0x0505050505050505)) &
              ~w & highs;
     if (letter == highs)
@@ -285,8 +287,9 @@ static inline unsigned ascii_letters8(const unsigned char *p)
 ** would have reached there itself: prev the last character's value, no
 ** peek pending, no RI pair.
 */
-static size_t wb_word(const unsigned char *text, size_t len, size_t pos,
-                      unsigned prev, unsigned m, unsigned *mask)
+static inline __attribute__((always_inline)) size_t
+wb_word(const unsigned char *text, size_t len, size_t pos, unsigned prev, unsigned m,
+        unsigned *mask)
 {
     for (;;) {
         const struct wm_wb_class *c;
