@@ -264,8 +264,9 @@ static int spell_alts(wm_analyzer *a, uint32_t nid, uint32_t *alts)
 ** failure leaves no entry without them. Kept out of line: the hit path
 ** is what the hot loop is made of.
 */
-static __attribute__((noinline)) int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
-                     uint32_t hash, const wm_cached_word **out)
+static __attribute__((noinline)) int
+fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
+          const wm_cached_word **out)
 {
     wm_cached_word *w;
     const unsigned char *key = s;
