@@ -261,10 +261,12 @@ static int spell_alts(wm_analyzer *a, uint32_t nid, uint32_t *alts)
 ** interns the normal form, stems it when that form is new, and stores a
 ** long surface in the intern table so that the entry may point to it.
 ** With spelling on, the word's alternatives are found first, so that a
-** failure leaves no entry without them.
+** failure leaves no entry without them. Kept out of line: the hit path
+** is what the hot loop is made of.
 */
-static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
-                     uint32_t hash, const wm_cached_word **out)
+static __attribute__((noinline)) int
+fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
+          const wm_cached_word **out)
 {
     wm_cached_word *w;
     const unsigned char *key = s;
@@ -297,13 +299,13 @@ static int fill_miss(wm_analyzer *a, const unsigned char *s, size_t len,
 }
 
 /*
-** The cache entry of a surface form (valid UTF-8, not empty; hash is
-** wm_hash() of it). This is the per-token
-** cost: one probe when the form was seen before.
+** The cache entry of a surface form (valid UTF-8, not empty). This is the
+** per-token cost: a hash and one probe when the form was seen before.
 */
-static inline int lookup(wm_analyzer *a, const unsigned char *s, size_t len,
-                         uint32_t hash, const wm_cached_word **out)
+static inline __attribute__((always_inline)) int
+lookup(wm_analyzer *a, const unsigned char *s, size_t len, const wm_cached_word **out)
 {
+    uint32_t hash = wm_wordcache_hash(s, len);
     const wm_cached_word *w = wm_wordcache_find(&a->words, s, len, hash);
 
     a->stats.tokens++;
@@ -318,10 +320,10 @@ static inline int lookup(wm_analyzer *a, const unsigned char *s, size_t len,
 /* What a segment is, from the summary of its code points. */
 static uint32_t kind_of(unsigned mask, const unsigned char *s, size_t len)
 {
+    if ((mask & (WM_WB_LETTER | WM_WB_INVALID)) == WM_WB_LETTER)
+        return WM_TOK_WORD; /* the commonest first */
     if (mask & WM_WB_INVALID)
         return WM_TOK_INVALID;
-    if (mask & WM_WB_LETTER)
-        return WM_TOK_WORD;
     if (mask & WM_WB_DIGIT)
         return WM_TOK_NUMBER;
     if (mask & WM_WB_EMOJI)
@@ -431,24 +433,21 @@ static int check_input(wm_analyzer *a, const char *text, size_t len,
     return WM_OK;
 }
 
-/* Segments handed from the segmenting pass to the marking pass. */
-
-/* Kinds whose surface is looked up in the cache. */
-#define LOOKED_UP (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
-
 /* One segment on its way from the segmenter to emit(). */
 typedef struct segment {
     size_t start;  /* first byte */
     size_t end;    /* one past the last */
     uint32_t kind; /* WM_TOK_* kind bits */
-    uint32_t hash; /* wm_hash() of the surface when it is looked up */
 } segment;
 
-/* What carries over from one segment to the next while marking. */
+/* What carries over from one segment to the next while marking. The
+** first two are kept as the token flags they become, so that a token takes
+** them with an OR. */
 typedef struct marks {
-    int sent_pending;     /* the next token starts a sentence */
-    int clause_pending;   /* the next token starts a clause */
-    int negating;         /* inside a negator's scope */
+    uint32_t pending;     /* WM_TOK_SENT_START and WM_TOK_CLAUSE_START for
+                             the next token (a sentence start is always a
+                             clause start too) */
+    uint32_t negated;     /* WM_TOK_NEGATED inside a negator's scope, else 0 */
     int after_space;      /* the previous segment was space */
     size_t n_sentences;   /* sentences with a token */
     size_t n_invalid;     /* invalid sequences */
@@ -491,6 +490,7 @@ emit(wm_analyzer *a, const unsigned char *s,
 {
     uint32_t bits = 0; /* WM_WL_* of a word */
     uint32_t alts = 0; /* its spelling alternatives (WM_ALT_*) */
+    uint32_t tflags = g->kind; /* the token's WM_TOK_* flags */
     wm_token *t;
     int rc;
 
@@ -503,10 +503,10 @@ emit(wm_analyzer *a, const unsigned char *s,
             level = break_of(g->kind, s + g->start, g->end - g->start, m->after_space);
         }
         if (level == BREAK_SENTENCE)
-            m->sent_pending = 1;
+            m->pending |= WM_TOK_SENT_START;
         if (level != BREAK_NONE) {
-            m->clause_pending = 1;
-            m->negating = 0;
+            m->pending |= WM_TOK_CLAUSE_START;
+            m->negated = 0;
         }
         m->after_space = g->kind == WM_TOK_SPACE;
         if (!(flags & WM_ANALYZE_ALL))
@@ -527,16 +527,15 @@ emit(wm_analyzer *a, const unsigned char *s,
         return WM_ENOMEM;
     t->start = g->start;
     t->end = g->end;
-    t->flags = g->kind;
     t->reserved = 0;
     if (g->end - g->start > a->engine->max_token_len) {
         t->norm = t->stem = "";
         t->norm_len = t->stem_len = 0;
         t->norm_id = t->stem_id = WM_ID_NONE;
-        t->flags |= WM_TOK_LONG;
+        tflags |= WM_TOK_LONG;
     } else {
         const wm_cached_word *w;
-        rc = lookup(a, s + g->start, g->end - g->start, g->hash, &w);
+        rc = lookup(a, s + g->start, g->end - g->start, &w);
         if (rc != WM_OK)
             return rc;
         set_strings(t, &w->s);
@@ -544,28 +543,22 @@ emit(wm_analyzer *a, const unsigned char *s,
             bits = w->bits;
             alts = w->alts;
             if (bits & WM_WL_STOP)
-                t->flags |= WM_TOK_STOPWORD;
-            if (bits & WM_WL_CLAUSE_BREAK) {
-                m->clause_pending = 1;
-                m->negating = 0;
+                tflags |= WM_TOK_STOPWORD;
+            if (bits & WM_WL_CLAUSE_BREAK) { /* "men": starts a clause itself */
+                m->pending |= WM_TOK_CLAUSE_START;
+                m->negated = 0;
             }
         }
     }
-    if (m->sent_pending) {
-        t->flags |= WM_TOK_SENT_START;
-        m->n_sentences++;
-        m->sent_pending = 0;
-    }
-    if (m->clause_pending) {
-        t->flags |= WM_TOK_CLAUSE_START;
-        m->clause_pending = 0;
-    }
-    if (m->negating)
-        t->flags |= WM_TOK_NEGATED;
+    /* The marks that were waiting for this token. */
+    tflags |= m->pending | m->negated;
+    m->n_sentences += (m->pending & WM_TOK_SENT_START) != 0;
+    m->pending = 0;
     if (bits & WM_WL_NEGATOR) {
-        t->flags |= WM_TOK_NEGATOR;
-        m->negating = 1;
+        tflags |= WM_TOK_NEGATOR;
+        m->negated = WM_TOK_NEGATED;
     }
+    t->flags = tflags;
     (*n)++;
     if (__builtin_expect(alts != 0, 0))
         return emit_alts(a, alts, n);
@@ -581,7 +574,7 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
                       unsigned flags, const wm_analysis **out)
 {
     const unsigned char *s = (const unsigned char *)text;
-    marks m = {1, 1, 0, 1, 0, 0, 0};
+    marks m = {WM_TOK_SENT_START | WM_TOK_CLAUSE_START, 0, 1, 0, 0, 0};
     size_t pos = 0, n = 0;
     int rc;
 
@@ -597,12 +590,21 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
     while (pos < text_len) {
         segment g;
         unsigned mask;
+
+        /* The commonest separator, one space before an ASCII character
+        ** that is not a space, is settled here: it is a segment of its own
+        ** (nothing in ASCII joins a space but a space, WB3d), it ends no
+        ** clause, and without WM_ANALYZE_ALL it makes no token, so all it
+        ** changes is that a space came last. */
+        if (s[pos] == ' ' && pos + 1 < text_len && s[pos + 1] < 0x80 &&
+            s[pos + 1] != ' ' && !(flags & WM_ANALYZE_ALL)) {
+            m.after_space = 1;
+            pos++;
+            continue;
+        }
         g.start = pos;
         g.end = pos = wm_wb_next(s, text_len, pos, &mask);
         g.kind = kind_of(mask, s + g.start, g.end - g.start);
-        g.hash = 0;
-        if ((g.kind & LOOKED_UP) && g.end - g.start <= a->engine->max_token_len)
-            g.hash = wm_hash(s + g.start, g.end - g.start);
         rc = emit(a, s, &g, flags, &m, &n);
         if (rc != WM_OK) {
             if (rc == WM_ENOMEM && !a->errmsg[0])
@@ -642,7 +644,7 @@ WM_API int wm_analyzer_stem(wm_analyzer *a, const char *word, size_t word_len,
         return WM_OK;
     }
     bound_cache(a);
-    rc = lookup(a, (const unsigned char *)word, word_len, wm_hash(word, word_len), &w);
+    rc = lookup(a, (const unsigned char *)word, word_len, &w);
     if (rc != WM_OK)
         return rc;
     *stem = w->s.stem;

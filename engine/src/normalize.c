@@ -5,9 +5,10 @@
 ** does the Unicode work. We call its two halves ourselves rather than
 ** utf8proc_map(), which allocates per call: decompose into our reusable
 ** code-point buffer (canonical decomposition, case folding, ignorables
-** dropped, apostrophes mapped), then compose in place, then encode. ASCII,
-** the bulk of every corpus, never reaches utf8proc: it is already NFC and
-** folds by a table.
+** dropped, apostrophes mapped), then compose in place, then encode. ASCII
+** and the Latin-1 letters (å, ä, ö, æ, ø, é, ü...), the bulk of every
+** corpus in these languages, never reach utf8proc: such text is already
+** NFC and folds byte by byte.
 */
 #include "normalize.h"
 #include "utf8.h"
@@ -42,12 +43,44 @@ static utf8proc_int32_t map_apostrophe(utf8proc_int32_t cp, void *data)
     return (cp == 0x2019 || cp == 0x02BC) ? 0x27 : cp;
 }
 
-/* Lower-cases pure ASCII, which needs nothing more to be in normal form. */
-static void fold_ascii(unsigned char *out, const unsigned char *text, size_t len)
+/*
+** The length of the prefix of text that fold_latin1() can normalise alone:
+** ASCII and U+00C0..00FF (lead byte C3) but U+00DF, which folds to "ss".
+** Text made only of those is NFC already (none of them is a combining
+** mark, so nothing composes), holds nothing UTF8PROC_IGNORE drops (the
+** soft hyphen is U+00AD, lead byte C2) and no apostrophe to map, and
+** case-folds one character to one character.
+*/
+static size_t latin1_prefix(const unsigned char *text, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        if (text[i] < 0x80)
+            i++;
+        else if (text[i] == 0xC3 && i + 1 < len && (text[i + 1] & 0xC0) == 0x80 &&
+                 text[i + 1] != 0x9F)
+            i += 2;
+        else
+            break;
+    }
+    return i;
+}
+
+/* Case-folds what latin1_prefix() accepted: A..Z by 32, and U+00C0..00DE
+** (À..Þ) but U+00D7 (×) by 32, which in UTF-8 is the second byte + 32. */
+static void fold_latin1(unsigned char *out, const unsigned char *text, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned c = text[i];
-        out[i] = (unsigned char)(c - 'A' < 26u ? c + 32 : c);
+        if (c < 0x80) {
+            out[i] = (unsigned char)(c - 'A' < 26u ? c + 32 : c);
+        } else {
+            unsigned d = text[i + 1]; /* c is 0xC3 */
+            out[i] = (unsigned char)c;
+            out[i + 1] = (unsigned char)(d - 0x80u < 0x1Fu && d != 0x97 ? d + 32 : d);
+            i++;
+        }
     }
 }
 
@@ -56,14 +89,12 @@ int wm_normalize(wm_normbuf *nb, const unsigned char *text, size_t len,
                  size_t *out_len)
 {
     utf8proc_ssize_t n;
-    size_t ascii = 0, pos = 0;
+    size_t pos = 0;
 
-    while (ascii < len && text[ascii] < 0x80)
-        ascii++;
-    if (ascii == len) {
+    if (latin1_prefix(text, len) == len) {
         if (wm__grow(nb->al, (void **)&nb->out, &nb->out_cap, len, 1) != WM_OK)
             return WM_ENOMEM;
-        fold_ascii(nb->out, text, len);
+        fold_latin1(nb->out, text, len);
         *out_len = len;
         return WM_OK;
     }

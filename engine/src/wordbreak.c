@@ -30,15 +30,17 @@
 ** and "e.g" are WM_WB_LETTER and "3.5" is WM_WB_DIGIT). ExtendNumLet
 ** ("_") is a character of its own and adds WM_WB_PUNCT.
 **
-** Speed: a segment that starts with an ASCII letter, digit or "_" is run
-** through a loop over the 128-entry table and leaves it only for a
-** non-ASCII byte or a Mid character; a run of ASCII spaces likewise. Only
-** bytes above 0x7F are decoded. Nothing is allocated and the tables are
-** const.
+** Speed: a segment that starts with a letter, digit or "_" is run through
+** wb_word(), which takes ASCII letters eight at a time, other ASCII by the
+** 128-entry table and two-byte UTF-8 (U+0080..07FF: å, ä, ö, é, ü, ...)
+** decoded in place, and leaves only for a Mid character or something
+** rarer; a run of ASCII spaces is a loop of its own. Only bytes above 0x7F
+** are decoded. Nothing is allocated and the tables are const.
 */
 #include "wordbreak.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "utf8.h"
 #include "wordbreak_data.h"
@@ -68,6 +70,8 @@ enum wb_action {
 /* The values that may join a word only with a look ahead (WB6, WB12). */
 #define MIDQ_SET ((1u << WM_WBP_SQ) | (1u << WM_WBP_MIDNUMLET) | \
                   (1u << WM_WBP_MIDLETTER) | (1u << WM_WBP_MIDNUM))
+/* The values after a Mid character that can hold it inside a word. */
+#define HELD_BY ((1u << WM_WBP_ALETTER) | (1u << WM_WBP_HL) | (1u << WM_WBP_NUMERIC))
 
 /* Short names so that the table below reads as a grid. */
 #define BK ACT_BREAK
@@ -249,10 +253,130 @@ static size_t wb_scan(const unsigned char *text, size_t len, size_t pos,
 }
 
 /*
-** Finds the end of the segment at start; see wordbreak.h. The ASCII cases
-** that make up most text (a word of letters and digits, a run of spaces, a
-** punctuation mark, a line end) are finished here with table look-ups;
-** everything else goes to wb_scan().
+** Where the first byte that is not an ASCII letter is among the eight at p
+** (0..7), or 8 when all eight are letters. Per byte: with 0x20 set (lower
+** case), an ASCII byte is a letter when adding 0x1F reaches 0x80 (>= 'a')
+** and adding 0x05 does not (<= 'z'); bit 7 of w marks a non-ASCII byte,
+** which is no letter. Only a non-ASCII byte can carry into the next, and
+** that is a byte after the first non-letter, which is all we look for.
+** Little-endian: byte 0 is the low byte, so the count of trailing zeros
+** finds the first.
+*/
+static inline unsigned ascii_letters8(const unsigned char *p)
+{
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    uint64_t w, t, letter;
+
+    memcpy(&w, p, 8);
+    t = w | UINT64_C(0x2020202020202020);
+    letter = (t + UINT64_C(0x1F1F1F1F1F1F1F1F)) & ~(t + UINT64_C(0x0505050505050505)) &
+             ~w & highs;
+    if (letter == highs)
+        return 8;
+    return (unsigned)__builtin_ctzll(~letter & highs) >> 3;
+}
+
+/*
+** The word loop: continues a segment whose last character (a base) has
+** the value prev, one of WORD_SET, with mask m so far, over characters
+** that join it whatever follows (WB5, WB8, WB9, WB10, WB13a/b: ALetter,
+** Numeric and ExtendNumLet after one another). ASCII letters go eight at
+** a time, other ASCII by the table, and a two-byte UTF-8 character
+** (U+0080..07FF) is decoded in place, the Latin letters of the Nordic
+** languages among them. Anything else goes to wb_scan() in the state it
+** would have reached there itself: prev the last character's value, no
+** peek pending, no RI pair.
+*/
+static inline __attribute__((always_inline)) size_t
+wb_word(const unsigned char *text, size_t len, size_t pos, unsigned prev, unsigned m,
+        unsigned *mask)
+{
+    for (;;) {
+        const struct wm_wb_class *c;
+        unsigned b;
+        size_t n = 1;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        while (len - pos >= 8) {
+            unsigned k = ascii_letters8(text + pos);
+            if (k == 0)
+                break;
+            m |= WM_WB_LETTER;
+            prev = WM_WBP_ALETTER;
+            pos += k;
+            if (k < 8)
+                break;
+        }
+#endif
+        if (pos == len)
+            break;
+        b = text[pos];
+        if (b < 0x80) {
+            c = &wm_wb_ascii[b];
+            if (!((WORD_SET >> c->wb) & 1u)) {
+                /* The word ends here unless a Mid character may hold it
+                ** together with what follows (WB6/7, WB11/12), which needs
+                ** a letter or a digit after it. ASCII holds nothing WB4
+                ** absorbs, so an ASCII byte after it that is neither (the
+                ** space after "slut." or "ja,") settles it here. */
+                if (((MIDQ_SET >> c->wb) & 1u) && len - pos >= 2 &&
+                    (text[pos + 1] >= 0x80 ||
+                     ((HELD_BY >> wm_wb_ascii[text[pos + 1]].wb) & 1u)))
+                    return wb_scan(text, len, pos, prev, m, mask);
+                break;
+            }
+        } else if (b >= 0xC2 && b <= 0xDF && len - pos >= 2 &&
+                   (text[pos + 1] & 0xC0) == 0x80) {
+            c = wb_class((int32_t)((b & 0x1Fu) << 6 | (text[pos + 1] & 0x3Fu)));
+            /* c->wb may carry WM_WBP_EP (0x20): such a letter is left to
+            ** wb_scan(), as the 64-bit shift finds no bit for it. */
+            if (!(((uint64_t)WORD_SET >> c->wb) & 1u))
+                return wb_scan(text, len, pos, prev, m, mask);
+            n = 2;
+        } else {
+            /* three- and four-byte characters, invalid UTF-8 */
+            return wb_scan(text, len, pos, prev, m, mask);
+        }
+        m |= c->mask;
+        prev = c->wb;
+        pos += n;
+    }
+    *mask = m;
+    return pos;
+}
+
+/*
+** wm_wb_next() for a segment that starts with a byte above 0x7F. Apart,
+** so that the ASCII cases need no registers saved for the decoder's call.
+*/
+static __attribute__((noinline)) size_t
+wb_next_utf8(const unsigned char *text, size_t len, size_t start, unsigned *mask)
+{
+    int32_t cp;
+    size_t n = wm_utf8_decode(text, len, start, &cp);
+    const struct wm_wb_class *c;
+    unsigned v;
+
+    if (cp < 0) {
+        *mask = WM_WB_INVALID;
+        return start + n;
+    }
+    c = wb_class(cp);
+    v = c->wb & WM_WBP_VALUE;
+    if (v == WM_WBP_NEWLINE) { /* WB3a: U+0085, U+2028, U+2029 */
+        *mask = c->mask;
+        return start + n;
+    }
+    if (c->wb < 32 && ((WORD_SET >> c->wb) & 1u)) /* "Är", "Ödmjuk" */
+        return wb_word(text, len, start + n, v, c->mask, mask);
+    return wb_scan(text, len, start + n, v, c->mask, mask);
+}
+
+/*
+** Finds the end of the segment at start; see wordbreak.h. The cases that
+** make up most text are finished here or in wb_word(): a word of letters
+** and digits (ASCII or two-byte UTF-8), and in ASCII a run of spaces, a
+** punctuation mark, a line end; everything else goes to wb_scan().
 */
 size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
                   unsigned *mask)
@@ -261,58 +385,29 @@ size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
     size_t pos = start + 1;
     unsigned v, m;
 
-    if (b < 0x80) {
-        v = wm_wb_ascii[b].wb;
-        m = wm_wb_ascii[b].mask;
-        if ((WORD_SET >> v) & 1u) {
-            while (pos < len && (b = text[pos]) < 0x80 &&
-                   ((WORD_SET >> wm_wb_ascii[b].wb) & 1u)) {
-                m |= wm_wb_ascii[b].mask;
-                pos++;
-            }
-            if (pos == len || (b < 0x80 && !((MIDQ_SET >> wm_wb_ascii[b].wb) & 1u))) {
-                *mask = m;
-                return pos;
-            }
-            return wb_scan(text, len, pos, wm_wb_ascii[text[pos - 1]].wb, m,
-                           mask);
-        }
-        if (v == WM_WBP_CR) { /* WB3: CR × LF; WB3a: break after */
-            *mask = m;
-            return (pos < len && text[pos] == '\n') ? pos + 1 : pos;
-        }
-        if (v == WM_WBP_LF || v == WM_WBP_NEWLINE) {
-            *mask = m;
-            return pos;
-        }
-        if (v == WM_WBP_WSEGSPACE) { /* WB3d over ASCII spaces */
-            while (pos < len && text[pos] == ' ')
-                pos++;
-        }
-        /* After ASCII punctuation, controls or spaces, no ASCII character
-        ** joins (nothing in ASCII is absorbed, no Mid rule has begun). */
-        if (pos == len || text[pos] < 0x80) {
-            *mask = m;
-            return pos;
-        }
-        return wb_scan(text, len, pos, v, m, mask);
+    if (b >= 0x80)
+        return wb_next_utf8(text, len, start, mask);
+    v = wm_wb_ascii[b].wb;
+    m = wm_wb_ascii[b].mask;
+    if ((WORD_SET >> v) & 1u)
+        return wb_word(text, len, pos, v, m, mask);
+    if (v == WM_WBP_CR) { /* WB3: CR × LF; WB3a: break after */
+        *mask = m;
+        return (pos < len && text[pos] == '\n') ? pos + 1 : pos;
     }
-
-    {
-        int32_t cp;
-        size_t n = wm_utf8_decode(text, len, start, &cp);
-        const struct wm_wb_class *c;
-
-        if (cp < 0) {
-            *mask = WM_WB_INVALID;
-            return start + n;
-        }
-        c = wb_class(cp);
-        v = c->wb & WM_WBP_VALUE;
-        if (v == WM_WBP_NEWLINE) { /* WB3a: U+0085, U+2028, U+2029 */
-            *mask = c->mask;
-            return start + n;
-        }
-        return wb_scan(text, len, start + n, v, c->mask, mask);
+    if (v == WM_WBP_LF || v == WM_WBP_NEWLINE) {
+        *mask = m;
+        return pos;
     }
+    if (v == WM_WBP_WSEGSPACE) { /* WB3d over ASCII spaces */
+        while (pos < len && text[pos] == ' ')
+            pos++;
+    }
+    /* After ASCII punctuation, controls or spaces, no ASCII character
+    ** joins (nothing in ASCII is absorbed, no Mid rule has begun). */
+    if (pos == len || text[pos] < 0x80) {
+        *mask = m;
+        return pos;
+    }
+    return wb_scan(text, len, pos, v, m, mask);
 }

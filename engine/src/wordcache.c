@@ -72,7 +72,7 @@ wm_cached_word *wm_wordcache_insert(wm_wordcache *c, const unsigned char *s,
     e = &c->entries[c->count];
     memset(e, 0, sizeof *e);
     if (len <= WM_INLINE_KEY)
-        memcpy(e->key.bytes, s, len);
+        wm__key_words(s, len, e->key.words);
     else
         e->key.ptr = (const char *)s;
     e->hash = hash;

@@ -7,17 +7,19 @@
 ** stays within a compact array that fits the L2 cache. The entries are
 ** dense, in the order words were first seen, which for Zipfian text is
 ** close to frequency order, so the hot entries share few cache lines. An
-** entry is one 64-byte line: the surface key (inline up to 16 bytes), and
-** the normal form, stem, ids and word-list bits that wm_analyze() copies
-** into the token, and where the spelling stage's extra tokens for the word
-** are. The pointers in an entry point into the analyzer's
-** intern table, which never moves strings; an entry's own address is only
-** valid until the next insert.
+** entry is one 64-byte line: the surface key (up to 16 bytes inline, as
+** the two words wm__key_words() folds them into, so that a probe compares
+** two words), and the normal form, stem, ids and word-list bits that
+** wm_analyze() copies into the token, and where the spelling stage's extra
+** tokens for the word are. The pointers in an entry point into the
+** analyzer's intern table, which never moves strings; an entry's own
+** address is only valid until the next insert.
 */
 #ifndef WM_WORDCACHE_H
 #define WM_WORDCACHE_H
 
 #include "whatmatters.h"
+#include "intern.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,8 +38,8 @@ typedef struct wm_word_strings {
 
 typedef struct wm_cached_word {
     union {
-        unsigned char bytes[WM_INLINE_KEY]; /* surfaces up to 16 bytes */
-        const char *ptr;                    /* longer ones, stored elsewhere */
+        uint64_t words[2]; /* surfaces up to 16 bytes, by wm__key_words() */
+        const char *ptr;   /* longer ones, stored elsewhere */
     } key;                 /* the surface form */
     uint32_t hash;         /* wm_hash() of the surface */
     uint32_t len;          /* surface length; 0 marks an empty slot */
@@ -86,25 +88,40 @@ static inline void wm__key_words(const unsigned char *p, size_t len, uint64_t w[
     }
 }
 
-/* Compares a surface with an inline key of the same length (1..16). */
-static inline int wm__key_eq(const unsigned char *key, const unsigned char *s, size_t len)
+/*
+** The hash a surface is filed under. Up to 16 bytes (nearly every word):
+** the two words of wm__key_words(), the loads the key comparison repeats,
+** mixed by two multiplications, with the length, which the words alone do
+** not fix; the high half of the last product is the hash, since the low
+** bits of a product see only the low bits of its factors. Longer surfaces
+** take wm_hash(), so that a long one, which is also interned in the
+** analyzer's strings, has one hash in both tables.
+*/
+static inline uint32_t wm_wordcache_hash(const unsigned char *s, size_t len)
 {
-    uint64_t k[2], t[2];
+    uint64_t w[2], h;
 
-    wm__key_words(key, len, k);
-    wm__key_words(s, len, t);
-    return ((k[0] ^ t[0]) | (k[1] ^ t[1])) == 0;
+    if (len > WM_INLINE_KEY)
+        return wm_hash(s, len);
+    wm__key_words(s, len, w);
+    h = (w[0] ^ (uint64_t)len << 56) * UINT64_C(0x9E3779B97F4A7C15);
+    h = (h ^ w[1]) * UINT64_C(0xBF58476D1CE4E5B9);
+    return (uint32_t)(h >> 32);
 }
 
-/* The entry of a surface form, or NULL. Inline for the hot loop. */
-static inline const wm_cached_word *wm_wordcache_find(const wm_wordcache *c,
-                                                      const unsigned char *s,
-                                                      size_t len, uint32_t hash)
+/* The entry of a surface form whose wm_wordcache_hash() is hash, or NULL.
+** Inline for the hot loop: a short surface is folded once, and compared
+** with an entry's key as two words. */
+static inline __attribute__((always_inline)) const wm_cached_word *
+wm_wordcache_find(const wm_wordcache *c, const unsigned char *s, size_t len, uint32_t hash)
 {
+    uint64_t t[2] = {0, 0};
     size_t i;
 
     if (!c->index)
         return NULL;
+    if (len <= WM_INLINE_KEY)
+        wm__key_words(s, len, t);
     for (i = hash & c->mask;; i = (i + 1) & c->mask) {
         uint64_t slot = c->index[i];
         const wm_cached_word *e;
@@ -115,16 +132,18 @@ static inline const wm_cached_word *wm_wordcache_find(const wm_wordcache *c,
         e = &c->entries[(uint32_t)slot - 1];
         if (e->len != len)
             continue;
-        if (len <= WM_INLINE_KEY ? wm__key_eq(e->key.bytes, s, len)
-                                 : __builtin_memcmp(e->key.ptr, s, len) == 0)
+        if (len <= WM_INLINE_KEY
+                ? ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0
+                : __builtin_memcmp(e->key.ptr, s, len) == 0)
             return e;
     }
 }
 
-/* Inserts a surface form that is not in the cache and returns its entry,
-** with the key, hash and len set and the rest zero, for the caller to
-** fill; NULL when memory runs out (the cache is then unchanged). A long
-** key (over 16 bytes) must point to storage that outlives the entry. */
+/* Inserts a surface form that is not in the cache (hash as for
+** wm_wordcache_find()) and returns its entry, with the key, hash and len
+** set and the rest zero, for the caller to fill; NULL when memory runs
+** out (the cache is then unchanged). A long key (over 16 bytes) must
+** point to storage that outlives the entry. */
 wm_cached_word *wm_wordcache_insert(wm_wordcache *c, const unsigned char *s,
                                     size_t len, uint32_t hash);
 
