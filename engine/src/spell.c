@@ -545,9 +545,10 @@ static uint64_t split_positions(wm_spell *sp, const char *w, size_t len)
 ** back. Going left to right, the longest folded vocabulary string that
 ** starts at each character is written as the vocabulary writes it, when
 ** that differs ("vardcentralen": "vårdcentral" + "en"); at most
-** RESTORE_MAX_SPANS strings, each the word's beginning or a head (it ends
-** at most GATE_MAX_ENDING characters before the word does): a string in
-** the middle would begin no part. Writes the candidate to out and returns its
+** RESTORE_MAX_SPANS strings, each the word's stem or a head (it ends at
+** most GATE_MAX_ENDING characters before the word does), or a left part
+** that matches alone (wm_host.mark_alone) with room for a head: what a
+** plugin could match once restored. Writes the candidate to out and returns its
 ** length, or 0 when nothing changed.
 */
 static size_t restore_candidate(wm_spell *sp, const char *w, size_t len, char *out)
@@ -565,12 +566,21 @@ static size_t restore_candidate(wm_spell *sp, const char *w, size_t len, char *o
 
         for (size_t j = i + GATE_MIN_CHARS;
              spans < RESTORE_MAX_SPANS && j <= chars &&
-             (size_t)(fb[j] - fb[i]) <= sp->gate_max; j++)
-            if ((i == 0 || j + GATE_MAX_ENDING >= chars) && /* a stem or a head */
-                (hit = gate_find(&sp->gate_words, f + fb[i], fb[j] - fb[i])) != NULL) {
+             (size_t)(fb[j] - fb[i]) <= sp->gate_max; j++) {
+            /* The word's stem or a head (an ending at most follows), or a
+            ** left part that matches alone with a head after it. */
+            int stem = j + GATE_MAX_ENDING >= chars;
+
+            if (!stem && !(i == 0 && chars - j >= WM_SPELL_MIN_PART))
+                continue;
+            hit = gate_find(&sp->gate_words, f + fb[i], fb[j] - fb[i]);
+            if (hit && !stem && !gate_find(&sp->gate_parts, f + fb[i], fb[j] - fb[i]))
+                hit = NULL;
+            if (hit) {
                 en = hit;
                 end = j;
             }
+        }
         if (en) {
             /* Of the one or two vocabulary strings that fold alike, the
             ** one that is not written as the word has it. */
