@@ -176,6 +176,16 @@ except ImportError:
 
 
 @unittest.skipIf(pandas is None, "pandas is not installed (python3-pandas)")
+class PackagingTest(unittest.TestCase):
+    def test_pyproject_version_is_the_librarys(self):
+        import tomllib
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "..", "pyproject.toml"), "rb") as f:
+            project = tomllib.load(f)["project"]
+        self.assertEqual(project["name"], "whatmatters")
+        self.assertEqual(project["version"], wm.library_version())
+
+
 class DataFrameTest(unittest.TestCase):
     def test_code_dataframe(self):
         df = pandas.DataFrame({"id": [10, 11, 12],
