@@ -145,13 +145,39 @@ static int cli_buf_reserve(cli_buf *b, size_t n)
 }
 
 /* Appends n bytes: inline while they fit (nearly always, as the buffer
-** keeps its size from record to record), a call only to grow. */
+** keeps its size from record to record), a call only to grow. Most
+** pieces of a record are short (a key, an area id, a run of plain bytes
+** between two letters such as å), and a short one is copied as two
+** overlapping words instead of by a call to memcpy; each word is read
+** within the n bytes and written within them. */
 static inline void cli_buf_add(cli_buf *b, const void *p, size_t n)
 {
+    char *d;
+    const char *s = p;
+
     if (n > b->cap - b->len && cli_buf_reserve(b, n) != 0)
         return;
-    if (n > 0)
-        memcpy(b->data + b->len, p, n);
+    d = b->data + b->len;
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y;
+
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+        memcpy(d, &x, 8);
+        memcpy(d + n - 8, &y, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t x, y;
+
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
     b->len += n;
 }
 
@@ -225,9 +251,10 @@ static inline uint64_t cli_csv_mask8(const unsigned char *p)
            cli_swar_eq(w, '\r') | cli_swar_eq(w, '\n');
 }
 
-/* From i, skips eight plain bytes at a time and stops at the first byte
-** that is not plain (or, near the end or on a big-endian machine, a few
-** bytes before it): the caller looks at that byte alone. Answers have a
+/* From i, skips eight plain bytes at a time (the last few through a
+** padded copy) and stops at the first byte that is not plain (or, on a
+** big-endian machine, a few bytes before it): the caller looks at that
+** byte alone. Answers have a
 ** letter such as å, ä or ö every few words, so stopping at it rather than
 ** at the start of its word matters. */
 static inline size_t cli_json_skip(const unsigned char *s, size_t i,
@@ -238,6 +265,14 @@ static inline size_t cli_json_skip(const unsigned char *s, size_t i,
         if (m != 0)
             return i + CLI_SWAR_FIRST(m);
         i += 8;
+    }
+    if (i < len) { /* the last bytes, padded with a plain one */
+        unsigned char tail[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
+        uint64_t m;
+
+        memcpy(tail, s + i, len - i);
+        m = cli_json_mask8(tail);
+        return m != 0 ? i + CLI_SWAR_FIRST(m) : len;
     }
     return i;
 }
@@ -250,6 +285,14 @@ static inline size_t cli_csv_skip(const unsigned char *s, size_t i,
         if (m != 0)
             return i + CLI_SWAR_FIRST(m);
         i += 8;
+    }
+    if (i < len) { /* the last bytes, padded with a plain one */
+        unsigned char tail[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
+        uint64_t m;
+
+        memcpy(tail, s + i, len - i);
+        m = cli_csv_mask8(tail);
+        return m != 0 ? i + CLI_SWAR_FIRST(m) : len;
     }
     return i;
 }
@@ -977,22 +1020,34 @@ static void cli_csv_field(cli_buf *b, const char *text, size_t text_len)
     }
     if (quote)
         cli_buf_byte(b, '"');
-    for (size_t i = 0, plain = 0; i < text_len;) {
-        unsigned c = s[i];
-        int ok = 1;
-        size_t n = c < 0x80 ? 1 : cli_utf8_seq(s + i, text_len - i, &ok);
+    {
+        size_t i = 0, plain = 0; /* plain: start of the pending run */
 
-        if (c == '"' || !ok) {
-            cli_buf_add(b, text + plain, i - plain);
-            if (ok)
-                cli_buf_add(b, "\"\"", 2);
-            else
-                cli_buf_add(b, cli_replacement, 3);
-            plain = i + n;
+        while (i < text_len) {
+            unsigned c;
+            int ok = 1;
+            size_t n;
+
+            i = cli_csv_skip(s, i, text_len);
+            if (i >= text_len)
+                break;
+            c = s[i];
+            if (cli_utf8_two(s + i, text_len - i)) {
+                i += 2;
+                continue;
+            }
+            n = c < 0x80 ? 1 : cli_utf8_seq(s + i, text_len - i, &ok);
+            if (c == '"' || !ok) {
+                cli_buf_add(b, text + plain, i - plain);
+                if (ok)
+                    cli_buf_add(b, "\"\"", 2);
+                else
+                    cli_buf_add(b, cli_replacement, 3);
+                plain = i + n;
+            }
+            i += n;
         }
-        i += n;
-        if (i >= text_len)
-            cli_buf_add(b, text + plain, i - plain);
+        cli_buf_add(b, text + plain, text_len - plain);
     }
     if (quote)
         cli_buf_byte(b, '"');
