@@ -1591,6 +1591,33 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
 }
 
 /*
+** 0 when token t is sure to lead to no entry (lx_scan_one would find
+** nothing to try): its stem and its normal form file none, and its form's
+** remembered wildcard candidates are none. Most tokens of an answer are
+** such; this spares them lx_scan_one's call. 1 when it may lead to one.
+*/
+static inline int lx_may_lead(const lexicon *lx, const lx_worker *w,
+                              const wm_token *t)
+{
+    uint32_t sid = t->stem_id, nid = t->norm_id;
+    const lx_memo *m;
+
+    if (sid < lx->words.n_ids &&
+        lx->words.first[sid] != lx->words.first[sid + 1])
+        return 1;
+    if (nid < lx->exacts.n_ids &&
+        lx->exacts.first[nid] != lx->exacts.first[nid + 1])
+        return 1;
+    if (!lx->prefixes.max_len && !lx->suffixes.max_len)
+        return 0;
+    if (nid >= w->cap_memo || nid >= LX_MEMO_IDS)
+        return 1;
+    m = &w->memo[nid];
+    return !(m->count == 0 && m->len == t->norm_len + 1 &&
+             lx_same_bytes(w->memo_text + m->text, t->norm, t->norm_len));
+}
+
+/*
 ** Finds and tries the entries whose first element matches one of the
 ** tokens of position p that the pass scans: the word token (words and
 ** variants passes), its variant when p is open (variants pass), its
@@ -1671,7 +1698,7 @@ static int lx_hold(lx_worker *w, const wm_token *tokens, uint32_t n_pos,
 static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
                         size_t n_tokens, uint32_t *n_pos)
 {
-    uint32_t n = 0;
+    uint32_t n = 0, from = 0; /* from: first position of the sentence */
     int rc, sent = 0, attach = 0;
 
     w->has_alts = 0;
@@ -1702,27 +1729,20 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
         sent |= (tokens[i].flags & WM_TOK_SENT_START) != 0;
         if (!(tokens[i].flags & LX_CONTENT))
             continue;
+        if (sent && n > 0) { /* the sentence before ends at n - 1 */
+            for (uint32_t q = from; q < n; q++)
+                w->limit[q] = n - 1;
+            from = n;
+        }
         w->pos[n] = (uint32_t)i;
-        w->limit[n] = (uint32_t)sent; /* for now: starts a sentence */
         w->alts[n] = 0;
         w->mark[n] = 0;
         sent = 0;
         n++;
         attach = 1;
     }
-    /* Backward: a position's sentence ends just before the next start
-    ** (each start mark is read before its slot is overwritten). */
-    {
-        uint32_t end = n ? n - 1 : 0;
-
-        for (uint32_t q = n; q-- > 0;) {
-            int starts = w->limit[q] != 0;
-
-            w->limit[q] = end;
-            if (starts && q > 0)
-                end = q - 1;
-        }
-    }
+    for (uint32_t q = from; q < n; q++) /* the last sentence */
+        w->limit[q] = n - 1;
     *n_pos = n;
     return WM_OK;
 }
@@ -1773,8 +1793,12 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
     ** its alternatives and stamps). */
     w->pass = LX_PASS_WORDS;
     w->stamping = 0;
-    for (uint32_t p = 0; rc == WM_OK && p < n_pos; p++)
-        rc = lx_scan_one(lx, w, tokens, &tokens[w->pos[p]], p);
+    for (uint32_t p = 0; rc == WM_OK && p < n_pos; p++) {
+        const wm_token *t = &tokens[w->pos[p]];
+
+        if (lx_may_lead(lx, w, t))
+            rc = lx_scan_one(lx, w, tokens, t, p);
+    }
     if (rc == WM_OK && w->has_alts) {
         /* The spelling stage's tokens stand in for a word that matched
         ** nothing as written: its variant first (in phrases too, so from
