@@ -2,10 +2,13 @@
 ** output.c — classify's writers: CSV, JSON Lines, msgpack, and the
 ** metadata record (output.h; docs/batch.md).
 **
-** JSON Lines and msgpack go through one emitter with two back ends (JSON
-** text, and msgpack-c's packer), driven by one function per record, so
-** the two formats hold the same keys and values by construction. CSV is
-** written apart, as it is flat.
+** msgpack records, the metadata record and the writer's fragments go
+** through one emitter with two back ends (JSON text, and msgpack-c's
+** packer). A JSON Lines record is written straight to the buffer by
+** cli_json_record, the same keys and values in the same order without the
+** emitter's per-item bookkeeping (the golden tests and the msgpack test,
+** which compares the two formats, hold them together). CSV is written
+** apart, as it is flat.
 **
 ** Records are formatted by the workers (cli_formatter, one per worker,
 ** reading only the writer's configuration), so formatting scales with
