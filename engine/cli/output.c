@@ -2,10 +2,13 @@
 ** output.c — classify's writers: CSV, JSON Lines, msgpack, and the
 ** metadata record (output.h; docs/batch.md).
 **
-** JSON Lines and msgpack go through one emitter with two back ends (JSON
-** text, and msgpack-c's packer), driven by one function per record, so
-** the two formats hold the same keys and values by construction. CSV is
-** written apart, as it is flat.
+** msgpack records, the metadata record and the writer's fragments go
+** through one emitter with two back ends (JSON text, and msgpack-c's
+** packer). A JSON Lines record is written straight to the buffer by
+** cli_json_record, the same keys and values in the same order without the
+** emitter's per-item bookkeeping (the golden tests and the msgpack test,
+** which compares the two formats, hold them together). CSV is written
+** apart, as it is flat.
 **
 ** Records are formatted by the workers (cli_formatter, one per worker,
 ** reading only the writer's configuration), so formatting scales with
@@ -32,6 +35,16 @@
 
 /* The writer hands its buffer to the stream when it holds this much. */
 #define CLI_WRITE_CHUNK ((size_t)256 << 10)
+
+/* The offset of the first flagged byte in a SWAR result m != 0: exact on
+** a little-endian machine (a borrow only flags bytes after a true one);
+** elsewhere 0, which only sends the caller to its byte-at-a-time path. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CLI_SWAR_FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
+#else
+#define CLI_SWAR_FIRST(m) ((size_t)0)
+#endif
 
 /* ------------------------------------------------------------------------
 ** Statuses and UTF-8
@@ -68,12 +81,20 @@ int cli_utf8_valid(const char *text, size_t text_len, size_t *bad_offset)
             while (i + 8 <= text_len) {
                 uint64_t w;
                 memcpy(&w, s + i, 8);
-                if (w & UINT64_C(0x8080808080808080))
+                w &= UINT64_C(0x8080808080808080);
+                if (w != 0) {
+                    i += CLI_SWAR_FIRST(w);
                     break;
+                }
                 i += 8;
             }
             while (i < text_len && s[i] < 0x80)
                 i++;
+            continue;
+        }
+        if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < text_len &&
+            (s[i + 1] & 0xC0) == 0x80) { /* two bytes (å, ä, ö), no call */
+            i += 2;
             continue;
         }
         n = cli_utf8_seq(s + i, text_len - i, &valid);
@@ -127,13 +148,39 @@ static int cli_buf_reserve(cli_buf *b, size_t n)
 }
 
 /* Appends n bytes: inline while they fit (nearly always, as the buffer
-** keeps its size from record to record), a call only to grow. */
+** keeps its size from record to record), a call only to grow. Most
+** pieces of a record are short (a key, an area id, a run of plain bytes
+** between two letters such as å), and a short one is copied as two
+** overlapping words instead of by a call to memcpy; each word is read
+** within the n bytes and written within them. */
 static inline void cli_buf_add(cli_buf *b, const void *p, size_t n)
 {
+    char *d;
+    const char *s = p;
+
     if (n > b->cap - b->len && cli_buf_reserve(b, n) != 0)
         return;
-    if (n > 0)
-        memcpy(b->data + b->len, p, n);
+    d = b->data + b->len;
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y;
+
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+        memcpy(d, &x, 8);
+        memcpy(d + n - 8, &y, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t x, y;
+
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
     b->len += n;
 }
 
@@ -186,24 +233,71 @@ static inline uint64_t cli_swar_lt(uint64_t w, unsigned char b)
     return (w - CLI_ONES * b) & ~w & CLI_HIGHS;
 }
 
-/* Bytes plain in a JSON string: ASCII from 0x20, not '"', '\\' or DEL. */
-static inline int cli_json_plain8(const unsigned char *p)
+/* Bytes not plain in a JSON string (plain: ASCII from 0x20, not '"', '\\'
+** or DEL), flagged as above. */
+static inline uint64_t cli_json_mask8(const unsigned char *p)
 {
     uint64_t w;
 
     memcpy(&w, p, 8);
-    return ((w & CLI_HIGHS) | cli_swar_lt(w, 0x20) | cli_swar_eq(w, '"') |
-            cli_swar_eq(w, '\\') | cli_swar_eq(w, 0x7F)) == 0;
+    return (w & CLI_HIGHS) | cli_swar_lt(w, 0x20) | cli_swar_eq(w, '"') |
+           cli_swar_eq(w, '\\') | cli_swar_eq(w, 0x7F);
 }
 
-/* Bytes plain in a CSV field: ASCII, not ',', '"', CR or LF. */
-static inline int cli_csv_plain8(const unsigned char *p)
+/* Bytes not plain in a CSV field (plain: ASCII, not ',', '"', CR or LF). */
+static inline uint64_t cli_csv_mask8(const unsigned char *p)
 {
     uint64_t w;
 
     memcpy(&w, p, 8);
-    return ((w & CLI_HIGHS) | cli_swar_eq(w, ',') | cli_swar_eq(w, '"') |
-            cli_swar_eq(w, '\r') | cli_swar_eq(w, '\n')) == 0;
+    return (w & CLI_HIGHS) | cli_swar_eq(w, ',') | cli_swar_eq(w, '"') |
+           cli_swar_eq(w, '\r') | cli_swar_eq(w, '\n');
+}
+
+/* From i, skips eight plain bytes at a time (the last few through a
+** padded copy) and stops at the first byte that is not plain (or, on a
+** big-endian machine, a few bytes before it): the caller looks at that
+** byte alone. Answers have a
+** letter such as å, ä or ö every few words, so stopping at it rather than
+** at the start of its word matters. */
+static inline size_t cli_json_skip(const unsigned char *s, size_t i,
+                                   size_t len)
+{
+    while (i + 8 <= len) {
+        uint64_t m = cli_json_mask8(s + i);
+        if (m != 0)
+            return i + CLI_SWAR_FIRST(m);
+        i += 8;
+    }
+    if (i < len) { /* the last bytes, padded with a plain one */
+        unsigned char tail[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
+        uint64_t m;
+
+        memcpy(tail, s + i, len - i);
+        m = cli_json_mask8(tail);
+        return m != 0 ? i + CLI_SWAR_FIRST(m) : len;
+    }
+    return i;
+}
+
+static inline size_t cli_csv_skip(const unsigned char *s, size_t i,
+                                  size_t len)
+{
+    while (i + 8 <= len) {
+        uint64_t m = cli_csv_mask8(s + i);
+        if (m != 0)
+            return i + CLI_SWAR_FIRST(m);
+        i += 8;
+    }
+    if (i < len) { /* the last bytes, padded with a plain one */
+        unsigned char tail[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
+        uint64_t m;
+
+        memcpy(tail, s + i, len - i);
+        m = cli_csv_mask8(tail);
+        return m != 0 ? i + CLI_SWAR_FIRST(m) : len;
+    }
+    return i;
 }
 
 /* 1 for a two-byte UTF-8 sequence from U+00C0 (lead 0xC3..0xDF): valid,
@@ -221,10 +315,11 @@ static const char cli_replacement[3] = {'\xEF', '\xBF', '\xBD'};
 ** Appends a JSON string, quotes included: the text made valid UTF-8 (an
 ** invalid sequence as U+FFFD), '"' and '\' escaped with a backslash, C0
 ** controls, DEL and C1 controls as \u00XX: what cli_json_string() writes
-** for the repaired text.
+** for the repaired text. Returns 1 when the text was copied as it is
+** (valid UTF-8, nothing to escape), else 0.
 */
-static void cli_buf_json_string(cli_buf *b, const char *text,
-                                size_t text_len)
+static int cli_buf_json_string(cli_buf *b, const char *text,
+                               size_t text_len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)text;
@@ -238,8 +333,7 @@ static void cli_buf_json_string(cli_buf *b, const char *text,
         int valid;
         size_t n;
 
-        while (i + 8 <= text_len && cli_json_plain8(s + i))
-            i += 8;
+        i = cli_json_skip(s, i, text_len);
         if (i >= text_len)
             break;
         c = s[i];
@@ -282,6 +376,7 @@ static void cli_buf_json_string(cli_buf *b, const char *text,
     }
     cli_buf_add(b, text + plain, i - plain);
     cli_buf_byte(b, '"');
+    return plain == 0;
 }
 
 /*
@@ -751,6 +846,9 @@ struct cli_writer {
     cli_frag *plugins;      /* [n_plugins] each plugin's name */
     cli_frag *keep;         /* [cfg.n_keep] each --keep name */
     cli_frag zero_scores;   /* the scores map with every score 0 */
+    /* JSON Lines only: */
+    cli_frag *ev_head;      /* [n_areas] {"area":"<id>","start": */
+    cli_frag *ev_plugin;    /* [n_plugins] ,"plugin":"<name>","negated": */
 };
 
 /* The scores map of a classified record (all zero when scores is NULL). */
@@ -787,6 +885,45 @@ static cli_frag cli_frag_make(cli_writer *w, const char *text, int scores)
     return f;
 }
 
+/* A JSON string for text, null for NULL. */
+static void cli_json_cstr(cli_buf *b, const char *text)
+{
+    if (text != NULL)
+        cli_buf_json_string(b, text, strlen(text));
+    else
+        cli_buf_add(b, "null", 4);
+}
+
+/* The larger fragments of the JSON Lines records: the start of an
+** evidence object for each area, and its plugin and the "negated" key
+** for each plugin. */
+static void cli_writer_json_frags(cli_writer *w)
+{
+    const wm_engine *engine = w->cfg.engine;
+    cli_buf *fr = &w->frags;
+
+    w->ev_head = calloc(w->n_areas + 1, sizeof *w->ev_head);
+    w->ev_plugin = calloc(w->n_plugins + 1, sizeof *w->ev_plugin);
+    if (w->ev_head == NULL || w->ev_plugin == NULL) {
+        w->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < w->n_areas; i++) {
+        w->ev_head[i].off = fr->len;
+        cli_buf_cstr(fr, "{\"area\":");
+        cli_json_cstr(fr, wm_engine_area_id(engine, i));
+        cli_buf_cstr(fr, ",\"start\":");
+        w->ev_head[i].len = fr->len - w->ev_head[i].off;
+    }
+    for (size_t i = 0; i < w->n_plugins; i++) {
+        w->ev_plugin[i].off = fr->len;
+        cli_buf_cstr(fr, ",\"plugin\":");
+        cli_json_cstr(fr, wm_engine_plugin_name(engine, i));
+        cli_buf_cstr(fr, ",\"negated\":");
+        w->ev_plugin[i].len = fr->len - w->ev_plugin[i].off;
+    }
+}
+
 /* The fragments of the strings every record repeats: keys, statuses,
 ** area ids, plugin names, --keep names, and the all-zero scores. */
 static void cli_writer_frags(cli_writer *w)
@@ -811,6 +948,8 @@ static void cli_writer_frags(cli_writer *w)
     for (size_t i = 0; i < w->cfg.n_keep; i++)
         w->keep[i] = cli_frag_make(w, w->cfg.keep[i], 0);
     w->zero_scores = cli_frag_make(w, NULL, 1);
+    if (w->cfg.format == CLI_OUT_JSONL)
+        cli_writer_json_frags(w);
     w->failed |= w->frags.failed;
 }
 
@@ -844,6 +983,8 @@ void cli_writer_free(cli_writer *w)
     free(w->areas);
     free(w->plugins);
     free(w->keep);
+    free(w->ev_head);
+    free(w->ev_plugin);
     free(w);
 }
 
@@ -860,8 +1001,7 @@ static void cli_csv_field(cli_buf *b, const char *text, size_t text_len)
 
     for (size_t i = 0; i < text_len;) {
         unsigned c;
-        while (i + 8 <= text_len && cli_csv_plain8(s + i))
-            i += 8;
+        i = cli_csv_skip(s, i, text_len);
         if (i >= text_len)
             break;
         c = s[i];
@@ -883,22 +1023,34 @@ static void cli_csv_field(cli_buf *b, const char *text, size_t text_len)
     }
     if (quote)
         cli_buf_byte(b, '"');
-    for (size_t i = 0, plain = 0; i < text_len;) {
-        unsigned c = s[i];
-        int ok = 1;
-        size_t n = c < 0x80 ? 1 : cli_utf8_seq(s + i, text_len - i, &ok);
+    {
+        size_t i = 0, plain = 0; /* plain: start of the pending run */
 
-        if (c == '"' || !ok) {
-            cli_buf_add(b, text + plain, i - plain);
-            if (ok)
-                cli_buf_add(b, "\"\"", 2);
-            else
-                cli_buf_add(b, cli_replacement, 3);
-            plain = i + n;
+        while (i < text_len) {
+            unsigned c;
+            int ok = 1;
+            size_t n;
+
+            i = cli_csv_skip(s, i, text_len);
+            if (i >= text_len)
+                break;
+            c = s[i];
+            if (cli_utf8_two(s + i, text_len - i)) {
+                i += 2;
+                continue;
+            }
+            n = c < 0x80 ? 1 : cli_utf8_seq(s + i, text_len - i, &ok);
+            if (c == '"' || !ok) {
+                cli_buf_add(b, text + plain, i - plain);
+                if (ok)
+                    cli_buf_add(b, "\"\"", 2);
+                else
+                    cli_buf_add(b, cli_replacement, 3);
+                plain = i + n;
+            }
+            i += n;
         }
-        i += n;
-        if (i >= text_len)
-            cli_buf_add(b, text + plain, i - plain);
+        cli_buf_add(b, text + plain, text_len - plain);
     }
     if (quote)
         cli_buf_byte(b, '"');
@@ -1165,6 +1317,153 @@ static void cli_emit_record(const cli_writer *w, cli_emit *e,
     cli_emit_close(e);
 }
 
+/* Appends a fragment of the writer's. */
+static inline void cli_buf_frag(cli_buf *b, const cli_buf *frags, cli_frag f)
+{
+    cli_buf_add(b, frags->data + f.off, f.len);
+}
+
+/* Appends a string literal. */
+#define CLI_BUF_LIT(b, lit) cli_buf_add((b), (lit), sizeof(lit) - 1)
+
+/* 1 when byte i of text (i <= text_len) starts a character or ends the
+** text: a span between two such bytes of valid UTF-8 is valid UTF-8. */
+static inline int cli_utf8_edge(const char *text, size_t text_len, size_t i)
+{
+    return i == text_len || ((unsigned char)text[i] & 0xC0) != 0x80;
+}
+
+/*
+** One JSON Lines record, written straight to b: the bytes cli_emit_record
+** writes for JSON (the golden tests and the msgpack test hold the two
+** together), without the emitter's per-item bookkeeping. The keys and the
+** punctuation around them are literals, the strings every record repeats
+** are the writer's fragments (the start of an evidence object is one
+** copy per area), and the span of evidence is copied as it is, quotes
+** around it, when the answer's text was (valid, nothing to escape) and the
+** span starts and ends on a character. The text is still written only
+** once per record; each evidence span is a few bytes of it.
+*/
+static void cli_json_record(const cli_writer *w, cli_buf *b,
+                            const cli_record *rec, const cli_result *res)
+{
+    const wm_engine *engine = w->cfg.engine;
+    const cli_buf *fr = &w->frags;
+    uint64_t labels = 0;
+    int zero = 1;
+    int text_plain = 0;
+    int first;
+
+    for (size_t i = 0; res->coded && i < w->n_areas; i++)
+        labels |= res->labels & ((uint64_t)1 << i);
+
+    CLI_BUF_LIT(b, "{\"id\":");
+    if (rec->id != NULL)
+        cli_buf_json_string(b, rec->id, rec->id_len);
+    else
+        cli_buf_uint(b, rec->number);
+    CLI_BUF_LIT(b, ",\"keep\":{");
+    for (size_t i = 0; i < w->cfg.n_keep; i++) {
+        if (i > 0)
+            cli_buf_byte(b, ',');
+        cli_buf_frag(b, fr, w->keep[i]);
+        cli_buf_byte(b, ':');
+        if (rec->keep != NULL && rec->keep[i] != NULL)
+            cli_buf_json_string(b, rec->keep[i], rec->keep_len[i]);
+        else
+            CLI_BUF_LIT(b, "null");
+    }
+    cli_buf_byte(b, '}');
+    if (w->cfg.with_text) {
+        CLI_BUF_LIT(b, ",\"text\":");
+        text_plain = cli_buf_json_string(b, rec->text, rec->text_len);
+    }
+    CLI_BUF_LIT(b, ",\"lang\":");
+    cli_json_cstr(b, res->lang != NULL ? res->lang : "");
+    CLI_BUF_LIT(b, ",\"status\":");
+    if (res->status >= 0 && res->status < CLI_ST_COUNT)
+        cli_buf_frag(b, fr, w->statuses[res->status]);
+    else
+        cli_json_cstr(b, cli_status_name(res->status));
+    CLI_BUF_LIT(b, ",\"message\":");
+    cli_json_cstr(b, res->message != NULL ? res->message : "");
+
+    CLI_BUF_LIT(b, ",\"areas\":[");
+    first = 1;
+    for (size_t i = 0; i < w->n_areas; i++) {
+        if (labels & ((uint64_t)1 << i)) {
+            if (!first)
+                cli_buf_byte(b, ',');
+            first = 0;
+            cli_buf_frag(b, fr, w->areas[i]);
+        }
+    }
+    CLI_BUF_LIT(b, "],\"scores\":");
+    for (size_t i = 0; res->scores != NULL && i < w->n_areas && zero; i++)
+        zero = res->scores[i] == 0.0;
+    if (!res->coded) {
+        CLI_BUF_LIT(b, "{}");
+    } else if (zero) {
+        cli_buf_frag(b, fr, w->zero_scores);
+    } else {
+        for (size_t i = 0; i < w->n_areas; i++) {
+            cli_buf_byte(b, i == 0 ? '{' : ',');
+            cli_buf_frag(b, fr, w->areas[i]);
+            cli_buf_byte(b, ':');
+            cli_buf_json_number(b, res->scores[i]);
+        }
+        if (w->n_areas == 0)
+            cli_buf_byte(b, '{');
+        cli_buf_byte(b, '}');
+    }
+
+    CLI_BUF_LIT(b, ",\"evidence\":[");
+    for (size_t k = 0; k < res->n_evidence; k++) {
+        const wm_evidence *ev = &res->evidence[k];
+        size_t start, end;
+
+        cli_evidence_span(ev, rec->text_len, &start, &end);
+        if (k > 0)
+            cli_buf_byte(b, ',');
+        if (ev->area < w->n_areas) {
+            cli_buf_frag(b, fr, w->ev_head[ev->area]);
+        } else {
+            CLI_BUF_LIT(b, "{\"area\":");
+            cli_json_cstr(b, wm_engine_area_id(engine, ev->area));
+            CLI_BUF_LIT(b, ",\"start\":");
+        }
+        cli_buf_uint(b, ev->start);
+        CLI_BUF_LIT(b, ",\"end\":");
+        cli_buf_uint(b, ev->end);
+        CLI_BUF_LIT(b, ",\"text\":");
+        if (text_plain && cli_utf8_edge(rec->text, rec->text_len, start) &&
+            cli_utf8_edge(rec->text, rec->text_len, end)) {
+            cli_buf_byte(b, '"');
+            cli_buf_add(b, rec->text + start, end - start);
+            cli_buf_byte(b, '"');
+        } else {
+            cli_buf_json_string(b, rec->text + start, end - start);
+        }
+        CLI_BUF_LIT(b, ",\"rule\":");
+        cli_json_cstr(b, ev->rule);
+        if (ev->plugin < w->n_plugins) {
+            cli_buf_frag(b, fr, w->ev_plugin[ev->plugin]);
+        } else {
+            CLI_BUF_LIT(b, ",\"plugin\":");
+            cli_json_cstr(b, wm_engine_plugin_name(engine, ev->plugin));
+            CLI_BUF_LIT(b, ",\"negated\":");
+        }
+        if (ev->flags & WM_EVIDENCE_NEGATED)
+            CLI_BUF_LIT(b, "true");
+        else
+            CLI_BUF_LIT(b, "false");
+        if (ev->flags & WM_EVIDENCE_SPELLING)
+            CLI_BUF_LIT(b, ",\"spelling\":true");
+        cli_buf_byte(b, '}');
+    }
+    CLI_BUF_LIT(b, "]}\n");
+}
+
 /* Hands the buffered bytes to the stream. Returns 0 or -1. */
 static int cli_writer_flush(cli_writer *w)
 {
@@ -1214,10 +1513,8 @@ static int cli_format_record(const cli_writer *w, cli_buf *out,
         cli_csv_record(w, out, field, rec, res);
         return 0;
     case CLI_OUT_JSONL:
-        cli_emit_init(&e, out, 0);
-        cli_emit_record(w, &e, rec, res);
-        cli_buf_byte(out, '\n');
-        return e.failed;
+        cli_json_record(w, out, rec, res);
+        return 0;
     default:
         cli_emit_init(&e, out, 1);
         cli_emit_record(w, &e, rec, res);

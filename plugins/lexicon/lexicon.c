@@ -180,6 +180,10 @@ typedef struct lx_parser {
     long area;                         /* current section, -1 before one */
     size_t default_line;               /* line of the default @threshold */
     size_t thr_line[LX_MAX_AREAS];     /* line of each area's @threshold */
+    uint32_t *dup;                     /* entry index + 1 by lx_entry_hash
+                                          (0: empty), so that a repeated
+                                          entry is found without a scan */
+    size_t cap_dup;                    /* slots (a power of 2, or 0) */
 } lx_parser;
 
 /* One match of an entry in an answer, in content positions. */
@@ -509,6 +513,75 @@ static int lx_same_elems(const lexicon *lx, const lx_elem *a, const lx_elem *b, 
     return 1;
 }
 
+/* A hash of what lx_same_elems compares, with the area and the '!'. */
+static uint32_t lx_entry_hash(const lexicon *lx, uint32_t area,
+                              uint32_t exclude, const lx_elem *el, uint32_t n)
+{
+    uint32_t h = LX_FNV_BASIS;
+
+    h = (h ^ area) * LX_FNV_PRIME;
+    h = (h ^ exclude) * LX_FNV_PRIME;
+    h = (h ^ n) * LX_FNV_PRIME;
+    for (uint32_t i = 0; i < n; i++) {
+        h = (h ^ el[i].kind) * LX_FNV_PRIME;
+        h = (h ^ el[i].gap) * LX_FNV_PRIME;
+        if (el[i].kind == LX_WORD || el[i].kind == LX_EXACT) {
+            h = (h ^ el[i].id) * LX_FNV_PRIME;
+        } else {
+            const unsigned char *t = (const unsigned char *)lx->pool + el[i].text;
+            for (uint32_t k = 0; k < el[i].text_len; k++)
+                h = (h ^ t[k]) * LX_FNV_PRIME;
+        }
+    }
+    return h;
+}
+
+/*
+** The slot of p->dup for an entry of area, exclude and elements el[0..n):
+** the slot that holds the same entry, or the empty slot where it goes.
+** The table is grown first so that it stays at most half full with one
+** more entry; returns NULL when memory runs out.
+*/
+static uint32_t *lx_dup_slot(lx_parser *p, uint32_t area, uint32_t exclude,
+                             const lx_elem *el, uint32_t n)
+{
+    lexicon *lx = p->lx;
+    size_t mask;
+    uint32_t h;
+
+    if (2 * ((size_t)lx->n_entries + 1) > p->cap_dup) {
+        size_t cap = p->cap_dup ? 2 * p->cap_dup : 1024;
+        uint32_t *t = lx->host.realloc(lx->host.ctx, NULL, cap * sizeof *t);
+
+        if (!t)
+            return NULL;
+        memset(t, 0, cap * sizeof *t);
+        for (uint32_t k = 0; k < lx->n_entries; k++) {
+            const lx_entry *en = &lx->entries[k];
+            size_t i = lx_entry_hash(lx, en->area, en->exclude,
+                                     lx->elems + en->elem, en->n_elems) & (cap - 1);
+            while (t[i])
+                i = (i + 1) & (cap - 1);
+            t[i] = k + 1;
+        }
+        lx->host.free(lx->host.ctx, p->dup);
+        p->dup = t;
+        p->cap_dup = cap;
+    }
+    mask = p->cap_dup - 1;
+    h = lx_entry_hash(lx, area, exclude, el, n);
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const lx_entry *old;
+
+        if (!p->dup[i])
+            return &p->dup[i];
+        old = &lx->entries[p->dup[i] - 1];
+        if (old->area == area && old->exclude == exclude && old->n_elems == n &&
+            lx_same_elems(lx, lx->elems + old->elem, el, n))
+            return &p->dup[i];
+    }
+}
+
 /*
 ** Parses an entry line (b..e of the line, trimmed, comment removed):
 ** optional '!', elements and gaps, optional "= W". Appends the entry and
@@ -524,6 +597,7 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
     double weight = 1.0;
     const unsigned char *eq;
     lx_entry *en;
+    uint32_t *dup;
     int rc, pending_gap = 0;
 
     if (line[b] == '!') {
@@ -602,14 +676,15 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
     /* The same entry written twice in one area (or two forms with one
     ** stem: mor, moren) is one entry, at the higher weight; otherwise
     ** it would count twice on one word. */
-    for (uint32_t k = 0; k < lx->n_entries; k++) {
-        lx_entry *old = &lx->entries[k];
-        if (old->area == (uint32_t)p->area && old->exclude == exclude &&
-            old->n_elems == n && lx_same_elems(lx, lx->elems + old->elem, elems, n)) {
-            if (weight > old->weight)
-                old->weight = weight;
-            return WM_OK;
-        }
+    dup = lx_dup_slot(p, (uint32_t)p->area, (uint32_t)exclude, elems, n);
+    if (!dup)
+        return lx_fail(p, WM_ENOMEM, rule_b + 1, "out of memory");
+    if (*dup) {
+        lx_entry *old = &lx->entries[*dup - 1];
+
+        if (weight > old->weight)
+            old->weight = weight;
+        return WM_OK;
     }
 
     rc = pu_grow(&lx->host, (void **)&lx->elems, &lx->cap_elems,
@@ -638,6 +713,7 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
         p->host->mark_alone)
         p->host->mark_alone(p->host->ctx, elems[0].id);
     lx->n_entries++;
+    *dup = lx->n_entries;
     lx->has_exclusions |= (int)exclude;
     return WM_OK;
 }
@@ -1045,6 +1121,7 @@ static int lx_create(const wm_host *host, const wm_plugin_config *config,
     p.err_size = err_size;
     p.area = -1;
     rc = lx_parse(&p, bytes, len);
+    host->free(host->ctx, p.dup);
     if (rc == WM_OK) {
         /* Areas without a threshold of their own take the default, which
         ** lx_parse_directive wrote to all; own ones were written after. */
@@ -1374,6 +1451,38 @@ static int lx_collect(const lexicon *lx, lx_worker *w, const wm_token *t)
     return rc;
 }
 
+/* Whether the n bytes at a and b are the same: memcmp without its call
+** for the short strings of a form (nearly all under 16 bytes), reading
+** each string only within its n bytes. */
+static inline int lx_same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 /* Forgets every remembered form (the memo's memory stays). */
 static void lx_memo_forget(lx_worker *w)
 {
@@ -1404,7 +1513,7 @@ static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
         if (id < w->cap_memo) {
             m = &w->memo[id];
             if (m->len == t->norm_len + 1 &&
-                memcmp(w->memo_text + m->text, t->norm, t->norm_len) == 0) {
+                lx_same_bytes(w->memo_text + m->text, t->norm, t->norm_len)) {
                 *first = m->first;
                 *count = m->count;
                 return WM_OK;
@@ -1479,6 +1588,33 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
     if (rc == WM_OK && count)
         rc = lx_try_list(lx, w, tokens, w->memo_list + first, count, p);
     return rc;
+}
+
+/*
+** 0 when token t is sure to lead to no entry (lx_scan_one would find
+** nothing to try): its stem and its normal form file none, and its form's
+** remembered wildcard candidates are none. Most tokens of an answer are
+** such; this spares them lx_scan_one's call. 1 when it may lead to one.
+*/
+static inline int lx_may_lead(const lexicon *lx, const lx_worker *w,
+                              const wm_token *t)
+{
+    uint32_t sid = t->stem_id, nid = t->norm_id;
+    const lx_memo *m;
+
+    if (sid < lx->words.n_ids &&
+        lx->words.first[sid] != lx->words.first[sid + 1])
+        return 1;
+    if (nid < lx->exacts.n_ids &&
+        lx->exacts.first[nid] != lx->exacts.first[nid + 1])
+        return 1;
+    if (!lx->prefixes.max_len && !lx->suffixes.max_len)
+        return 0;
+    if (nid >= w->cap_memo || nid >= LX_MEMO_IDS)
+        return 1;
+    m = &w->memo[nid];
+    return !(m->count == 0 && m->len == t->norm_len + 1 &&
+             lx_same_bytes(w->memo_text + m->text, t->norm, t->norm_len));
 }
 
 /*
@@ -1562,7 +1698,7 @@ static int lx_hold(lx_worker *w, const wm_token *tokens, uint32_t n_pos,
 static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
                         size_t n_tokens, uint32_t *n_pos)
 {
-    uint32_t n = 0;
+    uint32_t n = 0, from = 0; /* from: first position of the sentence */
     int rc, sent = 0, attach = 0;
 
     w->has_alts = 0;
@@ -1593,27 +1729,20 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
         sent |= (tokens[i].flags & WM_TOK_SENT_START) != 0;
         if (!(tokens[i].flags & LX_CONTENT))
             continue;
+        if (sent && n > 0) { /* the sentence before ends at n - 1 */
+            for (uint32_t q = from; q < n; q++)
+                w->limit[q] = n - 1;
+            from = n;
+        }
         w->pos[n] = (uint32_t)i;
-        w->limit[n] = (uint32_t)sent; /* for now: starts a sentence */
         w->alts[n] = 0;
         w->mark[n] = 0;
         sent = 0;
         n++;
         attach = 1;
     }
-    /* Backward: a position's sentence ends just before the next start
-    ** (each start mark is read before its slot is overwritten). */
-    {
-        uint32_t end = n ? n - 1 : 0;
-
-        for (uint32_t q = n; q-- > 0;) {
-            int starts = w->limit[q] != 0;
-
-            w->limit[q] = end;
-            if (starts && q > 0)
-                end = q - 1;
-        }
-    }
+    for (uint32_t q = from; q < n; q++) /* the last sentence */
+        w->limit[q] = n - 1;
     *n_pos = n;
     return WM_OK;
 }
@@ -1660,9 +1789,16 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
     w->n_matches = 0;
 
     rc = lx_positions(lx, w, tokens, an->n_tokens, &n_pos);
+    /* The words pass scans one token per position (lx_scan_token without
+    ** its alternatives and stamps). */
     w->pass = LX_PASS_WORDS;
-    for (uint32_t p = 0; rc == WM_OK && p < n_pos; p++)
-        rc = lx_scan_token(lx, w, tokens, p);
+    w->stamping = 0;
+    for (uint32_t p = 0; rc == WM_OK && p < n_pos; p++) {
+        const wm_token *t = &tokens[w->pos[p]];
+
+        if (lx_may_lead(lx, w, t))
+            rc = lx_scan_one(lx, w, tokens, t, p);
+    }
     if (rc == WM_OK && w->has_alts) {
         /* The spelling stage's tokens stand in for a word that matched
         ** nothing as written: its variant first (in phrases too, so from
