@@ -6,7 +6,9 @@
 ** CLI_BATCH_BYTES of text), N workers classify its records (each worker
 ** with its own analyzer per language, made when it first meets the
 ** language) and format them for the writer, and the main thread writes
-** the batch in input order while the workers go on with the next one. Two batches are alive at most, so
+** the batch in input order while the workers go on with the next one
+** (posted as soon as it is read, so that no worker waits for the slowest
+** one at the end of a batch). Two batches are alive at most, so
 ** memory is bounded whatever the input's size, and the output is the same
 ** bytes for every N: a record's result depends on the record alone.
 */

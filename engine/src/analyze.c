@@ -123,7 +123,9 @@ static void bound_cache(wm_analyzer *a)
 /*
 ** Gives the normal form of a cache miss its stem and word-list bits. The
 ** stem is interned in the same table, so an entry pointer taken before the
-** add may move: we look the entry up again by id.
+** add may move: we look the entry up again by id. A stem that is the
+** normal form itself (a good share of the words) is that entry: no hash,
+** no look-up.
 */
 static int stem_norm(wm_analyzer *a, uint32_t norm_id)
 {
@@ -138,6 +140,11 @@ static int stem_norm(wm_analyzer *a, uint32_t norm_id)
         return wm__error(a->errmsg, WM_ENOMEM, "the stemmer ran out of memory");
     stem_len = sb_stemmer_length(a->stemmer);
     a->stats.stems++;
+    if ((size_t)stem_len == e->len && memcmp(stem, e->str, e->len) == 0) {
+        e->val = norm_id;
+        e->aux = bits;
+        return WM_OK;
+    }
     rc = wm_intern_add(&a->strings, (const char *)stem, (size_t)stem_len,
                        wm_hash(stem, (size_t)stem_len), &stem_id);
     if (rc != WM_OK)
@@ -175,7 +182,8 @@ static int intern_stemmed(wm_analyzer *a, const char *norm, size_t len, uint32_t
     return WM_OK;
 }
 
-/* The strings and public ids a token takes from the normal form nid. */
+/* The strings and public ids a token takes from the normal form nid; a
+** stem that is the normal form shares its public id, looked up once. */
 static void word_strings(const wm_analyzer *a, uint32_t nid, wm_word_strings *out)
 {
     const wm_intern_entry *ne = wm_intern_get(&a->strings, nid);
@@ -186,7 +194,7 @@ static void word_strings(const wm_analyzer *a, uint32_t nid, wm_word_strings *ou
     out->norm_id = public_id(a, ne, nid);
     out->stem = se->str;
     out->stem_len = se->len;
-    out->stem_id = public_id(a, se, ne->val);
+    out->stem_id = ne->val == nid ? out->norm_id : public_id(a, se, ne->val);
 }
 
 /* Copies a word's strings into its token. */
