@@ -7,14 +7,15 @@
 ** "vårdcentralen"). The rules are in docs/spelling.md; this file is their
 ** one implementation.
 **
-** Costs. A Hunspell spell check takes about half a microsecond; a split
-** tries each position of the word (one or two checks each); restoring
-** diacritics tries at most RESTORE_BUDGET candidates; Hunspell_suggest()
-** takes some milliseconds (without its n-gram phase: see ngram_off) and is
-** only asked when the rest found nothing. All of
-** it happens once per distinct word per language: the result goes into a
-** cache shared by the language's analyzers, and each analyzer keeps it in
-** its own word cache too, so a token seen before costs nothing here.
+** Costs. A word meets the gate first (a few hash look-ups over the
+** strings the plugins interned, no lock): only what a plugin could match
+** goes on to Hunspell, whose check takes about 5 µs (13 µs for a word it
+** rejects); a split tries only the positions the gate found;
+** Hunspell_suggest() takes milliseconds (without its n-gram phase: see
+** ngram_off) and is asked only in mode WM_SPELL_SUGGEST or with no plugin.
+** All of it happens once per distinct word per language: the result goes
+** into a cache shared by the language's analyzers, and each analyzer keeps
+** it in its own word cache too, so a token seen before costs nothing here.
 **
 ** Threads. A Hunspell handle, an iconv descriptor and a Snowball stemmer
 ** all carry state, so every call into them is made under the service's
