@@ -257,14 +257,15 @@ static inline uint64_t cli_csv_mask8(const unsigned char *p)
 /* From i, skips eight plain bytes at a time (the last few through a
 ** padded copy) and stops at the first byte that is not plain (or, on a
 ** big-endian machine, a few bytes before it): the caller looks at that
-** byte alone. Answers have a
-** letter such as å, ä or ö every few words, so stopping at it rather than
-** at the start of its word matters. */
-static inline size_t cli_json_skip(const unsigned char *s, size_t i,
-                                   size_t len)
+** byte alone. Answers have a letter such as å, ä or ö every few words,
+** so stopping at it rather than at the start of its word matters. `mask8`
+** says which bytes are not plain (cli_json_mask8, cli_csv_mask8); the
+** callers pass a constant, so it is inlined. */
+static inline size_t cli_swar_skip(const unsigned char *s, size_t i, size_t len,
+                                   uint64_t (*mask8)(const unsigned char *))
 {
     while (i + 8 <= len) {
-        uint64_t m = cli_json_mask8(s + i);
+        uint64_t m = mask8(s + i);
         if (m != 0)
             return i + CLI_SWAR_FIRST(m);
         i += 8;
@@ -274,27 +275,7 @@ static inline size_t cli_json_skip(const unsigned char *s, size_t i,
         uint64_t m;
 
         memcpy(tail, s + i, len - i);
-        m = cli_json_mask8(tail);
-        return m != 0 ? i + CLI_SWAR_FIRST(m) : len;
-    }
-    return i;
-}
-
-static inline size_t cli_csv_skip(const unsigned char *s, size_t i,
-                                  size_t len)
-{
-    while (i + 8 <= len) {
-        uint64_t m = cli_csv_mask8(s + i);
-        if (m != 0)
-            return i + CLI_SWAR_FIRST(m);
-        i += 8;
-    }
-    if (i < len) { /* the last bytes, padded with a plain one */
-        unsigned char tail[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
-        uint64_t m;
-
-        memcpy(tail, s + i, len - i);
-        m = cli_csv_mask8(tail);
+        m = mask8(tail);
         return m != 0 ? i + CLI_SWAR_FIRST(m) : len;
     }
     return i;
@@ -333,7 +314,7 @@ static int cli_buf_json_string(cli_buf *b, const char *text,
         int valid;
         size_t n;
 
-        i = cli_json_skip(s, i, text_len);
+        i = cli_swar_skip(s, i, text_len, cli_json_mask8);
         if (i >= text_len)
             break;
         c = s[i];
@@ -1001,7 +982,7 @@ static void cli_csv_field(cli_buf *b, const char *text, size_t text_len)
 
     for (size_t i = 0; i < text_len;) {
         unsigned c;
-        i = cli_csv_skip(s, i, text_len);
+        i = cli_swar_skip(s, i, text_len, cli_csv_mask8);
         if (i >= text_len)
             break;
         c = s[i];
@@ -1031,7 +1012,7 @@ static void cli_csv_field(cli_buf *b, const char *text, size_t text_len)
             int ok = 1;
             size_t n;
 
-            i = cli_csv_skip(s, i, text_len);
+            i = cli_swar_skip(s, i, text_len, cli_csv_mask8);
             if (i >= text_len)
                 break;
             c = s[i];
