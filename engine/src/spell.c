@@ -409,6 +409,22 @@ static size_t fold(const char *w, size_t len, char *out)
     return n;
 }
 
+/* A word with its diacritics folded, and where its characters start. */
+typedef struct folded {
+    char f[WM_SPELL_MAX_BYTES];        /* the folded bytes */
+    uint16_t b[WM_SPELL_MAX_BYTES + 1]; /* b[i]: where character i starts */
+    size_t len;                        /* bytes in f */
+    size_t chars;                      /* characters */
+} folded;
+
+/* Folds w (at most WM_SPELL_MAX_BYTES bytes) into *fw: done once per word
+** for all the gate's rules. */
+static void fold_word(const char *w, size_t len, folded *fw)
+{
+    fw->len = fold(w, len, fw->f);
+    fw->chars = char_bounds(fw->f, fw->len, fw->b, WM_SPELL_MAX_BYTES);
+}
+
 /* Adds s (len bytes) to t for the vocabulary string `vocab_id`: an
 ** entry keeps the first two such ids (val, aux). 0 when memory runs out. */
 static int gate_add(wm_intern *t, const char *s, size_t len, uint32_t vocab_id)
@@ -501,18 +517,18 @@ static void gate_ready(wm_spell *sp)
 }
 
 /*
-** Rule (a): the positions 1..63 (characters) where a split of w could pay
-** off, as a bit mask: where a string that matches alone begins a head that
-** it fills bar at most GATE_MAX_ENDING characters, and up to
+** Rule (a): the positions 1..63 (characters) where a split of the folded
+** word fw could pay off, as a bit mask: where a string that matches alone
+** begins a head that it fills bar at most GATE_MAX_ENDING characters, and up to
 ** GATE_MAX_ENDING characters after the end of one that begins the word
 ** (the left part's ending and linking letter). Both parts keep
 ** WM_SPELL_MIN_PART characters. Without a gate, every position.
 */
-static uint64_t split_positions(wm_spell *sp, const char *w, size_t len)
+static uint64_t split_positions(wm_spell *sp, const folded *fw)
 {
-    char f[WM_SPELL_MAX_BYTES];
-    uint16_t b[WM_SPELL_MAX_BYTES + 1];
-    size_t n = fold(w, len, f), chars = char_bounds(f, n, b, WM_SPELL_MAX_BYTES);
+    const char *f = fw->f;
+    const uint16_t *b = fw->b;
+    size_t chars = fw->chars;
     uint64_t at = 0, ends = 0;
 
     if (chars < 2 * WM_SPELL_MIN_PART)
@@ -552,12 +568,13 @@ static uint64_t split_positions(wm_spell *sp, const char *w, size_t len)
 ** plugin could match once restored. Writes the candidate to out and returns its
 ** length, or 0 when nothing changed.
 */
-static size_t restore_candidate(wm_spell *sp, const char *w, size_t len, char *out)
+static size_t restore_candidate(wm_spell *sp, const char *w, size_t len, const folded *fw,
+                                char *out)
 {
-    char f[WM_SPELL_MAX_BYTES];
-    uint16_t fb[WM_SPELL_MAX_BYTES + 1], wb[WM_SPELL_MAX_BYTES + 1];
-    size_t n = fold(w, len, f), chars = char_bounds(f, n, fb, WM_SPELL_MAX_BYTES);
-    size_t o = 0, spans = 0;
+    const char *f = fw->f;
+    const uint16_t *fb = fw->b;
+    uint16_t wb[WM_SPELL_MAX_BYTES + 1];
+    size_t chars = fw->chars, o = 0, spans = 0;
 
     if (!sp->gate_ok || char_bounds(w, len, wb, WM_SPELL_MAX_BYTES) != chars)
         return 0;
@@ -687,14 +704,12 @@ static uint32_t typo_of(wm_spell *sp, const char *stem, size_t stem_len)
 
 /* Rule (d): a vocabulary string begins w, and at most GATE_MAX_ENDING
 ** characters follow it. */
-static int ending_of(wm_spell *sp, const char *w, size_t len)
+static int ending_of(wm_spell *sp, const folded *fw)
 {
-    char f[WM_SPELL_MAX_BYTES];
-    uint16_t b[WM_SPELL_MAX_BYTES + 1];
-    size_t n = fold(w, len, f), chars = char_bounds(f, n, b, WM_SPELL_MAX_BYTES);
+    size_t chars = fw->chars;
 
     for (size_t j = chars > GATE_MAX_ENDING ? chars - GATE_MAX_ENDING : 0; j < chars; j++)
-        if (j >= GATE_MIN_CHARS && gate_find(&sp->gate_words, f, b[j]))
+        if (j >= GATE_MIN_CHARS && gate_find(&sp->gate_words, fw->f, fw->b[j]))
             return 1;
     return 0;
 }
@@ -714,6 +729,8 @@ typedef struct gate_hit {
 static int gate_check(wm_spell *sp, const char *w, size_t len, const char *stem,
                       size_t stem_len, gate_hit *g)
 {
+    folded fw;
+
     gate_ready(sp);
     if (!sp->gate_ok) { /* no gate: everything is worth a try */
         memset(g, 0, offsetof(gate_hit, restored));
@@ -721,15 +738,16 @@ static int gate_check(wm_spell *sp, const char *w, size_t len, const char *stem,
         g->ending = 1;
         return 1;
     }
-    g->splits = rules[sp->lang].linking ? split_positions(sp, w, len) : 0;
-    g->restored_len = restore_candidate(sp, w, len, g->restored);
+    fold_word(w, len, &fw);
+    g->splits = rules[sp->lang].linking ? split_positions(sp, &fw) : 0;
+    g->restored_len = restore_candidate(sp, w, len, &fw, g->restored);
     g->typo = 0;
     g->stem_len = 0;
     if (stem_len <= len && memcmp(stem, w, stem_len) == 0) {
         g->typo = typo_of(sp, stem, stem_len);
         g->stem_len = stem_len;
     }
-    g->ending = sp->suggest && ending_of(sp, w, len); /* only Hunspell mends it */
+    g->ending = sp->suggest && ending_of(sp, &fw); /* only Hunspell mends it */
     return g->splits || g->restored_len || g->typo || g->ending;
 }
 
@@ -811,14 +829,18 @@ static void decompound(wm_spell *sp, const char *w, size_t len, uint64_t at,
                        wm_spell_result *r, size_t *used)
 {
     size_t left, head, left2, head2;
+    folded fw;
 
     if (!rules[sp->lang].linking)
         return;
-    if (!at)
-        at = split_positions(sp, w, len);
+    if (!at) {
+        fold_word(w, len, &fw);
+        at = split_positions(sp, &fw);
+    }
     if (!at || hun_listed_whole(sp, w, len) || !split_two(sp, w, len, at, &left, &head))
         return;
-    at = split_positions(sp, w, left);
+    fold_word(w, left, &fw);
+    at = split_positions(sp, &fw);
     if (at && !hun_listed_whole(sp, w, left) && split_two(sp, w, left, at, &left2, &head2)) {
         put_part(r, used, w, left2);
         put_part(r, used, w + head2, left - head2);
