@@ -46,7 +46,9 @@ typedef struct spell_case {
 static const char *const guide[][2] = {
     {"sv", "[family]\nanh\xC3\xB6rig*\n[access]\nv\xC3\xA5rdcentral\nv\xC3\xA5rd\nakut\n"
            "[respect]\nbem\xC3\xB6tande\npersonal\n[continuity]\nkontinuitet\n"
-           "st\xC3\xB6" "d\nmiddag\ng\xC3\xB6teborg\n"},
+           "st\xC3\xB6" "d\nmiddag\ng\xC3\xB6teborg\n"
+           /* a phrase: its words match only together, so they begin no part */
+           "[everyday_life]\nsommar ... ledighet\n"},
     {"nb", "[whole_person]\ndiabetes\n[continuity]\nf\xC3\xB8rste\n\"s\xC3\xA6rlig\"\n"
            "\"m\xC3\xA5ned\"\n"},
     {"nn", "[whole_person]\npsykolog\n[participation]\nsj\xC3\xB8lv\n"},
@@ -72,6 +74,7 @@ static const spell_case cases[] = {
     ** word), one where no part begins with a guide word. */
     {"sv", "en eftermiddag", "eftermiddag", ""},
     {"sv", "sommarstugan", "sommarstugan", ""},
+    {"sv", "sommarbemanningen", "sommarbemanningen", ""}, /* "sommar" only in a phrase */
     /* Restored diacritics where a guide word has them, in UTF-8 (sv) and
     ** ISO-8859-1 (nb, nn) dictionaries. */
     {"sv", "Vardcentralen svarar", "Vardcentralen", "V:v\xC3\xA5rdcentralen"},
