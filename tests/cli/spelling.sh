@@ -110,6 +110,17 @@ has "$dir/on.jsonl" '^\{"whatmatters_meta":.*"spell":true,"spell_suggest":false,
 has "$dir/on.jsonl" '^\{"whatmatters_meta":.*\{"name":"hunspell/sv_SE\.dic","source":"/usr/share/hunspell/sv_SE\.dic","fingerprint":"[0-9a-f]{16}"' \
     "the metadata lists the dictionary with its fingerprint"
 hasnt "$dir/on.jsonl" 'hunspell/(nb_NO|nn_NO|da_DK|en_US)' "--lang sv loads the sv dictionary only"
+# --spell suggest: Hunspell's own suggestion where the lexicon's strings
+# mend nothing ("vårdcentralsn": only Hunspell gives "vårdcentralen").
+printf 'v\303\245rdcentralsn\n' > "$dir/sugg.txt"
+"$bin" classify --lang sv --quiet --format jsonl --spell suggest "$dir/sugg.txt" \
+    > "$dir/sugg.jsonl" 2> "$dir/err"
+check "$?" 0 "classify --spell suggest"
+has "$dir/sugg.jsonl" '"spell":true,"spell_suggest":true,' "the metadata records spell suggest"
+has "$dir/sugg.jsonl" '"text":"v[^"]*rdcentralsn",.*"spelling":true' "--spell suggest: Hunspell's correction"
+"$bin" classify --lang sv --quiet --format jsonl --spell on "$dir/sugg.txt" \
+    > "$dir/sugg-on.jsonl" 2> "$dir/err"
+hasnt "$dir/sugg-on.jsonl" '"spelling":true' "--spell on: no suggestion from Hunspell"
 # msgpack: the same maps as JSON Lines, "spelling" included (WM_MPK2JSON,
 # the decoder built from mpk2json.c; skipped without it).
 if [ -n "${WM_MPK2JSON:-}" ] && [ -x "$WM_MPK2JSON" ]; then
