@@ -18,6 +18,16 @@
 ** Both are cleared together when the cache bound is reached, at the start
 ** of a call, so that no pointer lent out by the current analysis dangles.
 **
+** Behind them stands the engine's cache of the language, shared by all its
+** analyzers (sharedcache.h; spelling off): a surface form that misses here
+** is looked up there without a lock and, when found, copied in; when not,
+** it is analysed once under the shared cache's lock, into its strings, so
+** that the other workers find it done. Its strings carry the ids just past
+** the engine's vocabulary; only when it is full does an analyzer intern
+** strings of its own, with ids past the shared ones (a string the shared
+** cache holds keeps the shared id), so that equal strings still have equal
+** ids within an analyzer.
+**
 ** With the spelling stage on (spell.c), a word's entry also says where its
 ** extra tokens (compound parts, a variant) are in the analyzer's `alts`
 ** array, filled on the miss: a hit emits them without any lookup, and the
@@ -25,6 +35,7 @@
 */
 #include "wm_internal.h"
 #include "normalize.h"
+#include "sharedcache.h"
 #include "utf8.h"
 #include "wordbreak.h"
 #include "wordcache.h"
@@ -46,6 +57,27 @@ WM_API int wm_analyzer_new(wm_engine *engine, const char *lang,
     if (index < 0)
         return WM_ELANG;
     return wm__analyzer_make(engine, index, 1, out);
+}
+
+/* The engine's shared cache of a language, made by the first analyzer
+** that asks (two racing makers: one wins, the other frees its own). NULL
+** when memory runs out: the analyzer then works alone. */
+static wm_sharedcache *shared_cache(wm_engine *engine, int index)
+{
+    wm_sharedcache *c = atomic_load_explicit(&engine->shared[index], memory_order_acquire);
+    wm_sharedcache *expected = NULL;
+
+    if (c)
+        return c;
+    if (!(c = wm_sharedcache_new(&engine->alloc, engine->cache_entries)))
+        return NULL;
+    if (!atomic_compare_exchange_strong_explicit(&engine->shared[index], &expected, c,
+                                                 memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        wm_sharedcache_free(c);
+        c = expected;
+    }
+    return c;
 }
 
 /* Makes an analyzer for a language index; see wm_internal.h. */
@@ -72,6 +104,8 @@ int wm__analyzer_make(wm_engine *engine, int index, int freeze, wm_analyzer **ou
         wm__free(&engine->alloc, a);
         return WM_ESTEMMER;
     }
+    if (freeze && !a->spell)
+        a->shared = shared_cache(engine, index);
     *out = a;
     return WM_OK;
 }
@@ -121,15 +155,16 @@ static void bound_cache(wm_analyzer *a)
 }
 
 /*
-** Gives the normal form of a cache miss its stem and word-list bits. The
-** stem is interned in the same table, so an entry pointer taken before the
-** add may move: we look the entry up again by id. A stem that is the
+** Gives the normal form of a cache miss its stem and word-list bits, in the
+** string table t (the analyzer's or, under its lock, the shared cache's).
+** The stem is interned in the same table, so an entry pointer taken before
+** the add may move: we look the entry up again by id. A stem that is the
 ** normal form itself (a good share of the words) is that entry: no hash,
 ** no look-up.
 */
-static int stem_norm(wm_analyzer *a, uint32_t norm_id)
+static int stem_norm(wm_analyzer *a, wm_intern *t, uint32_t norm_id)
 {
-    wm_intern_entry *e = wm_intern_get(&a->strings, norm_id);
+    wm_intern_entry *e = wm_intern_get(t, norm_id);
     const sb_symbol *stem;
     uint32_t bits = wm_wordlists_lookup(a->lists, e->str, e->len, e->hash);
     uint32_t stem_id;
@@ -145,56 +180,72 @@ static int stem_norm(wm_analyzer *a, uint32_t norm_id)
         e->aux = bits;
         return WM_OK;
     }
-    rc = wm_intern_add(&a->strings, (const char *)stem, (size_t)stem_len,
+    rc = wm_intern_add(t, (const char *)stem, (size_t)stem_len,
                        wm_hash(stem, (size_t)stem_len), &stem_id);
     if (rc != WM_OK)
         return wm__error(a->errmsg, rc, "out of memory in the stem cache");
-    e = wm_intern_get(&a->strings, norm_id);
+    e = wm_intern_get(t, norm_id);
     e->val = stem_id;
     e->aux = bits;
     return WM_OK;
 }
 
 /*
-** The id a token carries for a string: the engine's id when a plugin
-** interned the string (so plugins compare integers), else one past the
-** engine's ids plus the analyzer's own. Computed once per cache miss.
+** The id a token carries for a string (entry `local` of table t): the
+** engine's id when a plugin interned the string (so plugins compare
+** integers), else one past the engine's ids plus its id in the shared
+** cache, else (the analyzer's own table, once the shared cache is full and
+** so frozen) one past those plus its own id. Computed once per cache miss.
 */
-static uint32_t public_id(const wm_analyzer *a, const wm_intern_entry *e, uint32_t local)
+static uint32_t public_id(const wm_analyzer *a, const wm_intern *t,
+                          const wm_intern_entry *e, uint32_t local)
 {
     const wm_intern *vocab = &a->engine->vocab[a->lang];
     uint32_t id = wm_intern_find(vocab, e->str, e->len, e->hash);
+    uint32_t base = (uint32_t)wm_intern_count(vocab);
 
-    return id ? id : (uint32_t)wm_intern_count(vocab) + local;
+    if (id)
+        return id;
+    if (t == &a->strings && a->shared) {
+        const wm_intern *shared = &a->shared->strings;
+        id = wm_intern_find(shared, e->str, e->len, e->hash);
+        if (id)
+            return base + id;
+        base += (uint32_t)wm_intern_count(shared);
+    }
+    return base + local;
 }
 
 /* Interns a normal form and, when it is new, stems it; writes its id. The
 ** one way a miss (a surface form, or a spelling alternative) gets its
 ** strings. */
-static int intern_stemmed(wm_analyzer *a, const char *norm, size_t len, uint32_t *nid)
+static int intern_stemmed(wm_analyzer *a, wm_intern *t, const char *norm,
+                          size_t len, uint32_t *nid)
 {
-    int rc = wm_intern_add(&a->strings, norm, len, wm_hash(norm, len), nid);
+    int rc = wm_intern_add(t, norm, len, wm_hash(norm, len), nid);
 
     if (rc != WM_OK)
         return wm__error(a->errmsg, rc, "out of memory in the word cache");
-    if (wm_intern_get(&a->strings, *nid)->val == 0)
-        return stem_norm(a, *nid);
+    if (wm_intern_get(t, *nid)->val == 0)
+        return stem_norm(a, t, *nid);
     return WM_OK;
 }
 
-/* The strings and public ids a token takes from the normal form nid; a
-** stem that is the normal form shares its public id, looked up once. */
-static void word_strings(const wm_analyzer *a, uint32_t nid, wm_word_strings *out)
+/* The strings and public ids a token takes from the normal form nid of
+** table t; a stem that is the normal form shares its public id, looked up
+** once. */
+static void word_strings(const wm_analyzer *a, const wm_intern *t, uint32_t nid,
+                         wm_word_strings *out)
 {
-    const wm_intern_entry *ne = wm_intern_get(&a->strings, nid);
-    const wm_intern_entry *se = wm_intern_get(&a->strings, ne->val);
+    const wm_intern_entry *ne = wm_intern_get(t, nid);
+    const wm_intern_entry *se = wm_intern_get(t, ne->val);
 
     out->norm = ne->str;
     out->norm_len = ne->len;
-    out->norm_id = public_id(a, ne, nid);
+    out->norm_id = public_id(a, t, ne, nid);
     out->stem = se->str;
     out->stem_len = se->len;
-    out->stem_id = ne->val == nid ? out->norm_id : public_id(a, se, ne->val);
+    out->stem_id = ne->val == nid ? out->norm_id : public_id(a, t, se, ne->val);
 }
 
 /* Copies a word's strings into its token. */
@@ -214,12 +265,12 @@ static int add_alt(wm_analyzer *a, const char *norm, size_t len, uint32_t flags)
 {
     wm_alt *x;
     uint32_t nid;
-    int rc = intern_stemmed(a, norm, len, &nid);
+    int rc = intern_stemmed(a, &a->strings, norm, len, &nid);
 
     if (rc != WM_OK)
         return rc;
     x = &a->alts[a->n_alts++];
-    word_strings(a, nid, &x->s);
+    word_strings(a, &a->strings, nid, &x->s);
     x->flags = WM_TOK_WORD | flags;
     return WM_OK;
 }
@@ -265,19 +316,16 @@ static int spell_alts(wm_analyzer *a, uint32_t nid, uint32_t *alts)
 }
 
 /*
-** Fills the cache entry of a surface form that missed: normalises it,
-** interns the normal form, stems it when that form is new, and stores a
-** long surface in the intern table so that the entry may point to it.
-** With spelling on, the word's alternatives are found first, so that a
-** failure leaves no entry without them. Kept out of line: the hit path
-** is what the hot loop is made of.
+** Analyses a surface form that missed into the entry w (key, hash and len
+** set, the rest zero), its strings in table t: normalises it, interns the
+** normal form, stems it when that form is new, and stores a long surface
+** in t so that the entry may point to it. With spelling on (own table
+** only), the word's alternatives are found first, so that a failure leaves
+** no entry without them.
 */
-static __attribute__((noinline)) int
-fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
-          const wm_cached_word **out)
+static int analyse_word(wm_analyzer *a, wm_intern *t, const unsigned char *s,
+                        size_t len, uint32_t hash, wm_cached_word *w)
 {
-    wm_cached_word *w;
-    const unsigned char *key = s;
     size_t norm_len;
     uint32_t nid, alts = 0;
     int rc;
@@ -285,23 +333,97 @@ fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
     rc = wm_normalize(&a->nb, s, len, &norm_len);
     if (rc != WM_OK)
         return wm__error(a->errmsg, rc, "cannot normalise a token: %s", wm_strerror(rc));
-    if ((rc = intern_stemmed(a, (const char *)a->nb.out, norm_len, &nid)) != WM_OK)
+    if ((rc = intern_stemmed(a, t, (const char *)a->nb.out, norm_len, &nid)) != WM_OK)
         return rc;
     if (a->spell && (rc = spell_alts(a, nid, &alts)) != WM_OK)
         return rc;
     if (len > WM_INLINE_KEY) {
         uint32_t sid;
-        rc = wm_intern_add(&a->strings, (const char *)s, len, hash, &sid);
+        rc = wm_intern_add(t, (const char *)s, len, hash, &sid);
         if (rc != WM_OK)
             return wm__error(a->errmsg, rc, "out of memory in the word cache");
-        key = (const unsigned char *)wm_intern_get(&a->strings, sid)->str;
+        w->key.ptr = wm_intern_get(t, sid)->str;
+    } else {
+        wm__key_words(s, len, w->key.words);
     }
-    w = wm_wordcache_insert(&a->words, key, len, hash);
-    if (!w)
-        return wm__error(a->errmsg, WM_ENOMEM, "out of memory in the word cache");
-    word_strings(a, nid, &w->s);
-    w->bits = wm_intern_get(&a->strings, nid)->aux;
+    w->hash = hash;
+    w->len = (uint32_t)len;
+    word_strings(a, t, nid, &w->s);
+    w->bits = wm_intern_get(t, nid)->aux;
     w->alts = alts;
+    return WM_OK;
+}
+
+/*
+** A surface form that missed the analyzer's cache, in the shared cache:
+** found there without a lock, or analysed under its lock and published.
+** Writes the entry to *out, or NULL when the shared cache is full (the
+** caller then analyses the word itself).
+*/
+static int shared_lookup(wm_analyzer *a, const unsigned char *s, size_t len,
+                         uint32_t hash, const wm_cached_word **out)
+{
+    wm_sharedcache *c = a->shared;
+    wm_cached_word *w;
+    int rc;
+
+    if ((*out = wm_sharedcache_find(c, s, len, hash)) || wm_sharedcache_full(c))
+        return WM_OK;
+    wm_sharedcache_lock(c);
+    /* Another worker may have published it since. */
+    if (!(*out = wm_sharedcache_find(c, s, len, hash)) && (w = wm_sharedcache_reserve(c))) {
+        rc = analyse_word(a, &c->strings, s, len, hash, w);
+        if (rc != WM_OK) {
+            wm_sharedcache_unlock(c);
+            return rc;
+        }
+        wm_sharedcache_publish(c, w);
+        *out = w;
+    }
+    wm_sharedcache_unlock(c);
+    return WM_OK;
+}
+
+/*
+** Fills the analyzer's cache entry of a surface form that missed: a copy of
+** the shared cache's entry when there is one, else the analyzer's own
+** analysis (no shared cache, or it is full). Kept out of line: the hit
+** path is what the hot loop is made of.
+*/
+static __attribute__((noinline)) int
+fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
+          const wm_cached_word **out)
+{
+    const wm_cached_word *shared = NULL;
+    wm_cached_word *w;
+    int rc;
+
+    if (a->shared && (rc = shared_lookup(a, s, len, hash, &shared)) != WM_OK)
+        return rc;
+    if (shared) {
+        /* A long key points into the shared strings, which outlive us. */
+        w = wm_wordcache_insert(&a->words, len > WM_INLINE_KEY ? (const unsigned char *)shared->key.ptr : s,
+                                len, hash);
+        if (!w)
+            return wm__error(a->errmsg, WM_ENOMEM, "out of memory in the word cache");
+        w->s = shared->s;
+        w->bits = shared->bits;
+        *out = w;
+        return WM_OK;
+    }
+    {
+        wm_cached_word tmp = {0};
+        rc = analyse_word(a, &a->strings, s, len, hash, &tmp);
+        if (rc != WM_OK)
+            return rc;
+        w = wm_wordcache_insert(&a->words, len > WM_INLINE_KEY ? (const unsigned char *)tmp.key.ptr : s,
+                                len, hash);
+        if (!w)
+            return wm__error(a->errmsg, WM_ENOMEM, "out of memory in the word cache");
+        w->s = tmp.s;
+        w->bits = tmp.bits;
+        w->alts = tmp.alts;
+    }
     *out = w;
     return WM_OK;
 }

@@ -7,6 +7,7 @@
 */
 #include "wm_internal.h"
 #include "langid.h"
+#include "sharedcache.h"
 #include "normalize.h"
 
 #include <errno.h>
@@ -264,6 +265,8 @@ WM_API int wm_engine_new(const wm_engine_options *options, wm_engine **out)
     e->cache_entries = opt.cache_entries ? opt.cache_entries : WM_DEFAULT_CACHE_ENTRIES;
     atomic_init(&e->frozen, 0);
     atomic_init(&e->langid, NULL);
+    for (int i = 0; i < WM_NLANGS; i++)
+        atomic_init(&e->shared[i], NULL);
     e->combine = WM_COMBINE_MAX;
     e->langs = (1u << WM_NLANGS) - 1;
     wm__hosts_init(e);
@@ -315,6 +318,7 @@ WM_API void wm_engine_free(wm_engine *engine)
     for (int i = 0; i < WM_NLANGS; i++) {
         wm_wordlists_free(&engine->lists[i]);
         wm_intern_free(&engine->vocab[i]);
+        wm_sharedcache_free(atomic_load(&engine->shared[i]));
     }
     wm_taxonomy_free(&engine->taxonomy, &al);
     wm_langid_free(atomic_load(&engine->langid), &al);

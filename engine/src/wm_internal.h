@@ -92,6 +92,10 @@ struct wm_engine {
     wm_spell *spell[WM_NLANGS];  /* the spelling stage per language
                                     (spell.c); NULL when it is off or the
                                     language was not asked for */
+    struct wm_sharedcache *_Atomic shared[WM_NLANGS]; /* the analysed words
+                                    all analyzers of a language share
+                                    (sharedcache.h): NULL until its first
+                                    analyzer with spelling off, then fixed */
     atomic_int frozen;           /* set by the first analyzer: no setup */
     char errmsg[WM_ERRMSG_SIZE]; /* last setup error, "" when none */
 };
@@ -121,6 +125,9 @@ struct wm_analyzer {
     struct sb_stemmer *stemmer;     /* Snowball; this analyzer's own */
     wm_wordcache words;             /* surface form -> token data */
     wm_intern strings;              /* normal forms and stems */
+    struct wm_sharedcache *shared;  /* the engine's shared cache of the
+                                       language, or NULL (setup analyzers,
+                                       spelling on, no memory) */
     wm_normbuf nb;                  /* normaliser scratch */
     wm_spell *spell;                /* the language's spelling stage, or
                                        NULL (off, or a setup analyzer) */

@@ -7,6 +7,12 @@
 ** order, and records a digest of each answer's tokens; all digests must
 ** equal those of a single-threaded reference run. A small cache bound
 ** makes the caches start afresh while the threads run.
+**
+** Then the engine's shared word cache (sharedcache.h) past its bound:
+** threads analyse more distinct words than it holds, so that some are
+** analysed from the shared cache and some by the analyzer alone, and
+** equal strings must still carry equal ids within an analysis, and
+** different strings different ids.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "wm_test.h"
@@ -123,6 +129,66 @@ static void *work(void *arg)
     return NULL;
 }
 
+#define N_FILL 9000 /* distinct words: over the shared cache's 4096 */
+
+/* Analyses "wK" for every K, which fills the shared cache, then "wK WK wJ"
+** (J = K + 1), in a thread-dependent order: the two spellings of K share a
+** normal form and so its id (also when wK is in the shared cache and WK,
+** which came after it was full, is not), K and J do not. An analysis that
+** breaks this counts in j->errors. */
+static void *fill_work(void *arg)
+{
+    job *j = arg;
+    wm_analyzer *a = NULL;
+
+    if (wm_analyzer_new(engine, "sv", &a) != WM_OK) {
+        j->errors++;
+        return NULL;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < N_FILL; k++) {
+            int i = (k * (2 * j->id + 1) + j->id * 131) % N_FILL;
+            char text[64];
+            int len = pass == 0 ? snprintf(text, sizeof text, "w%05d", i)
+                                : snprintf(text, sizeof text, "w%05d W%05d w%05d", i, i, i + 1);
+            const wm_analysis *an;
+            if (wm_analyze(a, text, (size_t)len, 0, &an) != WM_OK ||
+                an->n_tokens != (pass == 0 ? 1u : 3u) ||
+                (pass == 1 && (an->tokens[0].norm_id != an->tokens[1].norm_id ||
+                               an->tokens[0].stem_id != an->tokens[1].stem_id ||
+                               an->tokens[0].norm_id == an->tokens[2].norm_id ||
+                               an->tokens[0].stem_id == an->tokens[2].stem_id)))
+                j->errors++;
+        }
+    wm_analyzer_free(a);
+    return NULL;
+}
+
+/* The shared cache full: several threads, and the ids stay sound. */
+static void test_shared_full(void)
+{
+    wm_engine_options opt;
+    static job jobs[N_THREADS];
+    pthread_t th[N_THREADS];
+
+    memset(&opt, 0, sizeof opt);
+    opt.struct_size = sizeof opt;
+    opt.cache_entries = 4096;
+    CHECK_RC(wm_engine_new(&opt, &engine), WM_OK);
+    if (!engine)
+        return;
+    for (int t = 0; t < N_THREADS; t++) {
+        jobs[t].id = t;
+        CHECK(pthread_create(&th[t], NULL, fill_work, &jobs[t]) == 0);
+    }
+    for (int t = 0; t < N_THREADS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < N_THREADS; t++)
+        CHECK_MSG(jobs[t].errors == 0, "equal strings, equal ids; else different");
+    wm_engine_free(engine);
+    engine = NULL;
+}
+
 int main(void)
 {
     wm_engine_options opt;
@@ -167,5 +233,7 @@ int main(void)
     for (int i = 0; i < N_ANSWERS; i++)
         free(answers[i]);
     wm_engine_free(engine);
+    engine = NULL;
+    test_shared_full();
     return wm_test_finish();
 }

@@ -1,0 +1,112 @@
+/*
+** sharedcache.c — see sharedcache.h for what it is and why it is safe to
+** read without a lock.
+*/
+#include "sharedcache.h"
+#include "wm_internal.h"
+
+#include <string.h>
+
+#define CHUNK ((size_t)1 << WM_SHARED_CHUNK_BITS)
+
+/* Allocates the index (twice the entries, so probes stay short) and the
+** table of chunk pointers; the chunks themselves come when first needed,
+** so a cache that sees few words costs little memory. */
+wm_sharedcache *wm_sharedcache_new(const wm_allocator *al, size_t cap)
+{
+    wm_sharedcache *c;
+    size_t slots = 1;
+
+    if (cap > WM_SHARED_MAX)
+        cap = WM_SHARED_MAX;
+    cap = (cap + CHUNK - 1) / CHUNK * CHUNK;
+    if (cap == 0)
+        cap = CHUNK;
+    while (slots < 2 * cap)
+        slots <<= 1;
+    c = wm__calloc(al, 1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->al = al;
+    c->cap = cap;
+    c->mask = slots - 1;
+    c->index = wm__calloc(al, slots, sizeof *c->index);
+    c->chunks = wm__calloc(al, cap / CHUNK, sizeof *c->chunks);
+    if (!c->index || !c->chunks || pthread_mutex_init(&c->lock, NULL) != 0) {
+        wm__free(al, (void *)c->index);
+        wm__free(al, c->chunks);
+        wm__free(al, c);
+        return NULL;
+    }
+    for (size_t i = 0; i < slots; i++)
+        atomic_init(&c->index[i], 0);
+    atomic_init(&c->full, 0);
+    wm_intern_init(&c->strings, al);
+    return c;
+}
+
+void wm_sharedcache_free(wm_sharedcache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->cap / CHUNK; i++)
+        wm__free(c->al, c->chunks[i]);
+    wm__free(c->al, c->chunks);
+    wm__free(c->al, (void *)c->index);
+    wm_intern_free(&c->strings);
+    pthread_mutex_destroy(&c->lock);
+    wm__free(c->al, c);
+}
+
+void wm_sharedcache_lock(wm_sharedcache *c)
+{
+    pthread_mutex_lock(&c->lock);
+}
+
+void wm_sharedcache_unlock(wm_sharedcache *c)
+{
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Marks the cache closed to inserts; readers that see it may read the
+** string table without the lock, since no writer touches it again. */
+void wm_sharedcache_close(wm_sharedcache *c)
+{
+    atomic_store_explicit(&c->full, 1, memory_order_release);
+}
+
+/* The next entry, in a chunk allocated on first use. Nothing is
+** published here: the entry is invisible until wm_sharedcache_publish(). */
+wm_cached_word *wm_sharedcache_reserve(wm_sharedcache *c)
+{
+    wm_cached_word **chunk;
+    wm_cached_word *e;
+
+    if (atomic_load_explicit(&c->full, memory_order_relaxed))
+        return NULL;
+    if (c->count >= c->cap) {
+        wm_sharedcache_close(c);
+        return NULL;
+    }
+    chunk = &c->chunks[c->count / CHUNK];
+    if (!*chunk && !(*chunk = wm__malloc(c->al, CHUNK * sizeof **chunk))) {
+        wm_sharedcache_close(c);
+        return NULL;
+    }
+    e = &(*chunk)[c->count % CHUNK];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+/* Files the reserved entry in the index: the slot's release store is what
+** makes the entry (and all written before it) visible to readers. */
+void wm_sharedcache_publish(wm_sharedcache *c, wm_cached_word *e)
+{
+    size_t i = e->hash & c->mask;
+
+    while (atomic_load_explicit(&c->index[i], memory_order_relaxed))
+        i = (i + 1) & c->mask;
+    c->count++;
+    atomic_store_explicit(&c->index[i], (uint64_t)e->hash << 32 | (uint64_t)c->count,
+                          memory_order_release);
+}

@@ -1,0 +1,127 @@
+/*
+** sharedcache.h — the analysed words of one language, shared by every
+** analyzer of an engine (internal).
+**
+** Each analyzer keeps its own word cache (wordcache.h) for the hot loop.
+** When a surface form misses there, the analyzer looks in this cache before
+** it normalises and stems the word itself; a worker thread then does not
+** learn again, word by word, what another worker already worked out. The
+** entries are the same 64-byte wm_cached_word: the analyzer copies a found
+** entry into its own cache, so the strings and ids a token carries are the
+** same whichever worker made the entry.
+**
+** Thread safety (the point of this file):
+**   - Reading (wm_sharedcache_find, and the fields named below) takes no
+**     lock. The index is a fixed array of atomic slots. A writer fills an
+**     entry completely, then publishes it by storing its slot with release
+**     order; a reader loads a slot with acquire order, so everything
+**     written before the slot's store (the entry, the chunk it lives in, the
+**     strings it points to) is visible to the reader that sees the slot.
+**   - Entries are never changed or removed once published, and never move:
+**     they live in chunks that are allocated (under the lock) before the
+**     first entry in them is published and kept until the cache is freed.
+**     The index never grows, so a probe never meets a half-built table.
+**   - Writers (wm_sharedcache_lock() .. _unlock()) are serialised by one
+**     mutex: insertion, the string table `strings` (ids of normal forms and
+**     stems, from wm_intern) and `count` are touched only under it.
+**   - The cache is bounded (cap entries). When an insert cannot be made
+**     (the bound, or memory), the writer sets `full` (release) and nothing
+**     is written afterwards. A thread that loads `full` as 1 (acquire) may
+**     read `strings` without the lock: it is frozen from then on. Callers
+**     then fall back to their own cache.
+** Lifetime: made by the engine for a language (the first analyzer of that
+** language with the spelling stage off) and freed with the engine, when no
+** analyzer is left.
+*/
+#ifndef WM_SHAREDCACHE_H
+#define WM_SHAREDCACHE_H
+
+#include "whatmatters.h"
+#include "intern.h"
+#include "wordcache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WM_SHARED_CHUNK_BITS 12u /* entries per chunk: 4096 (256 KiB) */
+#define WM_SHARED_MAX ((size_t)1 << 20) /* the largest bound taken */
+
+typedef struct wm_sharedcache {
+    const wm_allocator *al;     /* where memory comes from */
+    pthread_mutex_t lock;       /* serialises writers (see above) */
+    _Atomic uint64_t *index;    /* 2 * cap slots (a power of two):
+                                   hash << 32 | entry + 1; 0 empty */
+    size_t mask;                /* slots - 1 */
+    wm_cached_word **chunks;    /* cap >> CHUNK_BITS pointers, NULL until
+                                   first used */
+    size_t cap;                 /* entries at most (a multiple of a chunk) */
+    size_t count;               /* entries published (writers only) */
+    wm_intern strings;          /* normal forms, stems and long surfaces
+                                   the entries point to; writers only,
+                                   or anyone once full */
+    atomic_int full;            /* 1: nothing will be added any more */
+} wm_sharedcache;
+
+/* Makes a cache for at most `cap` entries (rounded up to a chunk, at most
+** WM_SHARED_MAX); NULL when memory runs out. */
+wm_sharedcache *wm_sharedcache_new(const wm_allocator *al, size_t cap);
+
+/* Frees a cache (NULL is fine). No other thread may be using it. */
+void wm_sharedcache_free(wm_sharedcache *c);
+
+/* The entry for a surface form (hash as wm_wordcache_hash()), or NULL.
+** Lock-free; any thread, any time. The entry is immutable. */
+static inline const wm_cached_word *
+wm_sharedcache_find(const wm_sharedcache *c, const unsigned char *s,
+                    size_t len, uint32_t hash)
+{
+    uint64_t t[2] = {0, 0};
+
+    if (len <= WM_INLINE_KEY)
+        wm__key_words(s, len, t);
+    for (size_t i = hash & c->mask;; i = (i + 1) & c->mask) {
+        uint64_t slot = atomic_load_explicit(&c->index[i], memory_order_acquire);
+        const wm_cached_word *e;
+        uint32_t n;
+        if (slot == 0)
+            return NULL;
+        if ((uint32_t)(slot >> 32) != hash)
+            continue;
+        n = (uint32_t)slot - 1;
+        e = &c->chunks[n >> WM_SHARED_CHUNK_BITS][n & ((1u << WM_SHARED_CHUNK_BITS) - 1)];
+        if (e->len != len)
+            continue;
+        if (len <= WM_INLINE_KEY
+                ? ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0
+                : __builtin_memcmp(e->key.ptr, s, len) == 0)
+            return e;
+    }
+}
+
+/* True once nothing more will be added (acquire: `strings` may then be read
+** without the lock). */
+static inline int wm_sharedcache_full(const wm_sharedcache *c)
+{
+    return atomic_load_explicit(&c->full, memory_order_acquire);
+}
+
+/* Takes and releases the writers' lock. */
+void wm_sharedcache_lock(wm_sharedcache *c);
+void wm_sharedcache_unlock(wm_sharedcache *c);
+
+/* Under the lock: a free entry for a new surface form, zeroed, or NULL when
+** the cache is at its bound or memory runs out (then `full` is set). The
+** caller fills it, then publishes it with wm_sharedcache_publish(). At most
+** one reserved entry at a time. */
+wm_cached_word *wm_sharedcache_reserve(wm_sharedcache *c);
+
+/* Under the lock: makes the reserved entry e, filled, with its key, hash
+** and len set, visible to readers (release). The key must not be present. */
+void wm_sharedcache_publish(wm_sharedcache *c, wm_cached_word *e);
+
+/* Under the lock: no more inserts (after a failure half-way through one). */
+void wm_sharedcache_close(wm_sharedcache *c);
+
+#endif /* WM_SHAREDCACHE_H */
