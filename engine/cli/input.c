@@ -121,9 +121,9 @@ static int batch_reserve(cli_batch *b)
     return 0;
 }
 
-/* Appends bytes to the batch arena, doubling it when full. Returns 0 or
-** -1 (nothing appended). */
-static int arena_put(cli_batch *b, const void *bytes, size_t len)
+/* Makes room for len more bytes in the batch arena, doubling it when
+** full. Returns 0 or -1 (the arena unchanged). */
+static inline int arena_room(cli_batch *b, size_t len)
 {
     if (len > b->arena_cap - b->arena_len) {
         size_t cap = b->arena_cap ? b->arena_cap : 64 * 1024;
@@ -140,6 +140,14 @@ static int arena_put(cli_batch *b, const void *bytes, size_t len)
         b->arena = bigger;
         b->arena_cap = cap;
     }
+    return 0;
+}
+
+/* Appends bytes to the batch arena. Returns 0 or -1 (nothing appended). */
+static int arena_put(cli_batch *b, const void *bytes, size_t len)
+{
+    if (arena_room(b, len) != 0)
+        return -1;
     if (len)
         memcpy(b->arena + b->arena_len, bytes, len);
     b->arena_len += len;
@@ -291,6 +299,47 @@ int cli_rec_begin(cli_reader *r, cli_batch *b, uint64_t line,
     r->cur_bad = 0;
     r->cur_msg[0] = '\0';
     r->cur_want = CLI_NONE;
+    return 0;
+}
+
+/*
+** A whole record of one field, the text, given at once (a plain-text line
+** found in the window): what cli_rec_begin(), cli_val_begin(), _put(),
+** _end() and cli_rec_end() do for it, in one step and one copy. Plain
+** text reads a record a line, so their per-call bookkeeping was most of
+** the reader's cost. Returns 0; 1 when the record is not such (a reader
+** with other fields, a text over the limit), nothing done, for the caller
+** to take the general path; -1 when the batch cannot grow (r->nomem set).
+*/
+int cli_rec_text(cli_reader *r, cli_batch *b, uint64_t line, uint64_t offset,
+                 const void *text, size_t len)
+{
+    cli_record *rec;
+    cli_value *v;
+
+    if (b->n_want != 1 || r->want_text != 0 || len > r->cfg.max_field_bytes)
+        return 1;
+    if (batch_reserve(b) != 0 || arena_room(b, len + 1) != 0) {
+        r->nomem = 1;
+        return -1;
+    }
+    rec = &b->records[b->n];
+    memset(rec, 0, sizeof *rec);
+    rec->line = line;
+    rec->offset = offset;
+    rec->status = CLI_REC_OK;
+    rec->number = ++r->number;
+    v = &b->values[b->n];
+    v->off = b->arena_len;
+    v->len = len;
+    v->full_len = len;
+    v->state = CLI_VAL_PRESENT;
+    memcpy(b->arena + b->arena_len, text, len);
+    b->arena[b->arena_len + len] = '\0';
+    b->arena_len += len + 1;
+    b->bytes += len + 1;
+    b->msg_off[b->n] = CLI_NONE;
+    b->n++;
     return 0;
 }
 

@@ -146,6 +146,14 @@ void cli_in_skip_bom(cli_reader *r);
 int cli_rec_begin(cli_reader *r, cli_batch *b, uint64_t line,
                   uint64_t offset);
 
+/* A whole record whose one field is the text (len bytes at text), in one
+** step: as cli_rec_begin() .. cli_rec_end() with the text streamed whole.
+** Returns 0; 1 when the reader has other fields or the text is over the
+** limit (nothing done: take the general path); -1 when the batch cannot
+** grow (r->nomem is set). */
+int cli_rec_text(cli_reader *r, cli_batch *b, uint64_t line, uint64_t offset,
+                 const void *text, size_t len);
+
 /* Marks the record broken (bad_row) with a printf-style message; the
 ** first failure of a record is the one kept. */
 void cli_rec_fail(cli_reader *r, const char *fmt, ...)

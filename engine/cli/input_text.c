@@ -6,7 +6,9 @@
 ** ending (LF, CRLF, or a CR that ends the input) is not part of the
 ** answer; a last line without an ending counts. A line is found with
 ** memchr and goes to the arena in runs, so a 1 GB line costs the field
-** limit, not a gigabyte: past max_field_bytes it is only counted.
+** limit, not a gigabyte: past max_field_bytes it is only counted. A line
+** that is whole in the read window (nearly all) is stored in one step
+** (cli_rec_text).
 */
 #include "input_impl.h"
 
@@ -24,6 +26,23 @@ static int text_next(cli_reader *r, cli_batch *b)
 
     if (cli_in_peek(r) == CLI_IN_EOF)
         return 0;
+    /* The common case: the whole line is in the window. */
+    {
+        const unsigned char *p = r->buf + r->pos;
+        const unsigned char *nl = memchr(p, '\n', r->len - r->pos);
+        if (nl != NULL) {
+            size_t run = (size_t)(nl - p);
+            int rc = cli_rec_text(r, b, r->line, cli_in_offset(r), p,
+                                  run - (size_t)(run > 0 && p[run - 1] == '\r'));
+            if (rc < 0)
+                return 0;
+            if (rc == 0) {
+                r->pos += run + 1;
+                cli_in_newline(r);
+                return 1;
+            }
+        }
+    }
     if (cli_rec_begin(r, b, r->line, cli_in_offset(r)) != 0)
         return 0;
     cli_val_begin(r, r->want_text);
