@@ -9,6 +9,8 @@
 
 #define CHUNK ((size_t)1 << WM_SHARED_CHUNK_BITS)
 
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "index slots are lock-free (and zero bytes are 0)");
+
 /* Allocates the index (twice the entries, so probes stay short) and the
 ** table of chunk pointers; the chunks themselves come when first needed,
 ** so a cache that sees few words costs little memory. */
@@ -38,8 +40,10 @@ wm_sharedcache *wm_sharedcache_new(const wm_allocator *al, size_t cap)
         wm__free(al, c);
         return NULL;
     }
-    for (size_t i = 0; i < slots; i++)
-        atomic_init(&c->index[i], 0);
+    /* The slots are left as calloc made them: all-zero bytes are an empty
+    ** slot for a lock-free 64-bit atomic on every target we build for, and
+    ** a loop of atomic_init would touch (and so make resident) the whole
+    ** index at start-up, a cost every run would pay. */
     atomic_init(&c->full, 0);
     wm_intern_init(&c->strings, al);
     return c;
