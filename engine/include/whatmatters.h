@@ -134,7 +134,10 @@ typedef struct wm_engine_options {
     size_t cache_entries;          /* distinct surface forms an analyzer
                                       caches before it starts afresh
                                       (64 bytes each, twice over for
-                                      probing); 0: 1 << 17 */
+                                      probing), and that the engine's
+                                      cache shared by the analyzers of a
+                                      language holds at most (up to
+                                      1 << 20); 0: 1 << 17 */
 } wm_engine_options;
 
 /* Creates an engine with the built-in word lists of every supported
