@@ -275,6 +275,7 @@ typedef struct cli_setup {
     cli_spell spell;         /* --spell, --dict-dir */
     const char *model;       /* --model FILE: the supervised plugin's model,
                                 or NULL */
+    const char *model_assign; /* --model-assign X, or NULL */
 } cli_setup;
 
 /* Option ids of the classifying subcommands, after the shared ones; their
@@ -285,10 +286,12 @@ enum {
     CLI_OPT_TAXONOMY,             /* --taxonomy */
     CLI_OPT_COMBINE,              /* --combine */
     CLI_OPT_MODEL,                /* --model */
+    CLI_OPT_MODEL_ASSIGN,         /* --model-assign */
     CLI_OPT_CLASSIFY_OWN          /* first id free for a subcommand */
 };
 
-/* The plugin that --model FILE is for: it gets the options "model=FILE",
+/* The plugin that --model FILE is for: it gets the options "model=FILE"
+** ("assign=X;model=FILE" with --model-assign X),
 ** and is added after the others when the command line does not name it. */
 #define CLI_MODEL_PLUGIN "supervised"
 

@@ -152,6 +152,12 @@ const char cli_help_classify[] =
     "                      missing there keeps the built-in one\n"
     "  --combine RULE      how several plugins' scores make one: max (the\n"
     "                      default: any plugin can assign an area) or mean\n"
+    "  --model MODEL       a model of '" CLI_NAME " train' for the supervised\n"
+    "                      plugin, run after the others (with --plugin\n"
+    "                      supervised alone: the model alone)\n"
+    "  --model-assign X    the model assigns an area only at a score of X\n"
+    "                      (0.5 to below 1; default 0.5, its own thresholds):\n"
+    "                      0.7 lets it add only the areas it is sure of\n"
     "  --spell on|off|suggest\n"
     "                      the spelling stage (default off): a word that no\n"
     "                      plugin knows is split into the parts of a\n"
@@ -511,6 +517,7 @@ static int cli_classify_parse(const cli_command *self, int argc, char **argv,
         {"--taxonomy", 1, CLI_OPT_TAXONOMY},
         {"--combine", 1, CLI_OPT_COMBINE},
         {"--model", 1, CLI_OPT_MODEL},
+        {"--model-assign", 1, CLI_OPT_MODEL_ASSIGN},
         {"--spell", 1, CLI_OPT_SPELL},
         {"--dict-dir", 1, CLI_OPT_DICT_DIR},
         {"--lang-column", 1, CLI_OPT_LANG_COLUMN},

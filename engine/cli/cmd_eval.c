@@ -83,6 +83,9 @@ const char cli_help_eval[] =
     "  --model MODEL       a model of '" CLI_NAME " train' for the supervised\n"
     "                      plugin, run after the others (with --plugin\n"
     "                      supervised alone: the model alone)\n"
+    "  --model-assign X    the model assigns an area only at a score of X\n"
+    "                      (0.5 to below 1; default 0.5, its own thresholds):\n"
+    "                      0.7 lets it add only the areas it is sure of\n"
     "  --cv K              K-fold cross-validation of training on the file:\n"
     "                      each fold is coded by a model trained (as\n"
     "                      train does) on the other folds, and the table\n"
@@ -775,6 +778,7 @@ int cli_eval(const cli_command *self, int argc, char **argv)
         {"--taxonomy", 1, CLI_OPT_TAXONOMY},
         {"--combine", 1, CLI_OPT_COMBINE},
         {"--model", 1, CLI_OPT_MODEL},
+        {"--model-assign", 1, CLI_OPT_MODEL_ASSIGN},
         {"--spell", 1, CLI_OPT_SPELL},
         {"--dict-dir", 1, CLI_OPT_DICT_DIR},
         {"--json", 0, CLI_OPT_JSON},

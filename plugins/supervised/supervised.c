@@ -9,10 +9,12 @@
 ** loadable wm_supervised.so exporting wm_plugin_entry(). It sees
 ** whatmatters_plugin.h only.
 **
-** Options: "model=PATH", the model file. Without a model the plugin has
-** nothing to do and skips (WM_PLUGIN_SKIP), so that it can be among the
-** default plugins; a model of another language than the instance's skips
-** too. The model's labels must be areas of the engine's taxonomy.
+** Options: "model=PATH", the model file, optionally after "assign=X;"
+** (model= comes last and takes the rest of the string, so a path may hold
+** any byte). Without a model the plugin has nothing to do and skips
+** (WM_PLUGIN_SKIP), so that it can be among the default plugins; a model
+** of another language than the instance's skips too. The model's labels
+** must be areas of the engine's taxonomy.
 **
 ** Scores: per label, the logistic probability p of the one-vs-rest model is
 ** mapped so that the label's threshold t (chosen on held-out answers at
@@ -20,6 +22,11 @@
 ** 0.5 p / t, else 0.5 + 0.5 (p - t) / (1 - t). A model trained on answers
 ** that each had exactly one label assigns exactly one: the most probable
 ** label scores 0.5 + 0.5 p, the others 0.5 p.
+** With assign=X (0.5 <= X < 1) the score s so made is mapped once more, X
+** onto 0.5 in the same way: the model then assigns an area only where it is
+** surer than its own thresholds, which is how it best joins a lexicon under
+** WM_COMBINE_MAX (a second opinion that adds only confident areas; the
+** README measures it). assign=0.5, the default, changes nothing.
 **
 ** Evidence: for each assigned area, the SV_EVIDENCE features that added
 ** most to its score, with the span of their first occurrence.
@@ -33,12 +40,14 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SV_EVIDENCE   3                  /* features shown per area */
 #define SV_MAX_FILE   ((long)1 << 30)    /* bytes of a model file */
 #define SV_NO_ROW     UINT32_MAX         /* a bucket the model lacks */
-#define SV_OPT_MODEL  "model="           /* the one option */
+#define SV_OPT_MODEL  "model="           /* the model file; last */
+#define SV_OPT_ASSIGN "assign="          /* the score that assigns */
 
 /* An instance: one language's model, read-only after create(). */
 typedef struct supervised {
@@ -48,6 +57,7 @@ typedef struct supervised {
     uint32_t *keys;                /* open addressing: bucket + 1, 0 empty */
     uint32_t *rows;                /* the row of the bucket in keys[i] */
     uint32_t mask;                 /* slots - 1 (a power of 2) */
+    double assign;                 /* score mapped onto 0.5 (assign=) */
 } supervised;
 
 /* One thread's scratch. */
@@ -215,6 +225,8 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
                      void **state, char *err, size_t err_size)
 {
     char path[4096];
+    const char *opt;
+    double assign = 0.5;
     unsigned char *bytes = NULL;
     size_t len = 0;
     supervised *sv;
@@ -235,14 +247,27 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
     }
     if (!config->options || !config->options[0])
         return WM_PLUGIN_SKIP;
-    if (strncmp(config->options, SV_OPT_MODEL, strlen(SV_OPT_MODEL)) != 0
-        || !config->options[strlen(SV_OPT_MODEL)]) {
+    opt = config->options;
+    if (strncmp(opt, SV_OPT_ASSIGN, strlen(SV_OPT_ASSIGN)) == 0) {
+        char *end;
+        errno = 0;
+        assign = strtod(opt + strlen(SV_OPT_ASSIGN), &end);
+        if (errno || end == opt + strlen(SV_OPT_ASSIGN) || *end != ';'
+            || !(assign >= 0.5 && assign < 1.0)) {
+            pu_message(err, err_size, "supervised: bad options '%s' "
+                       "(assign= wants a number from 0.5 to below 1, then "
+                       "';')", config->options);
+            return WM_EINVAL;
+        }
+        opt = end + 1;
+    }
+    if (strncmp(opt, SV_OPT_MODEL, strlen(SV_OPT_MODEL)) != 0
+        || !opt[strlen(SV_OPT_MODEL)]) {
         pu_message(err, err_size, "supervised: bad options '%s' (expected "
-                   "model=PATH)", config->options);
+                   "[assign=X;]model=PATH)", config->options);
         return WM_EINVAL;
     }
-    if ((size_t)snprintf(path, sizeof path, "%s",
-                         config->options + strlen(SV_OPT_MODEL))
+    if ((size_t)snprintf(path, sizeof path, "%s", opt + strlen(SV_OPT_MODEL))
         >= sizeof path) {
         pu_message(err, err_size, "supervised: model path too long");
         return WM_EINVAL;
@@ -254,6 +279,7 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
         return WM_ENOMEM;
     }
     memset(sv, 0, sizeof *sv);
+    sv->assign = assign;
     memcpy(&sv->host, host, host->struct_size < sizeof sv->host
                                 ? host->struct_size : sizeof sv->host);
     sv->host.struct_size = sizeof sv->host;
@@ -316,7 +342,7 @@ static void sv_worker_free(void *state, void *worker)
     sv->host.free(sv->host.ctx, w);
 }
 
-/* Maps a label's probability so that its threshold lands on 0.5. */
+/* Maps a label's probability (or score) so that t lands on 0.5. */
 static double sv_map(double p, double t)
 {
     if (p < t)
@@ -430,6 +456,8 @@ static int sv_classify(void *state, void *worker, const wm_plugin_input *in,
             s = l == best ? 0.5 + 0.5 * p : 0.5 * p;
         else
             s = sv_map(p, m->threshold[l]);
+        if (sv->assign != 0.5)
+            s = sv_map(s, sv->assign);
         if (sv->area[l] < out->n_areas)
             out->scores[sv->area[l]] = s;
         if (s >= 0.5) {
@@ -456,7 +484,7 @@ static const wm_plugin sv_descriptor = {
     "supervised",
     "1.0.0",
     "Codes answers by a linear model trained on hand-coded answers "
-    "(whatmatters train); options: model=PATH",
+    "(whatmatters train); options: [assign=X;]model=PATH",
     sv_create,
     sv_destroy,
     sv_worker_new,

@@ -64,6 +64,24 @@ basic)
     # --model alone joins the default plugin; both appear in the output meta.
     check "--model with the default plugins" "$bin" eval --lang en --model "$m1" "$sep" >/dev/null
 
+    # --model-assign X maps the model's score s once more, X onto 0.5:
+    # s < X gives 0.5 s / X, else 0.5 + 0.5 (s - X) / (1 - X); 0.5 is no change.
+    q='id,text\nq1,we waited on the waiting list for weeks\n'
+    score() { # ASSIGN-OPTIONS... : access_score of q1, model m1 alone
+        printf "$q" | "$bin" classify --lang en --plugin supervised --model "$m1" "$@" \
+            --format csv --input-format csv --quiet | sed -n '2p' | cut -d, -f15
+    }
+    s=$(score) s5=$(score --model-assign 0.5) s8=$(score --model-assign 0.8)
+    check "assign 0.5 changes nothing ($s, $s5)" [ "$s" = "$s5" ]
+    check "assign 0.8 maps the score ($s -> $s8)" awk -v s="$s" -v t="$s8" 'BEGIN {
+        e = s < 0.8 ? 0.5 * s / 0.8 : 0.5 + 0.5 * (s - 0.8) / 0.2
+        d = e - t; exit !(s > 0.5 && (d < 0 ? -d : d) < 2e-4) }'
+    "$bin" eval --lang en --model-assign 0.7 "$sep" >/dev/null 2>"$out/err"
+    check "--model-assign without --model: exit 2" [ $? -eq 2 ]
+    "$bin" eval --lang en --model "$m1" --model-assign 1 "$sep" >/dev/null 2>"$out/err"
+    check "--model-assign 1 refused" [ $? -ne 0 ]
+    check "... saying what assign= wants" grep -q "assign= wants a number from 0.5 to below 1" "$out/err"
+
     # --cv: every answer scored exactly once, counts that add up.
     json=$("$bin" eval --lang en --json --cv 4 --seed 3 "$sep")
     n=$(printf '%s' "$json" | sed -n 's/^{"answers":\([0-9]*\),.*/\1/p')
