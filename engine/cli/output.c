@@ -510,8 +510,10 @@ static void cli_buf_json_number(cli_buf *b, double value)
         n--;
     if (n > 0 && num[n - 1] == '.')
         n--;
-    num[n] = '\0';
-    cli_buf_cstr(b, strcmp(num, "-0") == 0 ? "0" : num);
+    if (n == 2 && num[0] == '-' && num[1] == '0') /* no "-0" */
+        cli_buf_byte(b, '0');
+    else
+        cli_buf_add(b, num, (size_t)n);
 }
 
 /* ------------------------------------------------------------------------
