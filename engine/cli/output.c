@@ -437,6 +437,55 @@ static int cli_buf_json_string(cli_buf *b, const char *text,
 }
 
 /*
+** cli_buf_json_string for a text known to be valid UTF-8 (the pipeline
+** checked every answer before classifying it): then only '"', '\\', C0
+** controls, DEL and C1 controls (U+0080..009F, whose lead is 0xC2) are
+** written otherwise than as they are. Sixteen bytes at a time (SSE2), the
+** last sixteen as one block overlapping the one before, tests for those
+** bytes and for 0xC2 alone, about half the test cli_plain16 makes without
+** knowing the text valid, and nothing stops at å, ä or ö or at a block's
+** edge. A text holding any such byte (a quote, a no-break space) is
+** written by cli_buf_json_string from its start, so the bytes written
+** cannot differ. Returns as cli_buf_json_string.
+*/
+static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len)
+{
+#if defined(__SSE2__)
+    const unsigned char *s = (const unsigned char *)text;
+
+    if (text_len >= 16) {
+        const __m128i ctl = _mm_set1_epi8(0x20);
+        const __m128i quote = _mm_set1_epi8('"');
+        const __m128i bslash = _mm_set1_epi8('\\');
+        const __m128i del = _mm_set1_epi8(0x7F);
+        const __m128i c1 = _mm_set1_epi8((char)0xC2);
+        const __m128i neg = _mm_set1_epi8(-1);
+        size_t i = 0;
+
+        for (;;) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i bad = _mm_and_si128(_mm_cmpgt_epi8(v, neg), _mm_cmplt_epi8(v, ctl));
+
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, quote));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, bslash));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, c1));
+            if (_mm_movemask_epi8(bad) != 0)
+                return cli_buf_json_string(b, text, text_len);
+            if (i + 16 == text_len)
+                break;
+            i = i + 32 <= text_len ? i + 16 : text_len - 16;
+        }
+        cli_buf_byte(b, '"');
+        cli_buf_add(b, text, text_len);
+        cli_buf_byte(b, '"');
+        return 1;
+    }
+#endif
+    return cli_buf_json_string(b, text, text_len);
+}
+
+/*
 ** Writes value as "%.4f" does into num (at least 24 bytes) and returns the
 ** length, or 0 when this is not sure to give printf's bytes: then the
 ** caller asks snprintf. A score is formatted nine times a record, and
@@ -1471,7 +1520,9 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
     cli_buf_byte(b, '}');
     if (w->cfg.with_text) {
         CLI_BUF_LIT(b, ",\"text\":");
-        text_plain = cli_buf_json_string(b, rec->text, rec->text_len);
+        text_plain = res->text_valid
+                         ? cli_buf_json_valid(b, rec->text, rec->text_len)
+                         : cli_buf_json_string(b, rec->text, rec->text_len);
     }
     CLI_BUF_LIT(b, ",\"lang\":");
     cli_json_cstr(b, res->lang != NULL ? res->lang : "");
