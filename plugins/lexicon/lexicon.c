@@ -1268,23 +1268,19 @@ static lx_set lx_set_shift(lx_set a, unsigned s)
 ** taking the first b would not; the match found ends as early as
 ** possible. The window stops at the sentence end and at the entry's span,
 ** so the cost is at most 7 elements by 78 offsets (by 1 + LX_MAX_ALTS
-** tokens where a position is open).
+** tokens where a position is open). lim: the window's last offset, the
+** least of the sentence's end and the span (lx_search). *last is p when
+** it fails.
 */
-static int lx_search(const lexicon *lx, const lx_worker *w,
-                     const wm_token *tokens, const lx_entry *en, uint32_t p,
-                     uint32_t *last)
+static __attribute__((noinline)) int
+lx_search_window(const lexicon *lx, const lx_worker *w,
+                 const wm_token *tokens, const lx_entry *en, uint32_t p,
+                 uint32_t lim, uint32_t *last)
 {
     const lx_elem *el = lx->elems + en->elem;
-    uint32_t lim = w->limit[p] - p, lo = 0, hi = 0;
+    uint32_t lo = 0, hi = 0;
     lx_set cur = {{1, 0}};
 
-    *last = p;
-    if (en->n_elems == 1)
-        return 1;
-    if (lim > en->span)
-        lim = en->span;
-    if (lim < en->n_elems - 1)
-        return 0;
     for (uint32_t k = 1; k < en->n_elems; k++) {
         lx_set allowed = {{0, 0}}, next = {{0, 0}};
         uint32_t top = hi + el[k].gap + 1, nlo = 0, nhi = 0;
@@ -1317,6 +1313,25 @@ static int lx_search(const lexicon *lx, const lx_worker *w,
     }
     *last = p + lo;
     return 1;
+}
+
+/* lx_search's first steps, inline in its callers: most entries tried are
+** a single word (a match at once) or too long for what is left of the
+** sentence (none); only the others pay lx_search_window's call. */
+static inline int lx_search(const lexicon *lx, const lx_worker *w,
+                            const wm_token *tokens, const lx_entry *en,
+                            uint32_t p, uint32_t *last)
+{
+    uint32_t lim = w->limit[p] - p;
+
+    *last = p;
+    if (en->n_elems == 1)
+        return 1;
+    if (lim > en->span)
+        lim = en->span;
+    if (lim < en->n_elems - 1)
+        return 0;
+    return lx_search_window(lx, w, tokens, en, p, lim, last);
 }
 
 /*
