@@ -198,7 +198,7 @@ static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *r
 {
     const wm_plugin_slot *s = &a->engine->plugins[p];
     size_t na = a->engine->taxonomy.n_areas, evidence_before = a->n_evidence;
-    char err[WM_ERRMSG_SIZE / 2] = "";
+    char err[WM_ERRMSG_SIZE / 2];
     wm_plugin_input in;
     wm_plugin_output out;
     double started;
@@ -215,6 +215,10 @@ static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *r
     out.host = a;
     out.err = err;
     out.err_size = sizeof err;
+    /* An empty message, and a last byte the plugin is not to write (made
+    ** sure of again after it): not the whole buffer zeroed per answer. */
+    err[0] = '\0';
+    err[sizeof err - 1] = '\0';
     memset(row, 0, na * sizeof *row);
     row[na] = WM_SCORE_GUARD;
     a->cur_plugin = (uint32_t)p;
@@ -222,6 +226,7 @@ static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *r
 
     started = a->engine->plugin_time_limit ? now_ms() : 0.0;
     rc = s->desc->classify(s->state[a->lang], a->workers[p], &in, &out);
+    err[sizeof err - 1] = '\0';
     if (a->engine->plugin_time_limit) {
         double took = now_ms() - started;
         if (took > (double)a->engine->plugin_time_limit) {
