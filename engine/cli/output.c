@@ -258,16 +258,33 @@ static void cli_buf_cstr(cli_buf *b, const char *s)
     cli_buf_add(b, s, strlen(s));
 }
 
-/* Appends an unsigned number in decimal. */
-static void cli_buf_uint(cli_buf *b, uint64_t v)
+/* "00" to "99": two decimal digits per division in cli_buf_uint. */
+static const char cli_digits2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Appends an unsigned number in decimal. Every record has one (its number)
+** and every evidence two (its offsets), mostly of two to six digits:
+** two digits a division, written straight into the buffer. */
+static inline void cli_buf_uint(cli_buf *b, uint64_t v)
 {
     char digits[24];
     size_t n = sizeof digits;
 
-    do {
-        digits[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+
+        v /= 100;
+        n -= 2;
+        memcpy(digits + n, cli_digits2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        n -= 2;
+        memcpy(digits + n, cli_digits2 + 2 * v, 2);
+    } else {
+        digits[--n] = (char)('0' + v);
+    }
     cli_buf_add(b, digits + n, sizeof digits - n);
 }
 
@@ -420,6 +437,55 @@ static int cli_buf_json_string(cli_buf *b, const char *text,
 }
 
 /*
+** cli_buf_json_string for a text known to be valid UTF-8 (the pipeline
+** checked every answer before classifying it): then only '"', '\\', C0
+** controls, DEL and C1 controls (U+0080..009F, whose lead is 0xC2) are
+** written otherwise than as they are. Sixteen bytes at a time (SSE2), the
+** last sixteen as one block overlapping the one before, tests for those
+** bytes and for 0xC2 alone, about half the test cli_plain16 makes without
+** knowing the text valid, and nothing stops at å, ä or ö or at a block's
+** edge. A text holding any such byte (a quote, a no-break space) is
+** written by cli_buf_json_string from its start, so the bytes written
+** cannot differ. Returns as cli_buf_json_string.
+*/
+static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len)
+{
+#if defined(__SSE2__)
+    const unsigned char *s = (const unsigned char *)text;
+
+    if (text_len >= 16) {
+        const __m128i ctl = _mm_set1_epi8(0x20);
+        const __m128i quote = _mm_set1_epi8('"');
+        const __m128i bslash = _mm_set1_epi8('\\');
+        const __m128i del = _mm_set1_epi8(0x7F);
+        const __m128i c1 = _mm_set1_epi8((char)0xC2);
+        const __m128i neg = _mm_set1_epi8(-1);
+        size_t i = 0;
+
+        for (;;) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i bad = _mm_and_si128(_mm_cmpgt_epi8(v, neg), _mm_cmplt_epi8(v, ctl));
+
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, quote));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, bslash));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, c1));
+            if (_mm_movemask_epi8(bad) != 0)
+                return cli_buf_json_string(b, text, text_len);
+            if (i + 16 == text_len)
+                break;
+            i = i + 32 <= text_len ? i + 16 : text_len - 16;
+        }
+        cli_buf_byte(b, '"');
+        cli_buf_add(b, text, text_len);
+        cli_buf_byte(b, '"');
+        return 1;
+    }
+#endif
+    return cli_buf_json_string(b, text, text_len);
+}
+
+/*
 ** Writes value as "%.4f" does into num (at least 24 bytes) and returns the
 ** length, or 0 when this is not sure to give printf's bytes: then the
 ** caller asks snprintf. A score is formatted nine times a record, and
@@ -493,8 +559,10 @@ static void cli_buf_json_number(cli_buf *b, double value)
         n--;
     if (n > 0 && num[n - 1] == '.')
         n--;
-    num[n] = '\0';
-    cli_buf_cstr(b, strcmp(num, "-0") == 0 ? "0" : num);
+    if (n == 2 && num[0] == '-' && num[1] == '0') /* no "-0" */
+        cli_buf_byte(b, '0');
+    else
+        cli_buf_add(b, num, (size_t)n);
 }
 
 /* ------------------------------------------------------------------------
@@ -889,6 +957,9 @@ struct cli_writer {
     /* JSON Lines only: */
     cli_frag *ev_head;      /* [n_areas] {"area":"<id>","start": */
     cli_frag *ev_plugin;    /* [n_plugins] ,"plugin":"<name>","negated": */
+    cli_frag *score_key;    /* [n_areas] {"<id>": for the first area,
+                               ,"<id>": for the others */
+    uint64_t area_bits;     /* bit i set for each area i */
 };
 
 /* The scores map of a classified record (all zero when scores is NULL). */
@@ -925,13 +996,39 @@ static cli_frag cli_frag_make(cli_writer *w, const char *text, int scores)
     return f;
 }
 
-/* A JSON string for text, null for NULL. */
+/* A JSON string for text, null for NULL. Every record has two short
+** strings (its language and its message, mostly "sv" and "") and every
+** evidence one (its rule, such as "värdig*"): one pass finds the end and
+** whether the bytes are plain (printable ASCII other than '"' and '\\',
+** two-byte UTF-8 from U+00C0, as in cli_buf_json_string), and a plain
+** string is copied between quotes; anything else takes the full escaper
+** from the first byte that is not plain, with the same result. */
 static void cli_json_cstr(cli_buf *b, const char *text)
 {
-    if (text != NULL)
-        cli_buf_json_string(b, text, strlen(text));
-    else
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+
+    if (text == NULL) {
         cli_buf_add(b, "null", 4);
+        return;
+    }
+    for (;;) {
+        unsigned c = s[i];
+
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\')
+            i++;
+        else if (c >= 0xC3 && c <= 0xDF && (s[i + 1] & 0xC0) == 0x80)
+            i += 2; /* s[i + 1] is at most the NUL, which is no continuation */
+        else
+            break;
+    }
+    if (s[i] != '\0') {
+        cli_buf_json_string(b, text, i + strlen(text + i));
+        return;
+    }
+    cli_buf_byte(b, '"');
+    cli_buf_add(b, text, i);
+    cli_buf_byte(b, '"');
 }
 
 /* The larger fragments of the JSON Lines records: the start of an
@@ -944,9 +1041,17 @@ static void cli_writer_json_frags(cli_writer *w)
 
     w->ev_head = calloc(w->n_areas + 1, sizeof *w->ev_head);
     w->ev_plugin = calloc(w->n_plugins + 1, sizeof *w->ev_plugin);
-    if (w->ev_head == NULL || w->ev_plugin == NULL) {
+    w->score_key = calloc(w->n_areas + 1, sizeof *w->score_key);
+    if (w->ev_head == NULL || w->ev_plugin == NULL || w->score_key == NULL) {
         w->failed = 1;
         return;
+    }
+    for (size_t i = 0; i < w->n_areas; i++) {
+        w->score_key[i].off = fr->len;
+        cli_buf_byte(fr, i == 0 ? '{' : ',');
+        cli_json_cstr(fr, wm_engine_area_id(engine, i));
+        cli_buf_byte(fr, ':');
+        w->score_key[i].len = fr->len - w->score_key[i].off;
     }
     for (size_t i = 0; i < w->n_areas; i++) {
         w->ev_head[i].off = fr->len;
@@ -1004,6 +1109,8 @@ cli_writer *cli_writer_new(const cli_writer_config *cfg)
     if (w->n_areas > WM_MAX_AREAS)
         w->n_areas = WM_MAX_AREAS;
     w->n_plugins = wm_engine_plugin_count(cfg->engine);
+    w->area_bits = w->n_areas >= 64 ? ~(uint64_t)0
+                                    : ((uint64_t)1 << w->n_areas) - 1;
     if (cfg->format != CLI_OUT_CSV)
         cli_writer_frags(w);
     if (w->failed) {
@@ -1025,6 +1132,7 @@ void cli_writer_free(cli_writer *w)
     free(w->keep);
     free(w->ev_head);
     free(w->ev_plugin);
+    free(w->score_key);
     free(w);
 }
 
@@ -1389,13 +1497,9 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
 {
     const wm_engine *engine = w->cfg.engine;
     const cli_buf *fr = &w->frags;
-    uint64_t labels = 0;
+    uint64_t labels = res->coded ? res->labels & w->area_bits : 0;
     int zero = 1;
     int text_plain = 0;
-    int first;
-
-    for (size_t i = 0; res->coded && i < w->n_areas; i++)
-        labels |= res->labels & ((uint64_t)1 << i);
 
     CLI_BUF_LIT(b, "{\"id\":");
     if (rec->id != NULL)
@@ -1416,7 +1520,9 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
     cli_buf_byte(b, '}');
     if (w->cfg.with_text) {
         CLI_BUF_LIT(b, ",\"text\":");
-        text_plain = cli_buf_json_string(b, rec->text, rec->text_len);
+        text_plain = res->text_valid
+                         ? cli_buf_json_valid(b, rec->text, rec->text_len)
+                         : cli_buf_json_string(b, rec->text, rec->text_len);
     }
     CLI_BUF_LIT(b, ",\"lang\":");
     cli_json_cstr(b, res->lang != NULL ? res->lang : "");
@@ -1429,14 +1535,10 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
     cli_json_cstr(b, res->message != NULL ? res->message : "");
 
     CLI_BUF_LIT(b, ",\"areas\":[");
-    first = 1;
-    for (size_t i = 0; i < w->n_areas; i++) {
-        if (labels & ((uint64_t)1 << i)) {
-            if (!first)
-                cli_buf_byte(b, ',');
-            first = 0;
-            cli_buf_frag(b, fr, w->areas[i]);
-        }
+    for (uint64_t rest = labels; rest != 0; rest &= rest - 1) {
+        if (rest != labels)
+            cli_buf_byte(b, ',');
+        cli_buf_frag(b, fr, w->areas[__builtin_ctzll(rest)]);
     }
     CLI_BUF_LIT(b, "],\"scores\":");
     for (size_t i = 0; res->scores != NULL && i < w->n_areas && zero; i++)
@@ -1446,11 +1548,13 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
     } else if (zero) {
         cli_buf_frag(b, fr, w->zero_scores);
     } else {
+        /* Most of the nine scores are 0 even here. */
         for (size_t i = 0; i < w->n_areas; i++) {
-            cli_buf_byte(b, i == 0 ? '{' : ',');
-            cli_buf_frag(b, fr, w->areas[i]);
-            cli_buf_byte(b, ':');
-            cli_buf_json_number(b, res->scores[i]);
+            cli_buf_frag(b, fr, w->score_key[i]);
+            if (res->scores[i] == 0.0)
+                cli_buf_byte(b, '0');
+            else
+                cli_buf_json_number(b, res->scores[i]);
         }
         if (w->n_areas == 0)
             cli_buf_byte(b, '{');

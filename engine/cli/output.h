@@ -60,6 +60,10 @@ typedef struct cli_result {
                                     all zero (an empty answer) */
     const wm_evidence *evidence; /* copies; rules BORROWED from the engine */
     size_t n_evidence;           /* how many */
+    int text_valid;              /* 1: the record's text was checked and is
+                                    valid UTF-8 (the JSON writer then
+                                    looks only for what it must escape);
+                                    0: not known */
 } cli_result;
 
 /* What a writer needs to know. */

@@ -1268,23 +1268,19 @@ static lx_set lx_set_shift(lx_set a, unsigned s)
 ** taking the first b would not; the match found ends as early as
 ** possible. The window stops at the sentence end and at the entry's span,
 ** so the cost is at most 7 elements by 78 offsets (by 1 + LX_MAX_ALTS
-** tokens where a position is open).
+** tokens where a position is open). lim: the window's last offset, the
+** least of the sentence's end and the span (lx_search). *last is p when
+** it fails.
 */
-static int lx_search(const lexicon *lx, const lx_worker *w,
-                     const wm_token *tokens, const lx_entry *en, uint32_t p,
-                     uint32_t *last)
+static __attribute__((noinline)) int
+lx_search_window(const lexicon *lx, const lx_worker *w,
+                 const wm_token *tokens, const lx_entry *en, uint32_t p,
+                 uint32_t lim, uint32_t *last)
 {
     const lx_elem *el = lx->elems + en->elem;
-    uint32_t lim = w->limit[p] - p, lo = 0, hi = 0;
+    uint32_t lo = 0, hi = 0;
     lx_set cur = {{1, 0}};
 
-    *last = p;
-    if (en->n_elems == 1)
-        return 1;
-    if (lim > en->span)
-        lim = en->span;
-    if (lim < en->n_elems - 1)
-        return 0;
     for (uint32_t k = 1; k < en->n_elems; k++) {
         lx_set allowed = {{0, 0}}, next = {{0, 0}};
         uint32_t top = hi + el[k].gap + 1, nlo = 0, nhi = 0;
@@ -1317,6 +1313,25 @@ static int lx_search(const lexicon *lx, const lx_worker *w,
     }
     *last = p + lo;
     return 1;
+}
+
+/* lx_search's first steps, inline in its callers: most entries tried are
+** a single word (a match at once) or too long for what is left of the
+** sentence (none); only the others pay lx_search_window's call. */
+static inline int lx_search(const lexicon *lx, const lx_worker *w,
+                            const wm_token *tokens, const lx_entry *en,
+                            uint32_t p, uint32_t *last)
+{
+    uint32_t lim = w->limit[p] - p;
+
+    *last = p;
+    if (en->n_elems == 1)
+        return 1;
+    if (lim > en->span)
+        lim = en->span;
+    if (lim < en->n_elems - 1)
+        return 0;
+    return lx_search_window(lx, w, tokens, en, p, lim, last);
 }
 
 /*
@@ -1700,6 +1715,8 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
 {
     uint32_t n = 0, from = 0; /* from: first position of the sentence */
     int rc, sent = 0, attach = 0;
+    uint32_t *pos, *limit;
+    uint8_t *alts, *mark;
 
     w->has_alts = 0;
     rc = pu_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n_tokens,
@@ -1715,10 +1732,19 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
                      sizeof *w->mark);
     if (rc != WM_OK)
         return rc;
+    /* The arrays in locals, the flags read once: a store through one of
+    ** them (alts and mark are bytes) could otherwise alias the worker and
+    ** the tokens, and each would be loaded again per token. */
+    pos = w->pos;
+    limit = w->limit;
+    alts = w->alts;
+    mark = w->mark;
     for (size_t i = 0; i < n_tokens; i++) {
-        if (tokens[i].flags & LX_ALT) {
-            if (attach && w->alts[n - 1] < LX_MAX_ALTS) {
-                w->alts[n - 1]++;
+        uint32_t flags = tokens[i].flags;
+
+        if (flags & LX_ALT) {
+            if (attach && alts[n - 1] < LX_MAX_ALTS) {
+                alts[n - 1]++;
                 w->has_alts = 1;
             }
             continue;
@@ -1726,23 +1752,23 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
         attach = 0;
         /* A sentence start on a skipped token carries over to the next
         ** content token. */
-        sent |= (tokens[i].flags & WM_TOK_SENT_START) != 0;
-        if (!(tokens[i].flags & LX_CONTENT))
+        sent |= (flags & WM_TOK_SENT_START) != 0;
+        if (!(flags & LX_CONTENT))
             continue;
         if (sent && n > 0) { /* the sentence before ends at n - 1 */
             for (uint32_t q = from; q < n; q++)
-                w->limit[q] = n - 1;
+                limit[q] = n - 1;
             from = n;
         }
-        w->pos[n] = (uint32_t)i;
-        w->alts[n] = 0;
-        w->mark[n] = 0;
+        pos[n] = (uint32_t)i;
+        alts[n] = 0;
+        mark[n] = 0;
         sent = 0;
         n++;
         attach = 1;
     }
     for (uint32_t q = from; q < n; q++) /* the last sentence */
-        w->limit[q] = n - 1;
+        limit[q] = n - 1;
     *n_pos = n;
     return WM_OK;
 }
@@ -1883,9 +1909,11 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
             return rc;
         }
     }
-    for (size_t a = 0; a < lx->n_areas; a++)
-        if (touched & ((uint64_t)1 << a))
-            out->scores[a] = w->sum[a] / (w->sum[a] + lx->threshold[a]);
+    for (uint64_t rest = touched; rest != 0; rest &= rest - 1) {
+        int a = __builtin_ctzll(rest); /* the areas touched, not all nine */
+
+        out->scores[a] = w->sum[a] / (w->sum[a] + lx->threshold[a]);
+    }
     return WM_OK;
 }
 

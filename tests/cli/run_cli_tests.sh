@@ -931,6 +931,41 @@ r4,empty answer,east,,sv,ok,,0,0,0,0,0,0,0,0,0,0.0000,0.0000,0.0000,0.0000,0.000
             "$(diff "$T/coded.jsonl" "$T/decoded" | head -n 4 | cut -c 1-200)"
     fi
 
+    # The JSON Lines writer's fast paths against json_writer.c (through
+    # the msgpack decoder): an answer found valid UTF-8 is tested sixteen
+    # bytes at a time with the last block overlapping, and short strings
+    # in one pass. A byte to escape or repair (quote, backslash, C0, DEL,
+    # C1, no-break space, invalid) or a plain å at every place of answers
+    # of 1 to 48 bytes, around the blocks' edges, and coded words beside.
+    awk 'BEGIN {
+        n = split("34 92 1 127 194,133 194,160 195,165 255 9", sp, " ")
+        nl = split("1 2 15 16 17 18 31 32 33 47 48", len, " ")
+        for (i = 1; i <= nl; i++)
+            for (s = 1; s <= n; s++) {
+                m = split(sp[s], b, ","); c = ""
+                for (k = 1; k <= m; k++) c = c sprintf("%c", b[k] + 0)
+                for (p = 0; p < len[i]; p++) {
+                    line = ""
+                    for (q = 0; q < len[i]; q++) line = line (q == p ? c : "a")
+                    print line
+                }
+            }
+        for (p = 0; p < 20; p++)
+            print substr("aaaaaaaaaaaaaaaaaaaa", 1, p) " v\303\244ntetid \"x\" telefonk\303\266"
+    }' > "$T/edges.txt"
+    run_file "$T/edges.txt" classify --lang sv --data "$T/alex" --format jsonl
+    cp "$T/out" "$T/edges.jsonl"
+    run_file "$T/edges.txt" classify --lang sv --data "$T/alex" --format msgpack
+    if [ -z "$MPK" ] || [ ! -x "$MPK" ]; then
+        fail "batch: the msgpack decoder is missing (set WM_MPK2JSON)"
+    elif [ "$status" -eq 0 ] && [ "$(wc -l < "$T/edges.jsonl")" -gt 2300 ] \
+         && "$MPK" < "$T/out" > "$T/decoded" && cmp -s "$T/decoded" "$T/edges.jsonl"; then
+        pass
+    else
+        fail "batch: JSON Lines escapes every byte as json_writer.c does, at every place of a block" \
+            "$(diff "$T/edges.jsonl" "$T/decoded" | head -n 4 | cut -c 1-200)"
+    fi
+
     # Every record in gives one out, in order, also a broken row in the
     # middle and an answer that is not UTF-8 (flagged, still coded).
     printf 'id,text\nb1,väntetid\nb2,familj\nb3,"bad"quote\nb4,\377 bemötande\nb5,anhöriga\n' \
