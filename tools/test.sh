@@ -27,9 +27,10 @@ for config in release sanitize; do
 done
 
 # ThreadSanitizer: only the concurrency tests (threads over one engine, the
-# plugins' and spelling stage's shared state, the batch pipeline), built
-# with -fsanitize=thread (WM_TSAN). A few minutes at most.
-tsan_tests='^(api_threads|api_langid|api_spelling|plugin_lexicon|plugin_pattern|reliability_pipeline_threads)$'
+# plugins' and spelling stage's shared state, the batch pipeline, the
+# trainer's parallel fits), built with -fsanitize=thread (WM_TSAN). A few
+# minutes at most.
+tsan_tests='^(api_threads|api_langid|api_spelling|plugin_lexicon|plugin_pattern|reliability_pipeline_threads|supervised_cli_basic)$'
 dir=build-test-tsan
 echo "== tsan build"
 mkdir -p "$dir"

@@ -10,7 +10,10 @@
 ** each predicted by a model trained on the others); the model written is
 ** then trained on all answers. Everything random comes from one seed, and
 ** the arithmetic is done in a fixed order, so a seed gives the same model
-** bytes on every run.
+** bytes on every run. The fold models and the final one are fitted at the
+** same time on up to four threads (each fit with its own generator stream
+** and its own copy of the weights), and the bytes do not depend on how
+** many threads there are.
 */
 #ifndef WM_CLI_TRAIN_H
 #define WM_CLI_TRAIN_H
@@ -50,8 +53,11 @@ void cli_train_folds(size_t n, uint32_t k, uint64_t seed, uint32_t *fold);
 /* Trains a model on n answers analysed by `analyzer` (its language is the
 ** model's) for the labels named in labels[0..n_labels). Fills *model (its
 ** index and weights malloc'd: cli_model_free()). Returns WM_OK, WM_ENOMEM,
-** WM_EINVAL (no answers, or 0 or over SV_MAX_LABELS labels), or what
-** wm_analyze() returns for an answer (err then names its line). */
+** WM_EINVAL (no answers, 0 or over SV_MAX_LABELS labels, over 100 folds),
+** or what wm_analyze() returns for an answer (err then names its line).
+** Uses the analyzer on the calling thread only; starts and joins its own
+** threads for the fits; keeps no state between calls, so calls with
+** distinct analyzers may run at the same time. */
 int cli_train(wm_analyzer *analyzer, const cli_example *examples, size_t n,
               const char *const *labels, size_t n_labels,
               const cli_train_options *options, sv_model *model, char *err,
