@@ -468,13 +468,11 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
         has_model_plugin |= strcmp(p->plugin, CLI_MODEL_PLUGIN) == 0;
     }
     /* No --plugin: every built-in plugin, with its shipped data (one
-    ** without data for the language skips it); the supervised one ships
-    ** no model, so it runs only with --model. */
+    ** without data for the language skips it: the supervised one has a
+    ** built-in model for some languages, and --model gives it another). */
     for (size_t i = 0; status == CLI_EXIT_OK && setup->n_plugins == 0
                        && i < wm_builtin_plugin_count(); i++) {
         const char *name = wm_builtin_plugin_name(i);
-        if (setup->model == NULL && strcmp(name, CLI_MODEL_PLUGIN) == 0)
-            continue;
         rc = wm_engine_add_plugin(engine, name,
                                   cli_plugin_options(setup, name, NULL, model_opt));
         if (rc != WM_OK)

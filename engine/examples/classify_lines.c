@@ -42,13 +42,11 @@ static wm_engine *open_engine(const char *lang)
         return NULL;
     }
     rc = wm_engine_set_languages(engine, lang);
-    for (size_t i = 0; rc == WM_OK && i < wm_builtin_plugin_count(); i++) {
-        const char *name = wm_builtin_plugin_name(i);
-        /* The supervised plugin ships no model: it needs options. */
-        if (strcmp(name, "supervised") == 0)
-            continue;
-        rc = wm_engine_add_plugin(engine, name, NULL);
-    }
+    /* Every built-in plugin, as the command-line tool: one without data
+    ** for the language (supervised has a built-in model only for some)
+    ** skips itself. */
+    for (size_t i = 0; rc == WM_OK && i < wm_builtin_plugin_count(); i++)
+        rc = wm_engine_add_plugin(engine, wm_builtin_plugin_name(i), NULL);
     if (rc != WM_OK) {
         /* The engine's message names the file, plugin or language. */
         fprintf(stderr, "setup: %s (%s)\n", wm_engine_errmsg(engine),

@@ -120,6 +120,9 @@ const wm_builtin_file *wm__builtin_file(const char *name)
     for (const wm_builtin_file *f = wm_builtin_files; f->name; f++)
         if (strcmp(f->name, name) == 0)
             return f;
+    for (const wm_builtin_file *f = wm_builtin_models; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
     return NULL;
 }
 

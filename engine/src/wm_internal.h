@@ -226,10 +226,13 @@ typedef struct wm_builtin_file {
     size_t len;                /* their count */
 } wm_builtin_file;
 
-/* Terminated by an entry whose name is NULL. */
+/* Terminated by an entry whose name is NULL: the files of lexicons/, and
+** the supervised plugin's models trained at build time ("en/supervised.model";
+** empty in the bootstrap library that trains them). */
 extern const wm_builtin_file wm_builtin_files[];
+extern const wm_builtin_file wm_builtin_models[];
 
-/* The built-in file of that name, or NULL. */
+/* The built-in file of that name (data file or model), or NULL. */
 const wm_builtin_file *wm__builtin_file(const char *name);
 
 /* --- Languages --- */

@@ -11,10 +11,13 @@
 **
 ** Options: "model=PATH", the model file, optionally after "assign=X;"
 ** (model= comes last and takes the rest of the string, so a path may hold
-** any byte). Without a model the plugin has nothing to do and skips
-** (WM_PLUGIN_SKIP), so that it can be among the default plugins; a model
-** of another language than the instance's skips too. The model's labels
-** must be areas of the engine's taxonomy.
+** any byte). Without options the model is the data file
+** "<lang>/supervised.model" (a data folder's, or the library's built-in
+** one, trained at build time from the gold corpus; see CMakeLists.txt),
+** applied with assign=SV_BUILTIN_ASSIGN; a language without one skips
+** (WM_PLUGIN_SKIP), so that the plugin can be among the default plugins. A
+** model of another language than the instance's skips too. The model's
+** labels must be areas of the engine's taxonomy.
 **
 ** Scores: per label, the logistic probability p of the one-vs-rest model is
 ** mapped so that the label's threshold t (chosen on held-out answers at
@@ -48,6 +51,11 @@
 #define SV_NO_ROW     UINT32_MAX         /* a bucket the model lacks */
 #define SV_OPT_MODEL  "model="           /* the model file; last */
 #define SV_OPT_ASSIGN "assign="          /* the score that assigns */
+#define SV_BUILTIN    "supervised.model" /* the data file: "<lang>/" this */
+#define SV_BUILTIN_ASSIGN 0.6            /* assign= of the data file's model:
+                                            the lexicon's second opinion
+                                            (README: chosen on three held-out
+                                            sets of new writers) */
 
 /* An instance: one language's model, read-only after create(). */
 typedef struct supervised {
@@ -216,9 +224,10 @@ static int sv_prepare(supervised *sv, const wm_plugin_config *config,
 }
 
 /*
-** Makes the instance for one language: no options or no model, or a model
-** of another language, is WM_PLUGIN_SKIP; an option other than model=PATH
-** is WM_EINVAL; a model file that cannot be read is WM_EIO, one that is
+** Makes the instance for one language: without options, the data file's
+** model (none: WM_PLUGIN_SKIP); a model of another language is
+** WM_PLUGIN_SKIP too; options other than [assign=X;]model=PATH are
+** WM_EINVAL; a model file that cannot be read is WM_EIO, one that is
 ** malformed WM_EPARSE, each with a message naming the file.
 */
 static int sv_create(const wm_host *host, const wm_plugin_config *config,
@@ -227,6 +236,8 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
     char path[4096];
     const char *opt;
     double assign = 0.5;
+    int builtin = !config || !config->options || !config->options[0];
+    const unsigned char *data = NULL;
     unsigned char *bytes = NULL;
     size_t len = 0;
     supervised *sv;
@@ -245,32 +256,38 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
         pu_message(err, err_size, "supervised: invalid arguments to create()");
         return WM_EINVAL;
     }
-    if (!config->options || !config->options[0])
-        return WM_PLUGIN_SKIP;
-    opt = config->options;
-    if (strncmp(opt, SV_OPT_ASSIGN, strlen(SV_OPT_ASSIGN)) == 0) {
-        char *end;
-        errno = 0;
-        assign = strtod(opt + strlen(SV_OPT_ASSIGN), &end);
-        if (errno || end == opt + strlen(SV_OPT_ASSIGN) || *end != ';'
-            || !(assign >= 0.5 && assign < 1.0)) {
+    if (builtin) {
+        if (!host->data_file
+            || (size_t)snprintf(path, sizeof path, "%s/" SV_BUILTIN,
+                                config->lang) >= sizeof path)
+            return WM_PLUGIN_SKIP;
+        assign = SV_BUILTIN_ASSIGN;
+    } else {
+        opt = config->options;
+        if (strncmp(opt, SV_OPT_ASSIGN, strlen(SV_OPT_ASSIGN)) == 0) {
+            char *end;
+            errno = 0;
+            assign = strtod(opt + strlen(SV_OPT_ASSIGN), &end);
+            if (errno || end == opt + strlen(SV_OPT_ASSIGN) || *end != ';'
+                || !(assign >= 0.5 && assign < 1.0)) {
+                pu_message(err, err_size, "supervised: bad options '%s' "
+                           "(assign= wants a number from 0.5 to below 1, "
+                           "then ';')", config->options);
+                return WM_EINVAL;
+            }
+            opt = end + 1;
+        }
+        if (strncmp(opt, SV_OPT_MODEL, strlen(SV_OPT_MODEL)) != 0
+            || !opt[strlen(SV_OPT_MODEL)]) {
             pu_message(err, err_size, "supervised: bad options '%s' "
-                       "(assign= wants a number from 0.5 to below 1, then "
-                       "';')", config->options);
+                       "(expected [assign=X;]model=PATH)", config->options);
             return WM_EINVAL;
         }
-        opt = end + 1;
-    }
-    if (strncmp(opt, SV_OPT_MODEL, strlen(SV_OPT_MODEL)) != 0
-        || !opt[strlen(SV_OPT_MODEL)]) {
-        pu_message(err, err_size, "supervised: bad options '%s' (expected "
-                   "[assign=X;]model=PATH)", config->options);
-        return WM_EINVAL;
-    }
-    if ((size_t)snprintf(path, sizeof path, "%s", opt + strlen(SV_OPT_MODEL))
-        >= sizeof path) {
-        pu_message(err, err_size, "supervised: model path too long");
-        return WM_EINVAL;
+        if ((size_t)snprintf(path, sizeof path, "%s",
+                             opt + strlen(SV_OPT_MODEL)) >= sizeof path) {
+            pu_message(err, err_size, "supervised: model path too long");
+            return WM_EINVAL;
+        }
     }
 
     sv = host->realloc(host->ctx, NULL, sizeof *sv);
@@ -287,9 +304,21 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
     alloc.free = sv_host_free;
     alloc.ctx = &sv->host;
 
-    rc = sv_read_file(host, path, &bytes, &len, err, err_size);
+    if (builtin) {
+        /* The data file is the host's (BORROWED until create() returns). */
+        rc = host->data_file(host->ctx, path, &data, &len, err, err_size);
+        if (rc == WM_ENOTFOUND) {
+            sv_destroy(sv);
+            if (err_size)
+                err[0] = '\0';
+            return WM_PLUGIN_SKIP;
+        }
+    } else {
+        rc = sv_read_file(host, path, &bytes, &len, err, err_size);
+        data = bytes;
+    }
     if (rc == WM_OK) {
-        rc = sv_model_read(&sv->model, bytes, len, &alloc, why, sizeof why);
+        rc = sv_model_read(&sv->model, data, len, &alloc, why, sizeof why);
         if (rc == WM_EPARSE)
             pu_message(err, err_size, "supervised: model '%s': %s", path,
                        why);

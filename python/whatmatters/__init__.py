@@ -32,11 +32,6 @@ __all__ = [
     "WhatmattersError", "code_dataframe", "library_version", "languages",
 ]
 
-# Plugins that ship no data and so are left out of the default set, as the
-# CLI leaves them out when no --plugin is given (supervised needs a model).
-_NEEDS_OPTIONS = ("supervised",)
-
-
 class WhatmattersError(Exception):
     """An error of the library: ``code`` (negative int), ``name``
     ("WM_EPARSE") and ``message`` (the engine's or analyzer's detailed
@@ -317,9 +312,10 @@ class Engine:
             self._check(lib.wm_engine_set_languages(h, lang.encode()))
         self._check(lib.wm_engine_set_combine(h, _capi.COMBINE_RULES[combine]))
         if plugins is None:
+            # Every built-in plugin, as the CLI: one without data for the
+            # language (supervised without a built-in model) skips itself.
             plugins = [lib.wm_builtin_plugin_name(i).decode()
                        for i in range(lib.wm_builtin_plugin_count())]
-            plugins = [p for p in plugins if p not in _NEEDS_OPTIONS]
         for p in plugins:
             name, options = (p if isinstance(p, tuple) else (p, None))
             self._check(lib.wm_engine_add_plugin(

@@ -82,6 +82,23 @@ basic)
     check "--model-assign 1 refused" [ $? -ne 0 ]
     check "... saying what assign= wants" grep -q "assign= wants a number from 0.5 to below 1" "$out/err"
 
+    # The built-in English model is what `train` makes of the gold dev split,
+    # applied with assign 0.6: the defaults code the test split exactly as
+    # lexicon + pattern + that model do; other languages have none.
+    gold="$src/corpora/gold/en"
+    "$bin" train --lang en -o "$out/en-dev.model" "$gold/dev.csv" >/dev/null
+    a=$("$bin" eval --lang en --json "$gold/test.csv")
+    b=$("$bin" eval --lang en --json --plugin lexicon --plugin pattern \
+        --model "$out/en-dev.model" --model-assign 0.6 "$gold/test.csv")
+    check "built-in en model = train on gold dev, assign 0.6" [ "$a" = "$b" ]
+    c=$("$bin" eval --lang en --json --plugin lexicon --plugin pattern "$gold/test.csv")
+    check "... and it changes the coding" [ "$a" != "$c" ]
+    line=$(printf 'we waited weeks for a call back\n' | "$bin" classify --lang en --format jsonl)
+    check "default en classify names the built-in model" sh -c 'printf "%s" "$1" | grep -q "\"name\":\"en/supervised.model\",\"source\":\"built-in\""' _ "$line"
+    check "... and shows its evidence" sh -c 'printf "%s" "$1" | grep -q "\"plugin\":\"supervised\""' _ "$line"
+    line=$(printf 'väntetid\n' | "$bin" classify --lang sv --format jsonl)
+    check "no built-in sv model: supervised skips" sh -c '! printf "%s" "$1" | grep -q "supervised.model"' _ "$line"
+
     # --cv: every answer scored exactly once, counts that add up.
     json=$("$bin" eval --lang en --json --cv 4 --seed 3 "$sep")
     n=$(printf '%s' "$json" | sed -n 's/^{"answers":\([0-9]*\),.*/\1/p')

@@ -149,9 +149,9 @@ static SEXP wmr_engine_new(SEXP lang, SEXP plugins, SEXP options, SEXP combine,
         wmr_setup_error(ptr, e, rc);
     if (Rf_isNull(plugins)) {
         for (size_t i = 0; i < wm_builtin_plugin_count(); i++) {
+            /* Every built-in plugin, as the CLI: one without data for the
+            ** language (supervised without a built-in model) skips. */
             const char *name = wm_builtin_plugin_name(i);
-            if (strcmp(name, "supervised") == 0) /* ships no model */
-                continue;
             if ((rc = wm_engine_add_plugin(e->engine, name, NULL)) != WM_OK)
                 wmr_setup_error(ptr, e, rc);
         }
