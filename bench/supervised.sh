@@ -15,8 +15,9 @@
 # 2. The gold corpora sv, nb, en: train on dev.csv, report on test.csv
 #    (multi-label): macro-F1 and exact match of the supervised model alone,
 #    the lexicon and pattern plugins, those with the model as a second
-#    opinion (--model-assign 0.6: what the default plugins do for English
-#    with the built-in model, the same training), all three combined by MAX
+#    opinion (--model-assign 0.6 --model-veto 0.2: what the default plugins
+#    do for English with the built-in model, the same training; and without
+#    the veto), all three combined by MAX
 #    (the model's own thresholds) and by MEAN, and fastText (the same
 #    options with -loss ova, labels with probability >= 0.5).
 # Prints the tables and writes them to OUT/supervised.txt.
@@ -137,6 +138,8 @@ for lang in sv nb en; do
     sup=$("$wm" eval --lang "$lang" --json --plugin supervised --model "$m" "$gold/test.csv" | json_pair all)
     lex=$("$wm" eval --lang "$lang" --json --plugin lexicon --plugin pattern "$gold/test.csv" | json_pair all)
     second=$("$wm" eval --lang "$lang" --json --plugin lexicon --plugin pattern --model "$m" \
+             --model-assign 0.6 --model-veto 0.2 "$gold/test.csv" | json_pair all)
+    assign=$("$wm" eval --lang "$lang" --json --plugin lexicon --plugin pattern --model "$m" \
              --model-assign 0.6 "$gold/test.csv" | json_pair all)
     max=$("$wm" eval --lang "$lang" --json --plugin lexicon --plugin pattern --model "$m" \
           --combine max "$gold/test.csv" | json_pair all)
@@ -150,7 +153,8 @@ for lang in sv nb en; do
     ft=$(score "$gold/test.csv" "$work/ft_${lang}_pred.txt" "$root/lexicons/taxonomy.txt")
     say "gold $lang (train dev.csv, report test.csv; multi-label)"
     say "$(printf '%-32s %9s %7s' system macro-F1 exact)"
-    for row in "supervised alone:$sup" "lexicon + pattern:$lex" "+ model, assign 0.6:$second" \
+    for row in "supervised alone:$sup" "lexicon + pattern:$lex" "+ model, assign 0.6, veto 0.2:$second" \
+               "+ model, assign 0.6:$assign" \
                "+ model, max:$max" "+ model, mean:$mean" "fastText (ova):$ft"; do
         read -r a b <<<"${row#*:}"
         say "$(printf '%-32s %9s %7s' "${row%%:*}" "$a" "$b")"

@@ -36,7 +36,7 @@ echo "== tsan build"
 mkdir -p "$dir"
 if ! { cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWM_WERROR=ON -DWM_TSAN=ON -DWM_BUILD_BENCH=OFF &&
        cmake --build "$dir" -j"$jobs" --target api_threads api_langid api_spelling plugin_lexicon \
-           plugin_pattern whatmatters_cli; } >"$dir/build.log" 2>&1; then
+           plugin_pattern whatmatters_cli wm_supervised; } >"$dir/build.log" 2>&1; then
     cat "$dir/build.log"
     echo "test.sh: the tsan build failed" >&2
     exit 1

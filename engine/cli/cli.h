@@ -276,6 +276,7 @@ typedef struct cli_setup {
     const char *model;       /* --model FILE: the supervised plugin's model,
                                 or NULL */
     const char *model_assign; /* --model-assign X, or NULL */
+    const char *model_veto;   /* --model-veto V, or NULL */
 } cli_setup;
 
 /* Option ids of the classifying subcommands, after the shared ones; their
@@ -287,11 +288,12 @@ enum {
     CLI_OPT_COMBINE,              /* --combine */
     CLI_OPT_MODEL,                /* --model */
     CLI_OPT_MODEL_ASSIGN,         /* --model-assign */
+    CLI_OPT_MODEL_VETO,           /* --model-veto */
     CLI_OPT_CLASSIFY_OWN          /* first id free for a subcommand */
 };
 
 /* The plugin that --model FILE is for: it gets the options "model=FILE"
-** ("assign=X;model=FILE" with --model-assign X),
+** ("assign=X;veto=V;model=FILE" with --model-assign X, --model-veto V),
 ** and is added after the others when the command line does not name it. */
 #define CLI_MODEL_PLUGIN "supervised"
 

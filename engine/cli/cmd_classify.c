@@ -158,7 +158,11 @@ const char cli_help_classify[] =
     "                      supervised alone: the model alone)\n"
     "  --model-assign X    the model assigns an area only at a score of X\n"
     "                      (0.5 to below 1; default 0.5, its own thresholds):\n"
-    "                      0.7 lets it add only the areas it is sure of\n"
+    "                      0.6 lets it add only the areas it is sure of\n"
+    "  --model-veto V      an area the model scores under V (0 to below\n"
+    "                      0.5; default 0, none) is not assigned, whatever\n"
+    "                      the other plugins say (the built-in English\n"
+    "                      model: assign 0.6, veto 0.2)\n"
     "  --spell on|off|suggest\n"
     "                      the spelling stage (default off): a word that no\n"
     "                      plugin knows is split into the parts of a\n"
@@ -519,6 +523,7 @@ static int cli_classify_parse(const cli_command *self, int argc, char **argv,
         {"--combine", 1, CLI_OPT_COMBINE},
         {"--model", 1, CLI_OPT_MODEL},
         {"--model-assign", 1, CLI_OPT_MODEL_ASSIGN},
+        {"--model-veto", 1, CLI_OPT_MODEL_VETO},
         {"--spell", 1, CLI_OPT_SPELL},
         {"--dict-dir", 1, CLI_OPT_DICT_DIR},
         {"--lang-column", 1, CLI_OPT_LANG_COLUMN},

@@ -317,6 +317,9 @@ int cli_setup_arg(const char *cmd, cli_setup *setup, int kind,
     case CLI_OPT_MODEL_ASSIGN:
         setup->model_assign = value;
         return 1;
+    case CLI_OPT_MODEL_VETO:
+        setup->model_veto = value;
+        return 1;
     default:
         return 0;
     }
@@ -402,15 +405,20 @@ int cli_open_engine(const char *cmd, const cli_setup *setup,
     int rc;
 
     *engine_out = NULL;
-    if (setup->model_assign != NULL && setup->model == NULL) {
-        cli_error(cmd, "--model-assign is for the model of --model");
+    if ((setup->model_assign != NULL || setup->model_veto != NULL)
+        && setup->model == NULL) {
+        cli_error(cmd, "--model-assign and --model-veto are for the model of "
+                  "--model");
         return CLI_EXIT_USAGE;
     }
     if (setup->model != NULL
-        && (size_t)snprintf(model_opt, sizeof model_opt, "%s%s%smodel=%s",
+        && (size_t)snprintf(model_opt, sizeof model_opt, "%s%s%s%s%s%smodel=%s",
                             setup->model_assign ? "assign=" : "",
                             setup->model_assign ? setup->model_assign : "",
                             setup->model_assign ? ";" : "",
+                            setup->model_veto ? "veto=" : "",
+                            setup->model_veto ? setup->model_veto : "",
+                            setup->model_veto ? ";" : "",
                             setup->model) >= sizeof model_opt) {
         cli_error(cmd, "--model path too long");
         return CLI_EXIT_USAGE;

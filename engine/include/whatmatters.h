@@ -422,7 +422,10 @@ WM_API int wm_engine_set_spelling(wm_engine *engine, int on,
                              they must agree on balance */
 
 /* SETUP: chooses how plugins' scores combine. An area is assigned when its
-** combined score is at least 0.5. Returns WM_OK, WM_EINVAL or WM_EMISUSE. */
+** combined score is at least 0.5, unless a plugin vetoed it (a plugin sure
+** the area is absent, as the supervised plugin with veto=V: plugin ABI 1.2);
+** a vetoed area that would have been assigned shows the combined score
+** 0.49. Returns WM_OK, WM_EINVAL or WM_EMISUSE. */
 WM_API int wm_engine_set_combine(wm_engine *engine, int rule);
 
 /* SETUP: a time limit for one plugin on one answer, in milliseconds (0,

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define WM_PLUGIN_ABI_MAJOR 1
-#define WM_PLUGIN_ABI_MINOR 1
+#define WM_PLUGIN_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define WM_PLUGIN_ENTRY_SYMBOL "wm_plugin_entry"
@@ -167,6 +167,17 @@ struct wm_plugin_output {
                            wm_host) */
     char *err;          /* a buffer for the plugin's error message */
     size_t err_size;    /* its size */
+
+    /* --- ABI 1.2 (check with WM_HAS_FIELD(out, wm_plugin_output, veto)) --- */
+
+    /* Per area (n_areas), zeroed by the host: a plugin that is sure an
+    ** area is absent writes 1, and the area is then not assigned whatever
+    ** the other plugins score (the engine keeps its combined score below
+    ** 0.5; see wm_engine_set_combine()). Only for plugins whose low score
+    ** is evidence of absence, as a model's probability far under its
+    ** threshold; a word list's 0 means only "no evidence". Ignored when the
+    ** plugin fails. */
+    unsigned char *veto;
 };
 
 /* ------------------------------------------------------------------------

@@ -5,7 +5,8 @@
 ** with the analyzer's own worker for it (made on the first call), writing
 ** a score per area and evidence through the host's add_evidence(). The
 ** scores are combined by the engine's rule (highest or mean) and an area is
-** assigned at 0.5. A plugin that fails, or hands back evidence that does
+** assigned at 0.5, unless a plugin vetoed it (ABI 1.2: its combined score
+** is then kept under 0.5). A plugin that fails, or hands back evidence that does
 ** not fit the answer, does not take the answer down: its results are
 ** dropped and the answer is marked with its name.
 */
@@ -21,6 +22,11 @@
 ** n_areas changes it, and its answer is flagged. Not a score (outside
 ** [0, 1]), and unlikely to be written by accident. */
 #define WM_SCORE_GUARD (-12345.678)
+
+/* The combined score of an area a plugin vetoed that the others would have
+** assigned: under 0.5, so not assigned, and still the highest a
+** not-assigned area can show (whatmatters.h, wm_engine_set_combine()). */
+#define WM_VETO_SCORE 0.49
 
 /* Frees the workers and arrays of the analyzer's classification. */
 void wm__classify_free(wm_analyzer *a)
@@ -40,10 +46,11 @@ void wm__classify_free(wm_analyzer *a)
     wm__free(al, a->plugin_scores);
     wm__free(al, a->scores);
     wm__free(al, a->labels);
+    wm__free(al, a->veto);
     wm__free(al, a->evidence);
     a->workers = NULL;
     a->plugin_scores = a->scores = NULL;
-    a->labels = NULL;
+    a->labels = a->veto = NULL;
     a->evidence = NULL;
     a->n_evidence = a->cap_evidence = 0;
     a->cls_ready = 0;
@@ -60,8 +67,9 @@ static int classify_init(wm_analyzer *a)
     a->plugin_scores = wm__calloc(al, (np ? np : 1) * (na + 1), sizeof *a->plugin_scores);
     a->scores = wm__calloc(al, na, sizeof *a->scores);
     a->labels = wm__calloc(al, na, sizeof *a->labels);
+    a->veto = wm__calloc(al, 2 * (na ? na : 1), sizeof *a->veto);
     a->cls_ready = 1; /* from here on wm__classify_free() cleans up */
-    if (!a->workers || !a->plugin_scores || !a->scores || !a->labels) {
+    if (!a->workers || !a->plugin_scores || !a->scores || !a->labels || !a->veto) {
         wm__classify_free(a);
         return wm__error(a->errmsg, WM_ENOMEM, "out of memory for classification");
     }
@@ -194,7 +202,8 @@ static double now_ms(void)
 ** it check: every score in [0, 1], nothing written past the scores (the
 ** guard after the row), no evidence refused by add_evidence(), and, with a
 ** time limit, the time the plugin took. */
-static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *row)
+static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *row,
+                      unsigned char *veto)
 {
     const wm_plugin_slot *s = &a->engine->plugins[p];
     size_t na = a->engine->taxonomy.n_areas, evidence_before = a->n_evidence;
@@ -215,11 +224,13 @@ static int run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *r
     out.host = a;
     out.err = err;
     out.err_size = sizeof err;
+    out.veto = veto;
     /* An empty message, and a last byte the plugin is not to write (made
     ** sure of again after it): not the whole buffer zeroed per answer. */
     err[0] = '\0';
     err[sizeof err - 1] = '\0';
     memset(row, 0, na * sizeof *row);
+    memset(veto, 0, na);
     row[na] = WM_SCORE_GUARD;
     a->cur_plugin = (uint32_t)p;
     a->bad_evidence[0] = '\0';
@@ -287,10 +298,13 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
     a->result.failure = a->failure;
     a->failure[0] = '\0';
     memset(a->scores, 0, na * sizeof *a->scores);
+    memset(a->veto, 0, na);
 
+    /* a->veto: the areas vetoed so far; the plugin's own go after them. */
     for (size_t p = 0; p < e->n_plugins; p++) {
         double *row = a->plugin_scores + p * (na + 1);
-        if (!e->plugins[p].state[a->lang] || !run_plugin(a, p, an, row))
+        unsigned char *veto = a->veto + na;
+        if (!e->plugins[p].state[a->lang] || !run_plugin(a, p, an, row, veto))
             continue;
         counted++;
         for (size_t i = 0; i < na; i++) {
@@ -298,11 +312,14 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
                 a->scores[i] += row[i];
             else if (row[i] > a->scores[i])
                 a->scores[i] = row[i];
+            a->veto[i] |= veto[i] != 0;
         }
     }
     for (size_t i = 0; i < na; i++) {
         if (e->combine == WM_COMBINE_MEAN && counted)
             a->scores[i] /= (double)counted;
+        if (a->veto[i] && a->scores[i] >= 0.5)
+            a->scores[i] = WM_VETO_SCORE;
         a->labels[i] = a->scores[i] >= 0.5;
     }
     if (a->n_evidence > 1)

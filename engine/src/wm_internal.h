@@ -148,6 +148,9 @@ struct wm_analyzer {
                                        changes (WM_SCORE_GUARD) */
     double *scores;                 /* n_areas, combined */
     unsigned char *labels;          /* n_areas */
+    unsigned char *veto;            /* 2 n_areas: the areas vetoed by the
+                                       plugins run so far, then the
+                                       running plugin's (ABI 1.2) */
     wm_evidence *evidence;          /* this answer's evidence */
     size_t n_evidence;              /* how many */
     size_t cap_evidence;            /* allocated */

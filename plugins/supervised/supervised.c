@@ -29,7 +29,11 @@
 ** onto 0.5 in the same way: the model then assigns an area only where it is
 ** surer than its own thresholds, which is how it best joins a lexicon under
 ** WM_COMBINE_MAX (a second opinion that adds only confident areas; the
-** README measures it). assign=0.5, the default, changes nothing.
+** README measures it). assign=0.5, the default, changes nothing. With
+** veto=V (0 <= V < 0.5; default 0, none) an area whose score s (before
+** assign=) is under V is vetoed (plugin ABI 1.2, wm_plugin_output.veto):
+** not assigned, whatever the other plugins say; the second opinion's other
+** half, taking back a lexicon's match the model is sure is wrong.
 **
 ** Evidence: for each assigned area, the SV_EVIDENCE features that added
 ** most to its score, with the span of their first occurrence.
@@ -52,10 +56,11 @@
 #define SV_OPT_MODEL  "model="           /* the model file; last */
 #define SV_OPT_ASSIGN "assign="          /* the score that assigns */
 #define SV_BUILTIN    "supervised.model" /* the data file: "<lang>/" this */
-#define SV_BUILTIN_ASSIGN 0.6            /* assign= of the data file's model:
-                                            the lexicon's second opinion
-                                            (README: chosen on three held-out
-                                            sets of new writers) */
+#define SV_BUILTIN_ASSIGN 0.6            /* assign= and veto= of the data */
+#define SV_BUILTIN_VETO   0.2            /* file's model: the lexicon's second
+                                            opinion (README: chosen on
+                                            held-out answers of new writers) */
+#define SV_OPT_VETO   "veto="            /* the score under which it vetoes */
 
 /* An instance: one language's model, read-only after create(). */
 typedef struct supervised {
@@ -66,6 +71,8 @@ typedef struct supervised {
     uint32_t *rows;                /* the row of the bucket in keys[i] */
     uint32_t mask;                 /* slots - 1 (a power of 2) */
     double assign;                 /* score mapped onto 0.5 (assign=) */
+    double veto;                   /* score under which an area is vetoed
+                                      (veto=; 0: none) */
 } supervised;
 
 /* One thread's scratch. */
@@ -224,6 +231,33 @@ static int sv_prepare(supervised *sv, const wm_plugin_config *config,
 }
 
 /*
+** Reads one "assign=X;" or "veto=V;" at *opt into its variable and moves
+** *opt past it: 1 done, 0 none there (model= follows), -1 malformed or out
+** of range (assign from 0.5 to below 1, veto from 0 to below 0.5).
+*/
+static int sv_option(const char **opt, double *assign, double *veto)
+{
+    int is_assign = strncmp(*opt, SV_OPT_ASSIGN, strlen(SV_OPT_ASSIGN)) == 0;
+    int is_veto = strncmp(*opt, SV_OPT_VETO, strlen(SV_OPT_VETO)) == 0;
+    const char *num;
+    char *end;
+    double v;
+
+    if (!is_assign && !is_veto)
+        return 0;
+    num = *opt + strlen(is_assign ? SV_OPT_ASSIGN : SV_OPT_VETO);
+    errno = 0;
+    v = strtod(num, &end);
+    if (errno || end == num || *end != ';')
+        return -1;
+    if (is_assign ? !(v >= 0.5 && v < 1.0) : !(v >= 0.0 && v < 0.5))
+        return -1;
+    *(is_assign ? assign : veto) = v;
+    *opt = end + 1;
+    return 1;
+}
+
+/*
 ** Makes the instance for one language: without options, the data file's
 ** model (none: WM_PLUGIN_SKIP); a model of another language is
 ** WM_PLUGIN_SKIP too; options other than [assign=X;]model=PATH are
@@ -235,7 +269,7 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
 {
     char path[4096];
     const char *opt;
-    double assign = 0.5;
+    double assign = 0.5, veto = 0.0;
     int builtin = !config || !config->options || !config->options[0];
     const unsigned char *data = NULL;
     unsigned char *bytes = NULL;
@@ -262,25 +296,23 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
                                 config->lang) >= sizeof path)
             return WM_PLUGIN_SKIP;
         assign = SV_BUILTIN_ASSIGN;
+        veto = SV_BUILTIN_VETO;
     } else {
         opt = config->options;
-        if (strncmp(opt, SV_OPT_ASSIGN, strlen(SV_OPT_ASSIGN)) == 0) {
-            char *end;
-            errno = 0;
-            assign = strtod(opt + strlen(SV_OPT_ASSIGN), &end);
-            if (errno || end == opt + strlen(SV_OPT_ASSIGN) || *end != ';'
-                || !(assign >= 0.5 && assign < 1.0)) {
-                pu_message(err, err_size, "supervised: bad options '%s' "
-                           "(assign= wants a number from 0.5 to below 1, "
-                           "then ';')", config->options);
-                return WM_EINVAL;
-            }
-            opt = end + 1;
+        while ((rc = sv_option(&opt, &assign, &veto)) == 1)
+            ;
+        if (rc < 0) {
+            pu_message(err, err_size, "supervised: bad options '%s' "
+                       "(assign= wants a number from 0.5 to below 1, veto= "
+                       "one from 0 to below 0.5, each followed by ';')",
+                       config->options);
+            return WM_EINVAL;
         }
         if (strncmp(opt, SV_OPT_MODEL, strlen(SV_OPT_MODEL)) != 0
             || !opt[strlen(SV_OPT_MODEL)]) {
             pu_message(err, err_size, "supervised: bad options '%s' "
-                       "(expected [assign=X;]model=PATH)", config->options);
+                       "(expected [assign=X;][veto=V;]model=PATH)",
+                       config->options);
             return WM_EINVAL;
         }
         if ((size_t)snprintf(path, sizeof path, "%s",
@@ -297,6 +329,7 @@ static int sv_create(const wm_host *host, const wm_plugin_config *config,
     }
     memset(sv, 0, sizeof *sv);
     sv->assign = assign;
+    sv->veto = veto;
     memcpy(&sv->host, host, host->struct_size < sizeof sv->host
                                 ? host->struct_size : sizeof sv->host);
     sv->host.struct_size = sizeof sv->host;
@@ -485,6 +518,9 @@ static int sv_classify(void *state, void *worker, const wm_plugin_input *in,
             s = l == best ? 0.5 + 0.5 * p : 0.5 * p;
         else
             s = sv_map(p, m->threshold[l]);
+        if (sv->veto > 0.0 && s < sv->veto && sv->area[l] < out->n_areas
+            && WM_HAS_FIELD(out, wm_plugin_output, veto) && out->veto)
+            out->veto[sv->area[l]] = 1;
         if (sv->assign != 0.5)
             s = sv_map(s, sv->assign);
         if (sv->area[l] < out->n_areas)
@@ -513,7 +549,7 @@ static const wm_plugin sv_descriptor = {
     "supervised",
     "1.0.0",
     "Codes answers by a linear model trained on hand-coded answers "
-    "(whatmatters train); options: [assign=X;]model=PATH",
+    "(whatmatters train); options: [assign=X;][veto=V;]model=PATH",
     sv_create,
     sv_destroy,
     sv_worker_new,

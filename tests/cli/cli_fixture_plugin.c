@@ -6,35 +6,43 @@
 **
 ** Its options name one area id of the taxonomy (default: the first area).
 ** An answer with at least one token scores 0.9 in that area, with the first
-** token as evidence (rule "fixture"). An answer containing "boom" fails
-** with "cli_fixture: boom at byte N". Built as a third-party plugin is: the
-** plugin header only, nothing linked.
+** token as evidence (rule "fixture"); with "veto:AREA" it scores nothing and
+** vetoes that area instead (plugin ABI 1.2). An answer containing "boom"
+** fails with "cli_fixture: boom at byte N". Built as a third-party plugin
+** is: the plugin header only, nothing linked.
 */
 #include "whatmatters_plugin.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* The instance is only the area to score; it fits in the state pointer
-** (area + 1, so that area 0 is not NULL), so nothing is allocated. */
+/* The instance is only the area and whether it is vetoed; it fits in the
+** state pointer (area + 1, so that area 0 is not NULL, plus FX_VETO), so
+** nothing is allocated. */
+#define FX_VETO ((size_t)1 << 16)
+
 static int fx_create(const wm_host *host, const wm_plugin_config *config,
                      void **state, char *err, size_t err_size)
 {
-    size_t area = 0;
+    const char *name = config->options;
+    size_t area = 0, veto = 0;
 
     (void)host;
-    if (config->options != NULL && config->options[0] != '\0') {
+    if (name != NULL && strncmp(name, "veto:", 5) == 0) {
+        veto = FX_VETO;
+        name += 5;
+    }
+    if (name != NULL && name[0] != '\0') {
         for (area = 0; area < config->n_areas; area++) {
-            if (strcmp(config->area_ids[area], config->options) == 0)
+            if (strcmp(config->area_ids[area], name) == 0)
                 break;
         }
         if (area == config->n_areas) {
-            snprintf(err, err_size, "cli_fixture: unknown area '%s'",
-                     config->options);
+            snprintf(err, err_size, "cli_fixture: unknown area '%s'", name);
             return WM_EINVAL;
         }
     }
-    *state = (void *)(area + 1);
+    *state = (void *)((area + 1) | veto);
     return WM_OK;
 }
 
@@ -49,11 +57,15 @@ static int fx_classify(void *state, void *worker, const wm_plugin_input *in,
                        wm_plugin_output *out)
 {
     const wm_analysis *an = in->analysis;
-    size_t area = (size_t)state - 1;
+    size_t area = ((size_t)state & (FX_VETO - 1)) - 1;
     int rc;
 
     (void)worker;
-    if (an->n_tokens > 0 && area < out->n_areas) {
+    if ((size_t)state & FX_VETO) {
+        if (area < out->n_areas && WM_HAS_FIELD(out, wm_plugin_output, veto)
+            && out->veto)
+            out->veto[area] = 1;
+    } else if (an->n_tokens > 0 && area < out->n_areas) {
         out->scores[area] = 0.9;
         rc = out->add_evidence(out, (uint32_t)area, an->tokens[0].start,
                                an->tokens[0].end, 0.9, "fixture");

@@ -802,6 +802,25 @@ EOF
     if grep -q '"combine":"mean"' "$T/meta"; then pass; else
         fail "classify: the metadata names the combination rule"; fi
 
+    # A veto (plugin ABI 1.2): the fixture vetoes access, which the lexicon
+    # alone would assign (0.5); it is not assigned, and its combined score
+    # shows 0.49, under either rule; an area not assigned anyway is left be.
+    run 'Lång väntetid\n' "$@" --plugin lexicon --plugin "$FX" --options veto:access
+    expect_records "classify: a plugin's veto keeps an area from being assigned" \
+        "1 read, 1 written, 0 flagged" \
+"{\"id\":1,\"keep\":{},\"text\":\"Lång väntetid\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[],\"scores\":{\"access\":0.49,\"respect\":0,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\",\"negated\":false}]}"
+    run 'Lång väntetid\n' "$@" --plugin lexicon --plugin "$FX" --options veto:respect
+    expect_records "classify: a veto of an area nobody assigns changes nothing" \
+        "1 read, 1 written, 0 flagged" \
+"{\"id\":1,\"keep\":{},\"text\":\"Lång väntetid\",\"lang\":\"sv\",\"status\":\"ok\",\"message\":\"\",\"areas\":[\"access\"],\"scores\":{\"access\":0.5,\"respect\":0,$ZEROS},\"evidence\":[{\"area\":\"access\",\"start\":6,\"end\":15,\"text\":\"väntetid\",\"rule\":\"väntetid\",\"plugin\":\"lexicon\",\"negated\":false}]}"
+    # A plugin that fails on an answer: its veto counts no more than its scores.
+    run 'boom väntetid\n' "$@" --plugin lexicon --plugin "$FX" --options veto:access
+    if grep -q '"status":"plugin_failed".*"areas":\["access"\],"scores":{"access":0.5,' "$T/out"; then
+        pass
+    else
+        fail "classify: the veto of a plugin that failed is ignored" "$(cat "$T/out")"
+    fi
+
     # --options goes to the plugin just before it, not to the other one.
     run 'Lång väntetid\n' "$@" --plugin "$FX" --options family --plugin lexicon
     split_meta

@@ -81,16 +81,32 @@ basic)
     "$bin" eval --lang en --model "$m1" --model-assign 1 "$sep" >/dev/null 2>"$out/err"
     check "--model-assign 1 refused" [ $? -ne 0 ]
     check "... saying what assign= wants" grep -q "assign= wants a number from 0.5 to below 1" "$out/err"
+    "$bin" eval --lang en --model "$m1" --model-veto 0.5 "$sep" >/dev/null 2>"$out/err"
+    check "--model-veto 0.5 refused" [ $? -ne 0 ]
+    check "... saying what veto= wants" grep -q "veto= one from 0 to below 0.5" "$out/err"
+    # veto=V: an area the model scores under V is not assigned. The lexicon
+    # codes this answer family (0.6667); the separable model, which learned
+    # family from kin words only, scores it 0.24: vetoed, score 0.49.
+    a=$(printf 'id,text\nq,the waiting list and the queue and my family\n' |
+        "$bin" classify --lang en --plugin lexicon --plugin supervised \
+            --options "veto=0.49;model=$m1" --format csv --input-format csv --quiet | sed -n 2p)
+    b=$(printf 'id,text\nq,the waiting list and the queue and my family\n' |
+        "$bin" classify --lang en --plugin lexicon --plugin supervised \
+            --options "model=$m1" --format csv --input-format csv --quiet | sed -n 2p)
+    fam_a=$(printf '%s' "$a" | cut -d, -f12) fam_b=$(printf '%s' "$b" | cut -d, -f12)
+    famsc_a=$(printf '%s' "$a" | cut -d, -f21)
+    check "without a veto the lexicon assigns family ($fam_b)" [ "$fam_b" = 1 ]
+    check "the model's veto takes it back ($fam_a, score $famsc_a)" [ "$fam_a" = 0 ] && [ "$famsc_a" = 0.4900 ]
 
     # The built-in English model is what `train` makes of the gold dev split,
-    # applied with assign 0.6: the defaults code the test split exactly as
-    # lexicon + pattern + that model do; other languages have none.
+    # applied with assign 0.6 and veto 0.2: the defaults code the test split
+    # exactly as lexicon + pattern + that model do; other languages have none.
     gold="$src/corpora/gold/en"
     "$bin" train --lang en -o "$out/en-dev.model" "$gold/dev.csv" >/dev/null
     a=$("$bin" eval --lang en --json "$gold/test.csv")
     b=$("$bin" eval --lang en --json --plugin lexicon --plugin pattern \
-        --model "$out/en-dev.model" --model-assign 0.6 "$gold/test.csv")
-    check "built-in en model = train on gold dev, assign 0.6" [ "$a" = "$b" ]
+        --model "$out/en-dev.model" --model-assign 0.6 --model-veto 0.2 "$gold/test.csv")
+    check "built-in en model = train on gold dev, assign 0.6, veto 0.2" [ "$a" = "$b" ]
     c=$("$bin" eval --lang en --json --plugin lexicon --plugin pattern "$gold/test.csv")
     check "... and it changes the coding" [ "$a" != "$c" ]
     line=$(printf 'we waited weeks for a call back\n' | "$bin" classify --lang en --format jsonl)
