@@ -292,6 +292,20 @@ enum {
     CLI_OPT_CLASSIFY_OWN          /* first id free for a subcommand */
 };
 
+/* The help of --model, --model-assign and --model-veto, the same in
+** classify's and eval's. */
+#define CLI_HELP_MODEL \
+    "  --model MODEL       a model of '" CLI_NAME " train' for the supervised\n" \
+    "                      plugin, run after the others (with --plugin\n" \
+    "                      supervised alone: the model alone)\n" \
+    "  --model-assign X    the model assigns an area only at a score of X\n" \
+    "                      (0.5 to below 1; default 0.5, its own thresholds):\n" \
+    "                      0.6 lets it add only the areas it is sure of\n" \
+    "  --model-veto V      an area the model scores under V (0 to below\n" \
+    "                      0.5; default 0, none) is not assigned, whatever\n" \
+    "                      the other plugins say (the built-in English\n" \
+    "                      model: assign 0.6, veto 0.2)\n"
+
 /* The plugin that --model FILE is for: it gets the options "model=FILE"
 ** ("assign=X;veto=V;model=FILE" with --model-assign X, --model-veto V),
 ** and is added after the others when the command line does not name it. */
