@@ -51,6 +51,9 @@
 #define PT_MIN_LITERAL   3           /* bytes of a literal worth filtering on */
 #define PT_MAX_LITS      16          /* alternatives of one rule's literal */
 #define PT_NAME_SIZE     64          /* "<lang>/patterns.txt" */
+#define PT_SORT_MAX      64          /* rules to run on one answer sorted
+                                        as a list; beyond, every rule's
+                                        mark is tested */
 
 #define PT_MATCH_LIMIT   100000u     /* defaults of the per-call limits */
 #define PT_DEPTH_LIMIT   10000u
@@ -93,12 +96,19 @@ typedef struct pt_ac {
     uint16_t cls[256];    /* byte -> class */
     uint32_t n_cols;      /* classes, 0 included */
     uint32_t n_nodes;     /* states; 0 is the root */
-    uint32_t *next;       /* [n_nodes * n_cols] transitions */
+    uint32_t *next;       /* [n_nodes * n_cols] transitions: the target
+                             state's row (state * n_cols), with PT_AC_OUT
+                             set when some rule's literal ends there */
     uint32_t *link;       /* [n_nodes] nearest proper suffix state with
                              output, 0 for none */
     uint32_t *out_first;  /* [n_nodes + 1] where each state's rules start */
     uint32_t *out_rules;  /* rules whose literal ends at each state */
 } pt_ac;
+
+/* The bit of a transition that says its target state has output (its own
+** or through its output links), so that the prefilter's pass tests one bit
+** a byte and looks at the links only where a literal ends. */
+#define PT_AC_OUT 0x80000000u
 
 /* An instance: one language's rules, read-only after create(). */
 typedef struct pattern {
@@ -114,6 +124,9 @@ typedef struct pattern {
     size_t pool_len;                  /* bytes used */
     size_t cap_pool;                  /* allocated */
     pt_ac ac;                         /* the literal prefilter */
+    uint32_t *always;                 /* [n_always] the rules that run on
+                                         every answer, in file order */
+    uint32_t n_always;                /* how many */
     int prefilter;                    /* 0: every rule runs on every answer
                                          (option prefilter=off) */
     int jit;                          /* 0: never JIT-compile (jit=off) */
@@ -147,6 +160,10 @@ typedef struct pt_worker {
     uint32_t *mark;             /* [n_rules] generation in which each rule's
                                    literal was last seen */
     uint32_t gen;               /* the current answer's generation */
+    uint32_t *hits;             /* [n_rules] the rules to run on the
+                                   current answer (marked in this
+                                   generation), as they were found */
+    uint32_t n_hits;            /* how many */
     double sum[PT_MAX_AREAS];   /* S per area for the current answer */
 } pt_worker;
 
@@ -819,6 +836,16 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
             }
         }
     }
+    /* Last, each transition becomes its target's row and output bit (what
+    ** pt_prefilter() reads): no multiplication and one test a byte. */
+    if ((size_t)n * cols > PT_AC_OUT)
+        goto done;
+    for (size_t i = 0; i < (size_t)n * cols; i++) {
+        uint32_t v = ac->next[i];
+        int out = ac->out_first[v + 1] > ac->out_first[v] || ac->link[v];
+
+        ac->next[i] = (uint32_t)(v * cols) | (out ? PT_AC_OUT : 0);
+    }
     rc = WM_OK;
 done:
     h->free(h->ctx, fail);
@@ -1243,6 +1270,7 @@ static void pt_destroy(void *state)
     h.free(h.ctx, pt->ac.link);
     h.free(h.ctx, pt->ac.out_first);
     h.free(h.ctx, pt->ac.out_rules);
+    h.free(h.ctx, pt->always);
     h.free(h.ctx, pt);
 }
 
@@ -1358,6 +1386,16 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
     if (!pt->prefilter)
         for (uint32_t r = 0; r < pt->n_rules; r++)
             pt->rules[r].always = 1;
+    pt->always = host->realloc(host->ctx, NULL,
+                               (size_t)pt->n_rules * sizeof *pt->always);
+    if (!pt->always) {
+        pt_destroy(pt);
+        pu_message(err, err_size, "pattern: out of memory");
+        return WM_ENOMEM;
+    }
+    for (uint32_t r = 0; r < pt->n_rules; r++)
+        if (pt->rules[r].always)
+            pt->always[pt->n_always++] = r;
     *state = pt;
     return WM_OK;
 
@@ -1386,6 +1424,7 @@ static void pt_worker_free(void *state, void *worker)
     pt->host.free(pt->host.ctx, w->text);
     pt->host.free(pt->host.ctx, w->units);
     pt->host.free(pt->host.ctx, w->mark);
+    pt->host.free(pt->host.ctx, w->hits);
     pt->host.free(pt->host.ctx, w);
 }
 
@@ -1423,7 +1462,9 @@ static int pt_worker_new(void *state, void **worker, char *err,
     w->mctx = pcre2_match_context_create(pt->gctx);
     w->mark = pt->host.realloc(pt->host.ctx, NULL,
                                ((size_t)pt->n_rules + 1) * sizeof *w->mark);
-    if (!w->md || !w->mctx || !w->mark)
+    w->hits = pt->host.realloc(pt->host.ctx, NULL,
+                               ((size_t)pt->n_rules + 1) * sizeof *w->hits);
+    if (!w->md || !w->mctx || !w->mark || !w->hits)
         goto nomem;
     memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
     pcre2_set_match_limit(w->mctx, pt->match_limit);
@@ -1451,11 +1492,14 @@ static int pt_unit_add(const pattern *pt, pt_worker *w, size_t at,
                        uint32_t flags)
 {
     pt_unit *u;
-    int rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units,
-                     w->n_units + 1, sizeof *w->units);
 
-    if (rc != WM_OK)
-        return rc;
+    if (w->n_units >= w->cap_units) { /* rarely: the list is kept */
+        int rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units,
+                         w->n_units + 1, sizeof *w->units);
+
+        if (rc != WM_OK)
+            return rc;
+    }
     u = &w->units[w->n_units++];
     u->at = at;
     u->start = start;
@@ -1479,9 +1523,12 @@ static int pt_put(const pattern *pt, pt_worker *w, size_t *n,
 
     if (len > PT_MAX_TEXT - *n)
         return WM_ETOOBIG;
-    rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text, *n + len + 1, 1);
-    if (rc != WM_OK)
-        return rc;
+    if (*n + len + 1 > w->cap_text) { /* rarely: the buffer is kept */
+        rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text,
+                     *n + len + 1, 1);
+        if (rc != WM_OK)
+            return rc;
+    }
     d = (unsigned char *)w->text + *n;
     memcpy(d, s, len);
     for (size_t i = 0; fold && i < len; i++) {
@@ -1552,7 +1599,14 @@ static int pt_build_text(const pattern *pt, pt_worker *w,
         if (!(tok->flags & PT_CONTENT) || (tok->flags & PT_ALT) ||
             tok->start < pos || tok->end > an->text_len)
             continue;
-        rc = pt_add_gap(pt, w, orig, pos, tok->start, &n);
+        /* Most gaps are one space: the unit pt_add_gap() would make for
+        ** it, without decoding and testing it as a code point. */
+        if (tok->start == pos + 1 && orig[pos] == ' ') {
+            rc = pt_put(pt, w, &n, orig + pos, 1, 0);
+            if (rc == WM_OK)
+                rc = pt_unit_add(pt, w, n - 1, pos, pos + 1, 0, 0);
+        } else
+            rc = pt_add_gap(pt, w, orig, pos, tok->start, &n);
         if (rc != WM_OK)
             return rc;
         at = n;
@@ -1621,18 +1675,29 @@ static void pt_prefilter(const pattern *pt, pt_worker *w, const char *text,
                          size_t len)
 {
     const pt_ac *ac = &pt->ac;
-    uint32_t s = 0;
+    const uint32_t *next = ac->next;
+    const uint16_t *cls = ac->cls;
+    uint32_t row = 0;
 
     if (!ac->n_nodes)
         return;
     for (size_t i = 0; i < len; i++) {
-        uint32_t u;
+        uint32_t t = next[row + cls[(unsigned char)text[i]]], s, u;
 
-        s = ac->next[(size_t)s * ac->n_cols + ac->cls[(unsigned char)text[i]]];
+        row = t & ~PT_AC_OUT;
+        if (!(t & PT_AC_OUT))
+            continue;
+        s = row / ac->n_cols;
         u = ac->out_first[s + 1] > ac->out_first[s] ? s : ac->link[s];
         for (; u; u = ac->link[u])
-            for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++)
-                w->mark[ac->out_rules[k]] = w->gen;
+            for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++) {
+                uint32_t r = ac->out_rules[k];
+
+                if (w->mark[r] != w->gen) {
+                    w->mark[r] = w->gen;
+                    w->hits[w->n_hits++] = r;
+                }
+            }
     }
 }
 
@@ -1750,15 +1815,39 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
     }
     for (size_t a = 0; a < pt->n_areas; a++)
         w->sum[a] = 0;
+    w->n_hits = 0;
+    for (uint32_t k = 0; k < pt->n_always; k++) {
+        w->mark[pt->always[k]] = w->gen;
+        w->hits[w->n_hits++] = pt->always[k];
+    }
     pt_prefilter(pt, w, w->text, len);
-    for (uint32_t r = 0; r < pt->n_rules; r++) {
-        const pt_rule *rule = &pt->rules[r];
+    /* The rules run in file order (the evidence's order and the sums'
+    ** rounding depend on it). The few rules an answer marks are sorted
+    ** (insertion sort: small and mostly in order); past PT_SORT_MAX it is
+    ** cheaper to go through every rule and test its mark. */
+    if (w->n_hits <= PT_SORT_MAX) {
+        for (uint32_t i = 1; i < w->n_hits; i++) {
+            uint32_t r = w->hits[i], j = i;
 
-        if (!rule->always && w->mark[r] != w->gen)
-            continue;
-        rc = pt_run_rule(pt, w, rule, w->text, len, out, &touched);
-        if (rc != WM_OK)
-            return rc;
+            for (; j > 0 && w->hits[j - 1] > r; j--)
+                w->hits[j] = w->hits[j - 1];
+            w->hits[j] = r;
+        }
+        for (uint32_t i = 0; i < w->n_hits; i++) {
+            rc = pt_run_rule(pt, w, &pt->rules[w->hits[i]], w->text, len,
+                             out, &touched);
+            if (rc != WM_OK)
+                return rc;
+        }
+    } else {
+        for (uint32_t r = 0; r < pt->n_rules; r++) {
+            if (w->mark[r] != w->gen)
+                continue;
+            rc = pt_run_rule(pt, w, &pt->rules[r], w->text, len, out,
+                             &touched);
+            if (rc != WM_OK)
+                return rc;
+        }
     }
     for (size_t a = 0; a < pt->n_areas; a++)
         if (touched & ((uint64_t)1 << a))
