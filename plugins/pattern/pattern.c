@@ -51,6 +51,8 @@
 #define PT_MIN_LITERAL   3           /* bytes of a literal worth filtering on */
 #define PT_MAX_LITS      16          /* alternatives of one rule's literal */
 #define PT_NAME_SIZE     64          /* "<lang>/patterns.txt" */
+#define PT_LIT_SECOND    0x80000000u /* a literal of a rule's second set,
+                                        beside its number (out_rules) */
 #define PT_SORT_MAX      64          /* rules to run on one answer sorted
                                         as a list; beyond, every rule's
                                         mark is tested */
@@ -84,6 +86,9 @@ typedef struct pt_rule {
     uint32_t line;    /* line in the file, for messages */
     uint32_t flags;   /* PT_RULE_* */
     uint32_t always;  /* 1: no literal found, runs on every answer */
+    uint32_t need;    /* the literal sets the text must hold for the rule
+                         to run: bit 0 the first, bit 1 a second one (see
+                         pt_literals2()); 0 when it always runs */
     uint32_t text;    /* offset in pool of its evidence text (the note, or
                          the pattern as written), NUL-terminated */
     double weight;    /* what it adds to its area's sum */
@@ -160,6 +165,8 @@ typedef struct pt_worker {
     uint32_t *mark;             /* [n_rules] generation in which each rule's
                                    literal was last seen */
     uint32_t gen;               /* the current answer's generation */
+    unsigned char *got;         /* [n_rules] the literal sets (bits as in
+                                   pt_rule.need) seen in generation mark */
     uint32_t *hits;             /* [n_rules] the rules to run on the
                                    current answer (marked in this
                                    generation), as they were found */
@@ -288,6 +295,21 @@ static void pt_lits_pick(pt_lits *best, const pt_lits *cand)
         return;
     if (best->n == 0 || mc > mb || (mc == mb && cand->n < best->n))
         *best = *cand;
+}
+
+/* As pt_lits_pick(), also keeping in *second (when not NULL) the best set
+** of the items of the sequence other than the one *best came from. */
+static void pt_lits_pick2(pt_lits *best, pt_lits *second, const pt_lits *cand)
+{
+    pt_lits old = *best;
+
+    pt_lits_pick(best, cand);
+    if (second == NULL)
+        return;
+    if (best->n != old.n || (best->n && best->off[0] != old.off[0]))
+        pt_lits_pick(second, &old); /* cand won: the old best is second */
+    else
+        pt_lits_pick(second, cand);
 }
 
 /* Reads a quantifier at the reader's place, if one is there: writes its
@@ -500,7 +522,8 @@ static void pt_read_alt(pt_reader *r, pt_lits *set);
 
 /* Ends the literal being collected at buf[run..buf_len): offers it to
 ** *best, then starts afresh. */
-static void pt_end_run(pt_reader *r, size_t *run, pt_lits *best)
+static void pt_end_run(pt_reader *r, size_t *run, pt_lits *best,
+                       pt_lits *second)
 {
     pt_lits one;
 
@@ -508,7 +531,7 @@ static void pt_end_run(pt_reader *r, size_t *run, pt_lits *best)
         one.n = 1;
         one.off[0] = (uint32_t)*run;
         one.len[0] = (uint32_t)(r->buf_len - *run);
-        pt_lits_pick(best, &one);
+        pt_lits_pick2(best, second, &one);
     }
     *run = r->buf_len;
 }
@@ -593,13 +616,17 @@ static int pt_read_group_open(pt_reader *r)
 /*
 ** Reads a sequence of items up to '|', ')' or the end, and writes to *best
 ** the best set any match of the sequence must contain: a run of literal
-** characters, or a group's set, whichever filters best.
+** characters, or a group's set, whichever filters best. With second not
+** NULL, also the best set of the other items: a match of the sequence
+** contains a string of each.
 */
-static void pt_read_seq(pt_reader *r, pt_lits *best)
+static void pt_read_seq(pt_reader *r, pt_lits *best, pt_lits *second)
 {
     size_t run = r->buf_len;
 
     best->n = 0;
+    if (second != NULL)
+        second->n = 0;
     while (!r->fail && r->i < r->len && r->p[r->i] != '|' &&
            r->p[r->i] != ')') {
         unsigned char ch[4];
@@ -611,7 +638,7 @@ static void pt_read_seq(pt_reader *r, pt_lits *best)
             pt_lits sub;
             int g;
 
-            pt_end_run(r, &run, best);
+            pt_end_run(r, &run, best, second);
             r->i++;
             g = pt_read_group_open(r);
             if (g == 0)
@@ -627,31 +654,31 @@ static void pt_read_seq(pt_reader *r, pt_lits *best)
             if (pt_read_quant(r, &min) && min == 0)
                 continue;
             if (g == 1)
-                pt_lits_pick(best, &sub);
+                pt_lits_pick2(best, second, &sub);
             continue;
         }
         kind = pt_read_char(r, ch, &ch_len);
         if (r->fail)
             return;
         if (kind != 1) {
-            pt_end_run(r, &run, best);
+            pt_end_run(r, &run, best, second);
             pt_read_quant(r, &min);
             continue;
         }
         if (pt_read_quant(r, &min)) {
             if (min == 0) {
-                pt_end_run(r, &run, best); /* the character may be absent */
+                pt_end_run(r, &run, best, second); /* the character may be absent */
                 continue;
             }
             memcpy(r->buf + r->buf_len, ch, ch_len);
             r->buf_len += ch_len;
-            pt_end_run(r, &run, best); /* repeated: the run ends with it */
+            pt_end_run(r, &run, best, second); /* repeated: the run ends with it */
             continue;
         }
         memcpy(r->buf + r->buf_len, ch, ch_len);
         r->buf_len += ch_len;
     }
-    pt_end_run(r, &run, best);
+    pt_end_run(r, &run, best, second);
 }
 
 /*
@@ -667,7 +694,7 @@ static void pt_read_alt(pt_reader *r, pt_lits *set)
     for (;;) {
         pt_lits branch;
 
-        pt_read_seq(r, &branch);
+        pt_read_seq(r, &branch, NULL);
         if (r->fail)
             return;
         if (branch.n == 0)
@@ -712,6 +739,29 @@ static void pt_literals(pt_reader *r, const unsigned char *pat, size_t len,
     r->buf_len = 0;
     pt_read_alt(r, set);
     if (r->fail || r->i != r->len)
+        set->n = 0;
+}
+
+/*
+** A second set for a pattern without '|' at its top: the best set of the
+** items of its sequence other than the one pt_literals() found, so that a
+** rule runs only when the text holds a string of each ("(?:blev|bli|blir)
+** (?:trodd|sedd|...)" then needs "bli" and one of the participles, not
+** just one of them). set->n is 0 when there is none. It overwrites the
+** reader's buffer: the first set must have been copied out before.
+*/
+static void pt_literals2(pt_reader *r, const unsigned char *pat, size_t len,
+                         pt_lits *set)
+{
+    pt_lits best;
+
+    r->p = pat;
+    r->len = len;
+    r->i = 0;
+    r->fail = 0;
+    r->buf_len = 0;
+    pt_read_seq(r, &best, set);
+    if (r->fail || r->i != r->len || best.n == 0)
         set->n = 0;
 }
 
@@ -1145,6 +1195,14 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
         rc = pt_add_literals(p, pt->n_rules - 1, &set);
         if (rc != WM_OK)
             return pt_fail(p, rc, b + 1, "out of memory");
+        rule->need = 1;
+        pt_literals2(&p->reader, line + pb, pe - pb, &set);
+        if (set.n) {
+            rc = pt_add_literals(p, (pt->n_rules - 1) | PT_LIT_SECOND, &set);
+            if (rc != WM_OK)
+                return pt_fail(p, rc, b + 1, "out of memory");
+            rule->need = 3;
+        }
     }
     return WM_OK;
 }
@@ -1394,8 +1452,10 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
         return WM_ENOMEM;
     }
     for (uint32_t r = 0; r < pt->n_rules; r++)
-        if (pt->rules[r].always)
+        if (pt->rules[r].always) {
+            pt->rules[r].need = 0;
             pt->always[pt->n_always++] = r;
+        }
     *state = pt;
     return WM_OK;
 
@@ -1425,6 +1485,7 @@ static void pt_worker_free(void *state, void *worker)
     pt->host.free(pt->host.ctx, w->units);
     pt->host.free(pt->host.ctx, w->mark);
     pt->host.free(pt->host.ctx, w->hits);
+    pt->host.free(pt->host.ctx, w->got);
     pt->host.free(pt->host.ctx, w);
 }
 
@@ -1464,7 +1525,8 @@ static int pt_worker_new(void *state, void **worker, char *err,
                                ((size_t)pt->n_rules + 1) * sizeof *w->mark);
     w->hits = pt->host.realloc(pt->host.ctx, NULL,
                                ((size_t)pt->n_rules + 1) * sizeof *w->hits);
-    if (!w->md || !w->mctx || !w->mark || !w->hits)
+    w->got = pt->host.realloc(pt->host.ctx, NULL, (size_t)pt->n_rules + 1);
+    if (!w->md || !w->mctx || !w->mark || !w->hits || !w->got)
         goto nomem;
     memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
     pcre2_set_match_limit(w->mctx, pt->match_limit);
@@ -1691,12 +1753,18 @@ static void pt_prefilter(const pattern *pt, pt_worker *w, const char *text,
         u = ac->out_first[s + 1] > ac->out_first[s] ? s : ac->link[s];
         for (; u; u = ac->link[u])
             for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++) {
-                uint32_t r = ac->out_rules[k];
+                uint32_t e = ac->out_rules[k], r = e & ~PT_LIT_SECOND;
+                unsigned char bit = (e & PT_LIT_SECOND) ? 2 : 1;
 
                 if (w->mark[r] != w->gen) {
                     w->mark[r] = w->gen;
-                    w->hits[w->n_hits++] = r;
+                    w->got[r] = 0;
                 }
+                if (w->got[r] & bit)
+                    continue;
+                w->got[r] |= bit;
+                if (w->got[r] == pt->rules[r].need)
+                    w->hits[w->n_hits++] = r;
             }
     }
 }
@@ -1818,6 +1886,7 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
     w->n_hits = 0;
     for (uint32_t k = 0; k < pt->n_always; k++) {
         w->mark[pt->always[k]] = w->gen;
+        w->got[pt->always[k]] = 0; /* == its need */
         w->hits[w->n_hits++] = pt->always[k];
     }
     pt_prefilter(pt, w, w->text, len);
@@ -1841,7 +1910,7 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
         }
     } else {
         for (uint32_t r = 0; r < pt->n_rules; r++) {
-            if (w->mark[r] != w->gen)
+            if (w->mark[r] != w->gen || w->got[r] != pt->rules[r].need)
                 continue;
             rc = pt_run_rule(pt, w, &pt->rules[r], w->text, len, out,
                              &touched);
