@@ -890,12 +890,12 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
     ** pt_prefilter() reads): no multiplication and one test a byte. */
     if ((size_t)n * cols > PT_AC_OUT)
         goto done;
-    for (size_t i = 0; i < (size_t)n * cols; i++) {
-        uint32_t v = ac->next[i];
-        int out = ac->out_first[v + 1] > ac->out_first[v] || ac->link[v];
-
-        ac->next[i] = (uint32_t)(v * cols) | (out ? PT_AC_OUT : 0);
-    }
+    for (uint32_t v = 0; v < n; v++) /* count is free now: each state's */
+        count[v] = (uint32_t)(v * cols) | /* row and output bit */
+                   (ac->out_first[v + 1] > ac->out_first[v] || ac->link[v]
+                        ? PT_AC_OUT : 0);
+    for (size_t i = 0; i < (size_t)n * cols; i++)
+        ac->next[i] = count[ac->next[i]];
     rc = WM_OK;
 done:
     h->free(h->ctx, fail);
