@@ -19,10 +19,12 @@
 ** byte counts than its normal form), copied bytes map one to one.
 **
 ** Speed with many rules: at load, every rule's pattern is read for literal
-** strings that any match must contain (a set of alternatives at most); all
-** of them go into one Aho-Corasick automaton. Per answer one pass over the
-** text marks the rules whose literal occurs, and only those (and the few
-** rules without a literal) run PCRE2. The compiled rules and the automaton
+** strings that any match must contain (a set of alternatives at most, and
+** for a pattern without a top-level '|' a second set from another item of
+** its sequence); all of them go into one Aho-Corasick automaton. Per answer
+** one pass over the text marks the rules whose literals occur (a string of
+** each set), and only those (and the few rules without a literal) run
+** PCRE2. The compiled rules and the automaton
 ** are read-only after create() and shared by every thread; the match data,
 ** match context (with the limits), JIT stack and text buffers are each
 ** worker's own and reused from answer to answer.
