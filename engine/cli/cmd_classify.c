@@ -781,6 +781,7 @@ int cli_classify(const cli_command *self, int argc, char **argv)
         pcfg.lang_column = a.lang_column;
         pcfg.lang_fallback = a.lang_fallback;
         pcfg.threads = a.threads;
+        pcfg.cores = cli_cores();
         pcfg.strict = a.strict;
         pcfg.plugin_error_stop = a.plugin_error_stop;
         pcfg.progress = !a.quiet && isatty(STDERR_FILENO);

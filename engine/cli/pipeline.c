@@ -22,6 +22,18 @@
 ** reused; the worker then formats the record as the writer will write it
 ** (cli_formatter) into the same arena, so the main thread's share of a
 ** record is a copy of its bytes, and formatting scales with the workers.
+**
+** When there are at least as many threads as cores (the default, threads
+** = cores), the main thread is one of the threads that classify: it starts
+** threads - 1 workers and, instead of sleeping until job j is done, takes
+** records of job j itself. Three busy threads on two cores made the
+** scheduler preempt a worker for the main thread's reading and writing
+** at every batch (some six context switches a batch, and the caches of
+** the worker pushed aside); now each core has one thread, and the main
+** thread's waits are short (the other workers' last chunk). With fewer
+** threads than cores (--threads 1 above all) the main thread keeps to
+** reading and writing, which then overlap the workers on a core that
+** would be idle.
 */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime() under -std=c11 */
 
@@ -186,8 +198,11 @@ struct cli_pipeline {
     const cli_writer *writer; /* whose formatters the workers use */
     size_t n_areas;         /* the taxonomy's areas */
     cli_slot slots[2];      /* the two batches */
-    cli_worker *workers;    /* [n_workers] */
+    cli_worker *workers;    /* [cfg->threads]: the threads started,
+                               then the main thread's when it helps */
     size_t n_workers;       /* threads started */
+    cli_worker *helper;     /* the main thread's worker state when it
+                               classifies too, else NULL */
 
     pthread_mutex_t lock;   /* guards the fields below and the slots'
                                job and inside */
@@ -570,6 +585,11 @@ static void cli_post(cli_pipeline *p, cli_slot *slot)
 ** any more and the main thread may write the slot and read into it. */
 static void cli_wait(cli_pipeline *p, cli_slot *slot)
 {
+    /* The main thread as a worker: the job is open (posted, not closed),
+    ** and the main thread enters each job once, here, so its arena in the
+    ** slot holds only job - 2's bytes, which it has written already. */
+    if (p->helper != NULL)
+        cli_worker_run_job(p->helper, slot);
     pthread_mutex_lock(&p->lock);
     while (slot->inside > 0 || atomic_load(&slot->next) < slot->n)
         pthread_cond_wait(&p->done, &p->lock);
@@ -626,6 +646,7 @@ static void cli_pipeline_stop(cli_pipeline *p)
 static int cli_pipeline_start(cli_pipeline *p)
 {
     size_t threads = p->cfg->threads;
+    size_t spawn = threads;
 
     for (size_t s = 0; s < 2; s++) {
         cli_slot *slot = &p->slots[s];
@@ -643,7 +664,16 @@ static int cli_pipeline_start(cli_pipeline *p)
     p->workers = calloc(threads, sizeof *p->workers);
     if (p->workers == NULL)
         return -1;
-    for (size_t t = 0; t < threads; t++) {
+    if (threads >= 2 && p->cfg->cores > 0 && threads >= p->cfg->cores) {
+        /* The last worker state is the main thread's (see the top). */
+        cli_worker *w = &p->workers[threads - 1];
+        w->p = p;
+        w->index = threads - 1;
+        w->fmt = cli_formatter_new(p->writer);
+        p->helper = w;
+        spawn = threads - 1;
+    }
+    for (size_t t = 0; t < spawn; t++) {
         cli_worker *w = &p->workers[t];
         w->p = p;
         w->index = t;
@@ -654,7 +684,7 @@ static int cli_pipeline_start(cli_pipeline *p)
         w->started = 1;
         p->n_workers++;
     }
-    return p->n_workers > 0 ? 0 : -1;
+    return p->n_workers > 0 || p->helper != NULL ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------

@@ -34,7 +34,10 @@ typedef struct cli_pipeline_config {
     int lang_auto;             /* 1: detect each answer's language */
     const char *lang_column;   /* the --lang-column name, or NULL */
     const char *lang_fallback; /* when nothing else gives one, or NULL */
-    size_t threads;            /* workers, >= 1 */
+    size_t threads;            /* threads that classify, >= 1 */
+    size_t cores;              /* the machine's cores, 0 when unknown: with
+                                  threads >= 2 and threads >= cores the main
+                                  thread is one of them (pipeline.c) */
     int strict;                /* stop at the first record not ok */
     int plugin_error_stop;     /* stop at the first plugin_failed record
                                   (--on-plugin-error stop) */

@@ -19,10 +19,12 @@
 ** byte counts than its normal form), copied bytes map one to one.
 **
 ** Speed with many rules: at load, every rule's pattern is read for literal
-** strings that any match must contain (a set of alternatives at most); all
-** of them go into one Aho-Corasick automaton. Per answer one pass over the
-** text marks the rules whose literal occurs, and only those (and the few
-** rules without a literal) run PCRE2. The compiled rules and the automaton
+** strings that any match must contain (a set of alternatives at most, and
+** for a pattern without a top-level '|' a second set from another item of
+** its sequence); all of them go into one Aho-Corasick automaton. Per answer
+** one pass over the text marks the rules whose literals occur (a string of
+** each set), and only those (and the few rules without a literal) run
+** PCRE2. The compiled rules and the automaton
 ** are read-only after create() and shared by every thread; the match data,
 ** match context (with the limits), JIT stack and text buffers are each
 ** worker's own and reused from answer to answer.
@@ -51,6 +53,11 @@
 #define PT_MIN_LITERAL   3           /* bytes of a literal worth filtering on */
 #define PT_MAX_LITS      16          /* alternatives of one rule's literal */
 #define PT_NAME_SIZE     64          /* "<lang>/patterns.txt" */
+#define PT_LIT_SECOND    0x80000000u /* a literal of a rule's second set,
+                                        beside its number (out_rules) */
+#define PT_SORT_MAX      64          /* rules to run on one answer sorted
+                                        as a list; beyond, every rule's
+                                        mark is tested */
 
 #define PT_MATCH_LIMIT   100000u     /* defaults of the per-call limits */
 #define PT_DEPTH_LIMIT   10000u
@@ -81,6 +88,9 @@ typedef struct pt_rule {
     uint32_t line;    /* line in the file, for messages */
     uint32_t flags;   /* PT_RULE_* */
     uint32_t always;  /* 1: no literal found, runs on every answer */
+    uint32_t need;    /* the literal sets the text must hold for the rule
+                         to run: bit 0 the first, bit 1 a second one (see
+                         pt_literals2()); 0 when it always runs */
     uint32_t text;    /* offset in pool of its evidence text (the note, or
                          the pattern as written), NUL-terminated */
     double weight;    /* what it adds to its area's sum */
@@ -93,12 +103,19 @@ typedef struct pt_ac {
     uint16_t cls[256];    /* byte -> class */
     uint32_t n_cols;      /* classes, 0 included */
     uint32_t n_nodes;     /* states; 0 is the root */
-    uint32_t *next;       /* [n_nodes * n_cols] transitions */
+    uint32_t *next;       /* [n_nodes * n_cols] transitions: the target
+                             state's row (state * n_cols), with PT_AC_OUT
+                             set when some rule's literal ends there */
     uint32_t *link;       /* [n_nodes] nearest proper suffix state with
                              output, 0 for none */
     uint32_t *out_first;  /* [n_nodes + 1] where each state's rules start */
     uint32_t *out_rules;  /* rules whose literal ends at each state */
 } pt_ac;
+
+/* The bit of a transition that says its target state has output (its own
+** or through its output links), so that the prefilter's pass tests one bit
+** a byte and looks at the links only where a literal ends. */
+#define PT_AC_OUT 0x80000000u
 
 /* An instance: one language's rules, read-only after create(). */
 typedef struct pattern {
@@ -114,6 +131,9 @@ typedef struct pattern {
     size_t pool_len;                  /* bytes used */
     size_t cap_pool;                  /* allocated */
     pt_ac ac;                         /* the literal prefilter */
+    uint32_t *always;                 /* [n_always] the rules that run on
+                                         every answer, in file order */
+    uint32_t n_always;                /* how many */
     int prefilter;                    /* 0: every rule runs on every answer
                                          (option prefilter=off) */
     int jit;                          /* 0: never JIT-compile (jit=off) */
@@ -147,6 +167,12 @@ typedef struct pt_worker {
     uint32_t *mark;             /* [n_rules] generation in which each rule's
                                    literal was last seen */
     uint32_t gen;               /* the current answer's generation */
+    unsigned char *got;         /* [n_rules] the literal sets (bits as in
+                                   pt_rule.need) seen in generation mark */
+    uint32_t *hits;             /* [n_rules] the rules to run on the
+                                   current answer (marked in this
+                                   generation), as they were found */
+    uint32_t n_hits;            /* how many */
     double sum[PT_MAX_AREAS];   /* S per area for the current answer */
 } pt_worker;
 
@@ -271,6 +297,21 @@ static void pt_lits_pick(pt_lits *best, const pt_lits *cand)
         return;
     if (best->n == 0 || mc > mb || (mc == mb && cand->n < best->n))
         *best = *cand;
+}
+
+/* As pt_lits_pick(), also keeping in *second (when not NULL) the best set
+** of the items of the sequence other than the one *best came from. */
+static void pt_lits_pick2(pt_lits *best, pt_lits *second, const pt_lits *cand)
+{
+    pt_lits old = *best;
+
+    pt_lits_pick(best, cand);
+    if (second == NULL)
+        return;
+    if (best->n != old.n || (best->n && best->off[0] != old.off[0]))
+        pt_lits_pick(second, &old); /* cand won: the old best is second */
+    else
+        pt_lits_pick(second, cand);
 }
 
 /* Reads a quantifier at the reader's place, if one is there: writes its
@@ -483,7 +524,8 @@ static void pt_read_alt(pt_reader *r, pt_lits *set);
 
 /* Ends the literal being collected at buf[run..buf_len): offers it to
 ** *best, then starts afresh. */
-static void pt_end_run(pt_reader *r, size_t *run, pt_lits *best)
+static void pt_end_run(pt_reader *r, size_t *run, pt_lits *best,
+                       pt_lits *second)
 {
     pt_lits one;
 
@@ -491,7 +533,7 @@ static void pt_end_run(pt_reader *r, size_t *run, pt_lits *best)
         one.n = 1;
         one.off[0] = (uint32_t)*run;
         one.len[0] = (uint32_t)(r->buf_len - *run);
-        pt_lits_pick(best, &one);
+        pt_lits_pick2(best, second, &one);
     }
     *run = r->buf_len;
 }
@@ -576,13 +618,17 @@ static int pt_read_group_open(pt_reader *r)
 /*
 ** Reads a sequence of items up to '|', ')' or the end, and writes to *best
 ** the best set any match of the sequence must contain: a run of literal
-** characters, or a group's set, whichever filters best.
+** characters, or a group's set, whichever filters best. With second not
+** NULL, also the best set of the other items: a match of the sequence
+** contains a string of each.
 */
-static void pt_read_seq(pt_reader *r, pt_lits *best)
+static void pt_read_seq(pt_reader *r, pt_lits *best, pt_lits *second)
 {
     size_t run = r->buf_len;
 
     best->n = 0;
+    if (second != NULL)
+        second->n = 0;
     while (!r->fail && r->i < r->len && r->p[r->i] != '|' &&
            r->p[r->i] != ')') {
         unsigned char ch[4];
@@ -594,7 +640,7 @@ static void pt_read_seq(pt_reader *r, pt_lits *best)
             pt_lits sub;
             int g;
 
-            pt_end_run(r, &run, best);
+            pt_end_run(r, &run, best, second);
             r->i++;
             g = pt_read_group_open(r);
             if (g == 0)
@@ -610,31 +656,31 @@ static void pt_read_seq(pt_reader *r, pt_lits *best)
             if (pt_read_quant(r, &min) && min == 0)
                 continue;
             if (g == 1)
-                pt_lits_pick(best, &sub);
+                pt_lits_pick2(best, second, &sub);
             continue;
         }
         kind = pt_read_char(r, ch, &ch_len);
         if (r->fail)
             return;
         if (kind != 1) {
-            pt_end_run(r, &run, best);
+            pt_end_run(r, &run, best, second);
             pt_read_quant(r, &min);
             continue;
         }
         if (pt_read_quant(r, &min)) {
             if (min == 0) {
-                pt_end_run(r, &run, best); /* the character may be absent */
+                pt_end_run(r, &run, best, second); /* the character may be absent */
                 continue;
             }
             memcpy(r->buf + r->buf_len, ch, ch_len);
             r->buf_len += ch_len;
-            pt_end_run(r, &run, best); /* repeated: the run ends with it */
+            pt_end_run(r, &run, best, second); /* repeated: the run ends with it */
             continue;
         }
         memcpy(r->buf + r->buf_len, ch, ch_len);
         r->buf_len += ch_len;
     }
-    pt_end_run(r, &run, best);
+    pt_end_run(r, &run, best, second);
 }
 
 /*
@@ -650,7 +696,7 @@ static void pt_read_alt(pt_reader *r, pt_lits *set)
     for (;;) {
         pt_lits branch;
 
-        pt_read_seq(r, &branch);
+        pt_read_seq(r, &branch, NULL);
         if (r->fail)
             return;
         if (branch.n == 0)
@@ -695,6 +741,29 @@ static void pt_literals(pt_reader *r, const unsigned char *pat, size_t len,
     r->buf_len = 0;
     pt_read_alt(r, set);
     if (r->fail || r->i != r->len)
+        set->n = 0;
+}
+
+/*
+** A second set for a pattern without '|' at its top: the best set of the
+** items of its sequence other than the one pt_literals() found, so that a
+** rule runs only when the text holds a string of each ("(?:blev|bli|blir)
+** (?:trodd|sedd|...)" then needs "bli" and one of the participles, not
+** just one of them). set->n is 0 when there is none. It overwrites the
+** reader's buffer: the first set must have been copied out before.
+*/
+static void pt_literals2(pt_reader *r, const unsigned char *pat, size_t len,
+                         pt_lits *set)
+{
+    pt_lits best;
+
+    r->p = pat;
+    r->len = len;
+    r->i = 0;
+    r->fail = 0;
+    r->buf_len = 0;
+    pt_read_seq(r, &best, set);
+    if (r->fail || r->i != r->len || best.n == 0)
         set->n = 0;
 }
 
@@ -819,6 +888,16 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
             }
         }
     }
+    /* Last, each transition becomes its target's row and output bit (what
+    ** pt_prefilter() reads): no multiplication and one test a byte. */
+    if ((size_t)n * cols > PT_AC_OUT)
+        goto done;
+    for (uint32_t v = 0; v < n; v++) /* count is free now: each state's */
+        count[v] = (uint32_t)(v * cols) | /* row and output bit */
+                   (ac->out_first[v + 1] > ac->out_first[v] || ac->link[v]
+                        ? PT_AC_OUT : 0);
+    for (size_t i = 0; i < (size_t)n * cols; i++)
+        ac->next[i] = count[ac->next[i]];
     rc = WM_OK;
 done:
     h->free(h->ctx, fail);
@@ -1118,6 +1197,14 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
         rc = pt_add_literals(p, pt->n_rules - 1, &set);
         if (rc != WM_OK)
             return pt_fail(p, rc, b + 1, "out of memory");
+        rule->need = 1;
+        pt_literals2(&p->reader, line + pb, pe - pb, &set);
+        if (set.n) {
+            rc = pt_add_literals(p, (pt->n_rules - 1) | PT_LIT_SECOND, &set);
+            if (rc != WM_OK)
+                return pt_fail(p, rc, b + 1, "out of memory");
+            rule->need = 3;
+        }
     }
     return WM_OK;
 }
@@ -1243,6 +1330,7 @@ static void pt_destroy(void *state)
     h.free(h.ctx, pt->ac.link);
     h.free(h.ctx, pt->ac.out_first);
     h.free(h.ctx, pt->ac.out_rules);
+    h.free(h.ctx, pt->always);
     h.free(h.ctx, pt);
 }
 
@@ -1358,6 +1446,18 @@ static int pt_create(const wm_host *host, const wm_plugin_config *config,
     if (!pt->prefilter)
         for (uint32_t r = 0; r < pt->n_rules; r++)
             pt->rules[r].always = 1;
+    pt->always = host->realloc(host->ctx, NULL,
+                               (size_t)pt->n_rules * sizeof *pt->always);
+    if (!pt->always) {
+        pt_destroy(pt);
+        pu_message(err, err_size, "pattern: out of memory");
+        return WM_ENOMEM;
+    }
+    for (uint32_t r = 0; r < pt->n_rules; r++)
+        if (pt->rules[r].always) {
+            pt->rules[r].need = 0;
+            pt->always[pt->n_always++] = r;
+        }
     *state = pt;
     return WM_OK;
 
@@ -1386,6 +1486,8 @@ static void pt_worker_free(void *state, void *worker)
     pt->host.free(pt->host.ctx, w->text);
     pt->host.free(pt->host.ctx, w->units);
     pt->host.free(pt->host.ctx, w->mark);
+    pt->host.free(pt->host.ctx, w->hits);
+    pt->host.free(pt->host.ctx, w->got);
     pt->host.free(pt->host.ctx, w);
 }
 
@@ -1423,7 +1525,10 @@ static int pt_worker_new(void *state, void **worker, char *err,
     w->mctx = pcre2_match_context_create(pt->gctx);
     w->mark = pt->host.realloc(pt->host.ctx, NULL,
                                ((size_t)pt->n_rules + 1) * sizeof *w->mark);
-    if (!w->md || !w->mctx || !w->mark)
+    w->hits = pt->host.realloc(pt->host.ctx, NULL,
+                               ((size_t)pt->n_rules + 1) * sizeof *w->hits);
+    w->got = pt->host.realloc(pt->host.ctx, NULL, (size_t)pt->n_rules + 1);
+    if (!w->md || !w->mctx || !w->mark || !w->hits || !w->got)
         goto nomem;
     memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
     pcre2_set_match_limit(w->mctx, pt->match_limit);
@@ -1451,11 +1556,14 @@ static int pt_unit_add(const pattern *pt, pt_worker *w, size_t at,
                        uint32_t flags)
 {
     pt_unit *u;
-    int rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units,
-                     w->n_units + 1, sizeof *w->units);
 
-    if (rc != WM_OK)
-        return rc;
+    if (w->n_units >= w->cap_units) { /* rarely: the list is kept */
+        int rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units,
+                         w->n_units + 1, sizeof *w->units);
+
+        if (rc != WM_OK)
+            return rc;
+    }
     u = &w->units[w->n_units++];
     u->at = at;
     u->start = start;
@@ -1479,9 +1587,12 @@ static int pt_put(const pattern *pt, pt_worker *w, size_t *n,
 
     if (len > PT_MAX_TEXT - *n)
         return WM_ETOOBIG;
-    rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text, *n + len + 1, 1);
-    if (rc != WM_OK)
-        return rc;
+    if (*n + len + 1 > w->cap_text) { /* rarely: the buffer is kept */
+        rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text,
+                     *n + len + 1, 1);
+        if (rc != WM_OK)
+            return rc;
+    }
     d = (unsigned char *)w->text + *n;
     memcpy(d, s, len);
     for (size_t i = 0; fold && i < len; i++) {
@@ -1552,7 +1663,14 @@ static int pt_build_text(const pattern *pt, pt_worker *w,
         if (!(tok->flags & PT_CONTENT) || (tok->flags & PT_ALT) ||
             tok->start < pos || tok->end > an->text_len)
             continue;
-        rc = pt_add_gap(pt, w, orig, pos, tok->start, &n);
+        /* Most gaps are one space: the unit pt_add_gap() would make for
+        ** it, without decoding and testing it as a code point. */
+        if (tok->start == pos + 1 && orig[pos] == ' ') {
+            rc = pt_put(pt, w, &n, orig + pos, 1, 0);
+            if (rc == WM_OK)
+                rc = pt_unit_add(pt, w, n - 1, pos, pos + 1, 0, 0);
+        } else
+            rc = pt_add_gap(pt, w, orig, pos, tok->start, &n);
         if (rc != WM_OK)
             return rc;
         at = n;
@@ -1621,18 +1739,35 @@ static void pt_prefilter(const pattern *pt, pt_worker *w, const char *text,
                          size_t len)
 {
     const pt_ac *ac = &pt->ac;
-    uint32_t s = 0;
+    const uint32_t *next = ac->next;
+    const uint16_t *cls = ac->cls;
+    uint32_t row = 0;
 
     if (!ac->n_nodes)
         return;
     for (size_t i = 0; i < len; i++) {
-        uint32_t u;
+        uint32_t t = next[row + cls[(unsigned char)text[i]]], s, u;
 
-        s = ac->next[(size_t)s * ac->n_cols + ac->cls[(unsigned char)text[i]]];
+        row = t & ~PT_AC_OUT;
+        if (!(t & PT_AC_OUT))
+            continue;
+        s = row / ac->n_cols;
         u = ac->out_first[s + 1] > ac->out_first[s] ? s : ac->link[s];
         for (; u; u = ac->link[u])
-            for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++)
-                w->mark[ac->out_rules[k]] = w->gen;
+            for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++) {
+                uint32_t e = ac->out_rules[k], r = e & ~PT_LIT_SECOND;
+                unsigned char bit = (e & PT_LIT_SECOND) ? 2 : 1;
+
+                if (w->mark[r] != w->gen) {
+                    w->mark[r] = w->gen;
+                    w->got[r] = 0;
+                }
+                if (w->got[r] & bit)
+                    continue;
+                w->got[r] |= bit;
+                if (w->got[r] == pt->rules[r].need)
+                    w->hits[w->n_hits++] = r;
+            }
     }
 }
 
@@ -1750,15 +1885,40 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
     }
     for (size_t a = 0; a < pt->n_areas; a++)
         w->sum[a] = 0;
+    w->n_hits = 0;
+    for (uint32_t k = 0; k < pt->n_always; k++) {
+        w->mark[pt->always[k]] = w->gen;
+        w->got[pt->always[k]] = 0; /* == its need */
+        w->hits[w->n_hits++] = pt->always[k];
+    }
     pt_prefilter(pt, w, w->text, len);
-    for (uint32_t r = 0; r < pt->n_rules; r++) {
-        const pt_rule *rule = &pt->rules[r];
+    /* The rules run in file order (the evidence's order and the sums'
+    ** rounding depend on it). The few rules an answer marks are sorted
+    ** (insertion sort: small and mostly in order); past PT_SORT_MAX it is
+    ** cheaper to go through every rule and test its mark. */
+    if (w->n_hits <= PT_SORT_MAX) {
+        for (uint32_t i = 1; i < w->n_hits; i++) {
+            uint32_t r = w->hits[i], j = i;
 
-        if (!rule->always && w->mark[r] != w->gen)
-            continue;
-        rc = pt_run_rule(pt, w, rule, w->text, len, out, &touched);
-        if (rc != WM_OK)
-            return rc;
+            for (; j > 0 && w->hits[j - 1] > r; j--)
+                w->hits[j] = w->hits[j - 1];
+            w->hits[j] = r;
+        }
+        for (uint32_t i = 0; i < w->n_hits; i++) {
+            rc = pt_run_rule(pt, w, &pt->rules[w->hits[i]], w->text, len,
+                             out, &touched);
+            if (rc != WM_OK)
+                return rc;
+        }
+    } else {
+        for (uint32_t r = 0; r < pt->n_rules; r++) {
+            if (w->mark[r] != w->gen || w->got[r] != pt->rules[r].need)
+                continue;
+            rc = pt_run_rule(pt, w, &pt->rules[r], w->text, len, out,
+                             &touched);
+            if (rc != WM_OK)
+                return rc;
+        }
     }
     for (size_t a = 0; a < pt->n_areas; a++)
         if (touched & ((uint64_t)1 << a))
