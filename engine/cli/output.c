@@ -1031,9 +1031,23 @@ static void cli_json_cstr(cli_buf *b, const char *text)
     cli_buf_byte(b, '"');
 }
 
-/* The larger fragments of the JSON Lines records: the start of an
-** evidence object for each area, and its plugin and the "negated" key
-** for each plugin. */
+/* A JSON fragment: prefix, the string as JSON, suffix. */
+static cli_frag cli_json_frag(cli_buf *fr, const char *prefix,
+                              const char *text, const char *suffix)
+{
+    cli_frag f;
+
+    f.off = fr->len;
+    cli_buf_cstr(fr, prefix);
+    cli_json_cstr(fr, text);
+    cli_buf_cstr(fr, suffix);
+    f.len = fr->len - f.off;
+    return f;
+}
+
+/* The larger fragments of the JSON Lines records: the score keys, the
+** start of an evidence object for each area, and its plugin and the
+** "negated" key for each plugin. */
 static void cli_writer_json_frags(cli_writer *w)
 {
     const wm_engine *engine = w->cfg.engine;
@@ -1046,27 +1060,16 @@ static void cli_writer_json_frags(cli_writer *w)
         w->failed = 1;
         return;
     }
-    for (size_t i = 0; i < w->n_areas; i++) {
-        w->score_key[i].off = fr->len;
-        cli_buf_byte(fr, i == 0 ? '{' : ',');
-        cli_json_cstr(fr, wm_engine_area_id(engine, i));
-        cli_buf_byte(fr, ':');
-        w->score_key[i].len = fr->len - w->score_key[i].off;
-    }
-    for (size_t i = 0; i < w->n_areas; i++) {
-        w->ev_head[i].off = fr->len;
-        cli_buf_cstr(fr, "{\"area\":");
-        cli_json_cstr(fr, wm_engine_area_id(engine, i));
-        cli_buf_cstr(fr, ",\"start\":");
-        w->ev_head[i].len = fr->len - w->ev_head[i].off;
-    }
-    for (size_t i = 0; i < w->n_plugins; i++) {
-        w->ev_plugin[i].off = fr->len;
-        cli_buf_cstr(fr, ",\"plugin\":");
-        cli_json_cstr(fr, wm_engine_plugin_name(engine, i));
-        cli_buf_cstr(fr, ",\"negated\":");
-        w->ev_plugin[i].len = fr->len - w->ev_plugin[i].off;
-    }
+    for (size_t i = 0; i < w->n_areas; i++)
+        w->score_key[i] = cli_json_frag(fr, i == 0 ? "{" : ",",
+                                        wm_engine_area_id(engine, i), ":");
+    for (size_t i = 0; i < w->n_areas; i++)
+        w->ev_head[i] = cli_json_frag(fr, "{\"area\":",
+                                      wm_engine_area_id(engine, i), ",\"start\":");
+    for (size_t i = 0; i < w->n_plugins; i++)
+        w->ev_plugin[i] = cli_json_frag(fr, ",\"plugin\":",
+                                        wm_engine_plugin_name(engine, i),
+                                        ",\"negated\":");
 }
 
 /* The fragments of the strings every record repeats: keys, statuses,
