@@ -140,7 +140,25 @@ class _CharIndex:
         return self.table[min(offset, len(self.table) - 1)]
 
 
-class Analyzer:
+class _Handle:
+    """A library handle freed by close(): on leaving a `with` block, or when
+    the object is collected with its handle still open. (The engine frees
+    its analyzers when it closes first.)"""
+
+    _handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_handle", None) is not None:
+            self.close()
+
+
+class Analyzer(_Handle):
     """One thread's worker for one language (a wm_analyzer). Use it from
     one thread at a time; close() frees it (also at the end of a ``with``
     block). Most programs need not make one: Engine.analyze/classify and
@@ -165,17 +183,6 @@ class Analyzer:
         if self._handle is not None:
             self._lib.wm_analyzer_free(self._handle)
             self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        # The engine frees its analyzers when it closes first (close()).
-        if getattr(self, "_handle", None) is not None:
-            self.close()
 
     def _fail(self, rc):
         msg = self._lib.wm_analyzer_errmsg(self._handle)
@@ -235,7 +242,7 @@ def _tokens(an, data, chars):
     return tokens
 
 
-class Engine:
+class Engine(_Handle):
     """A set-up engine (a wm_engine), shared by every thread.
 
     lang      language(s) plugins are made for: "sv", "sv,en" or a list;
@@ -346,16 +353,6 @@ class Engine:
         if self._handle is not None:
             self._lib.wm_engine_free(self._handle)
             self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        if getattr(self, "_handle", None) is not None:
-            self.close()
 
     # --- analyzers -------------------------------------------------------
 
