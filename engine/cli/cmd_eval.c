@@ -28,8 +28,9 @@ const char cli_help_eval[] =
     "                        [--dict-dir DIR] [--json] [--errors] "
     "GOLD.csv\n"
     "       " CLI_NAME " eval --lang LANG --model MODEL [...] GOLD.csv\n"
-    "       " CLI_NAME " eval --lang LANG --cv K [--seed N] [...] "
-    "LABELLED.csv\n"
+    "       " CLI_NAME " eval --lang LANG --cv K [--seed N] "
+    "[--start-tokens N] [...]\n"
+    "                        LABELLED.csv\n"
     "\n"
     "Classifies every answer of a gold corpus and compares the areas found\n"
     "with the gold ones. GOLD.csv ('-' for standard input) is CSV as in\n"
@@ -88,6 +89,7 @@ const char cli_help_eval[] =
     "                      scores all folds together; the plugins are the\n"
     "                      supervised one alone, or those named and it\n"
     "  --seed N            the seed of --cv's folds and training (default 1)\n"
+    "  --start-tokens N    --cv trains with train's --start-tokens N\n"
     "  --spell MODE        on, off or suggest: the spelling stage (default\n"
     "                      off): split and\n"
     "                      correct words no plugin knows (docs/spelling.md)\n"
@@ -667,7 +669,8 @@ enum {
     CLI_OPT_JSON = CLI_OPT_CLASSIFY_OWN, /* --json */
     CLI_OPT_ERRORS,                      /* --errors */
     CLI_OPT_CV,                          /* --cv */
-    CLI_OPT_SEED                         /* --seed */
+    CLI_OPT_SEED,                        /* --seed */
+    CLI_OPT_START                        /* --start-tokens */
 };
 
 /*
@@ -679,15 +682,14 @@ enum {
 ** run, so the table is the usual one.
 */
 static int cli_eval_cv(cli_eval_run *run, cli_setup *setup,
-                       wm_analyzer *analyzer, uint32_t k, uint64_t seed,
-                       int keep_errors)
+                       wm_analyzer *analyzer, uint32_t k,
+                       const cli_train_options *topt, int keep_errors)
 {
     size_t n = run->n_answers, n_labels = wm_engine_area_count(run->engine);
     cli_example *ex = malloc((n ? n : 1) * sizeof *ex);
     cli_example *sub = malloc((n ? n : 1) * sizeof *sub);
     uint32_t *fold = malloc((n ? n : 1) * sizeof *fold);
     const char *labels[SV_MAX_LABELS];
-    cli_train_options topt;
     char path[4096], err[1024] = "";
     const char *tmpdir = getenv("TMPDIR");
     int status = CLI_EXIT_OK;
@@ -711,9 +713,7 @@ static int cli_eval_cv(cli_eval_run *run, cli_setup *setup,
         ex[i].line = run->answers[i].line;
         ex[i].labels = run->answers[i].areas;
     }
-    cli_train_folds(n, k, seed, fold);
-    cli_train_defaults(&topt);
-    topt.seed = seed;
+    cli_train_folds(n, k, topt->seed, fold);
     snprintf(path, sizeof path, "%s/whatmatters-cv-%ld.model",
              tmpdir && tmpdir[0] ? tmpdir : "/tmp", (long)getpid());
     if (setup->n_plugins == 0) {
@@ -732,7 +732,7 @@ static int cli_eval_cv(cli_eval_run *run, cli_setup *setup,
         for (size_t i = 0; i < n; i++)
             if (fold[i] != f)
                 sub[m++] = ex[i];
-        rc = cli_train(analyzer, sub, m, labels, n_labels, &topt, &model,
+        rc = cli_train(analyzer, sub, m, labels, n_labels, topt, &model,
                        err, sizeof err);
         if (rc == WM_OK)
             rc = cli_model_save(&model, path, err, sizeof err);
@@ -782,6 +782,7 @@ int cli_eval(const cli_command *self, int argc, char **argv)
         {"--errors", 0, CLI_OPT_ERRORS},
         {"--cv", 1, CLI_OPT_CV},
         {"--seed", 1, CLI_OPT_SEED},
+        {"--start-tokens", 1, CLI_OPT_START},
         {NULL, 0, 0}
     };
     cli_args args = {self->name, argc, argv, 0, 0};
@@ -795,13 +796,15 @@ int cli_eval(const cli_command *self, int argc, char **argv)
     int with_errors = 0;
     const char *cv = NULL;
     const char *seed_arg = NULL;
-    uint64_t seed = 1;
+    const char *start_arg = NULL;
+    cli_train_options topt;
     unsigned long folds = 0;
     const char *value;
     int kind;
     int status;
 
     memset(&run, 0, sizeof run);
+    cli_train_defaults(&topt);
     status = cli_setup_init(self->name, &setup, argc);
     if (status != CLI_EXIT_OK)
         return status;
@@ -823,6 +826,8 @@ int cli_eval(const cli_command *self, int argc, char **argv)
             cv = value;
         else if (rc == 0 && kind == CLI_OPT_SEED)
             seed_arg = value;
+        else if (rc == 0 && kind == CLI_OPT_START)
+            start_arg = value;
         else if (rc != 1) {
             cli_setup_free(&setup);
             return CLI_EXIT_USAGE;
@@ -847,12 +852,29 @@ int cli_eval(const cli_command *self, int argc, char **argv)
     if (status == CLI_EXIT_OK && seed_arg != NULL) {
         char *end;
         errno = 0;
-        seed = strtoull(seed_arg, &end, 10);
+        topt.seed = strtoull(seed_arg, &end, 10);
         if (errno || end == seed_arg || *end || seed_arg[0] == '-') {
             cli_error(self->name, "bad --seed value '%s' (expected a "
                       "number)", seed_arg);
             status = CLI_EXIT_USAGE;
         }
+    }
+    if (status == CLI_EXIT_OK && start_arg != NULL) {
+        char *end;
+        unsigned long v;
+        errno = 0;
+        v = strtoul(start_arg, &end, 10);
+        if (errno || end == start_arg || *end || start_arg[0] == '-'
+            || v > SV_START_MAX) {
+            cli_error(self->name, "bad --start-tokens value '%s' (expected "
+                      "0 to %u)", start_arg, SV_START_MAX);
+            status = CLI_EXIT_USAGE;
+        } else if (cv == NULL) {
+            cli_error(self->name, "--start-tokens is for training: use it "
+                      "with --cv");
+            status = CLI_EXIT_USAGE;
+        } else
+            topt.params.start_tokens = (uint32_t)v;
     }
     if (status == CLI_EXIT_OK && setup.common.input_path == NULL) {
         cli_error(self->name, "missing GOLD.csv (the gold corpus to "
@@ -895,7 +917,7 @@ int cli_eval(const cli_command *self, int argc, char **argv)
     if (status == CLI_EXIT_OK)
         status = cli_gold_load(&run, buf, buf_len);
     if (status == CLI_EXIT_OK && folds > 0)
-        status = cli_eval_cv(&run, &setup, analyzer, (uint32_t)folds, seed,
+        status = cli_eval_cv(&run, &setup, analyzer, (uint32_t)folds, &topt,
                              with_errors);
     else if (status == CLI_EXIT_OK)
         status = cli_eval_classify(&run, analyzer, with_errors, NULL, 0);

@@ -20,12 +20,13 @@
 const char cli_help_train[] =
     "Usage: " CLI_NAME " train --lang LANG -o MODEL [--taxonomy FILE]\n"
     "                         [--seed N] [--epochs N] [--folds N] "
-    "[--data DIR] LABELLED.csv\n"
+    "[--start-tokens N]\n"
+    "                         [--data DIR] LABELLED.csv\n"
     "\n"
     "Learns a model of the supervised plugin from answers coded by hand:\n"
     "one-vs-rest logistic regression over hashed features of the engine's\n"
     "analysis (stems, stem bigrams, character n-grams, negated stems,\n"
-    "compound parts). Each label's threshold is chosen on held-out answers\n"
+    "compound parts, the stems that open the answer). Each label's threshold is chosen on held-out answers\n"
     "(out-of-fold probabilities); the model is then trained on all of them.\n"
     "LABELLED.csv has the columns id,text,areas (areas separated by ';',\n"
     "empty for none), as corpora/gold/. The label set is the file's own\n"
@@ -41,6 +42,10 @@ const char cli_help_train[] =
     "  --epochs N       passes over the answers (default 10)\n"
     "  --folds N        folds for choosing thresholds (default 3; 0: every\n"
     "                   threshold 0.5)\n"
+    "  --start-tokens N the stems of the answer's first N words are also\n"
+    "                   features with their place (0 to 8; default 3; 0:\n"
+    "                   none): how an answer opens says much of what it is\n"
+    "                   about in short survey comments\n"
     "  --data DIR       word lists from DIR, laid out as lexicons/\n"
     "  -h, --help       show this help and exit\n"
     "\n"
@@ -55,7 +60,8 @@ enum {
     CLI_OPT_T_OUTPUT,                 /* -o */
     CLI_OPT_T_SEED,                   /* --seed */
     CLI_OPT_T_EPOCHS,                 /* --epochs */
-    CLI_OPT_T_FOLDS                   /* --folds */
+    CLI_OPT_T_FOLDS,                  /* --folds */
+    CLI_OPT_T_START                   /* --start-tokens */
 };
 
 /* The labelled answers and their label set. */
@@ -276,6 +282,7 @@ int cli_train_cmd(const cli_command *self, int argc, char **argv)
         {"--seed", 1, CLI_OPT_T_SEED},
         {"--epochs", 1, CLI_OPT_T_EPOCHS},
         {"--folds", 1, CLI_OPT_T_FOLDS},
+        {"--start-tokens", 1, CLI_OPT_T_START},
         {NULL, 0, 0}
     };
     cli_args args = {self->name, argc, argv, 0, 0};
@@ -316,6 +323,10 @@ int cli_train_cmd(const cli_command *self, int argc, char **argv)
         } else if (kind == CLI_OPT_T_FOLDS) {
             r = tr_number(self->name, "--folds", value, 100, &v) == 0;
             topt.folds = (uint32_t)v;
+        } else if (kind == CLI_OPT_T_START) {
+            r = tr_number(self->name, "--start-tokens", value, SV_START_MAX,
+                          &v) == 0;
+            topt.params.start_tokens = (uint32_t)v;
         } else
             r = cli_common_arg(self->name, &common, kind, value);
         if (r != 1)

@@ -808,7 +808,7 @@ int cli_model_save(const sv_model *m, const char *path, char *err,
         return WM_ENOMEM;
     msgpack_sbuffer_init(&sbuf);
     msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
-    rc |= msgpack_pack_map(&pk, 15);
+    rc |= msgpack_pack_map(&pk, 16);
     rc |= tr_pack_str(&pk, "magic") | tr_pack_str(&pk, SV_MAGIC);
     rc |= tr_pack_str(&pk, "format") | msgpack_pack_uint32(&pk, SV_FORMAT);
     rc |= tr_pack_str(&pk, "lang") | tr_pack_str(&pk, m->lang);
@@ -821,6 +821,8 @@ int cli_model_save(const sv_model *m, const char *path, char *err,
           | msgpack_pack_uint32(&pk, m->params.char_min);
     rc |= tr_pack_str(&pk, "char_max")
           | msgpack_pack_uint32(&pk, m->params.char_max);
+    rc |= tr_pack_str(&pk, "start_tokens")
+          | msgpack_pack_uint32(&pk, m->params.start_tokens);
     rc |= tr_pack_str(&pk, "kind_weights")
           | tr_pack_doubles(&pk, m->params.kind_weight, SV_F_KINDS);
     rc |= tr_pack_str(&pk, "single_label")

@@ -39,6 +39,8 @@ void sv_params_default(sv_params *params)
     params->kind_weight[SV_F_CHAR] = 0.3;
     params->kind_weight[SV_F_NEGATED] = 1.0;
     params->kind_weight[SV_F_PART] = 1.0;
+    params->start_tokens = 3;
+    params->kind_weight[SV_F_START] = 2.0;
 }
 
 /* Checks parameters read from a model file before they drive any loop. */
@@ -52,6 +54,8 @@ int sv_params_valid(const sv_params *params)
             || params->char_max > SV_CHAR_MAX))
         return 0;
     if (params->char_min == 0 && params->char_max != 0)
+        return 0;
+    if (params->start_tokens > SV_START_MAX)
         return 0;
     for (int k = 0; k < SV_F_KINDS; k++) {
         double w = params->kind_weight[k];
@@ -67,7 +71,7 @@ const char *sv_kind_name(uint32_t kind)
     static const char *const names[SV_F_KINDS] = {
         "supervised: stem", "supervised: stem bigram",
         "supervised: character n-gram", "supervised: negated stem",
-        "supervised: compound part",
+        "supervised: compound part", "supervised: stem at the start",
     };
     return kind < SV_F_KINDS ? names[kind] : "supervised";
 }
@@ -94,6 +98,14 @@ static uint32_t sv_bucket(uint64_t h, uint32_t bits)
     h *= 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 33;
     return (uint32_t)(h >> (64 - bits));
+}
+
+/* The hash of a start feature: the kind, the place, the stem. */
+static uint64_t sv_hash_start(uint32_t place, const char *s, size_t len)
+{
+    unsigned char head[2] = {SV_F_START, (unsigned char)place};
+
+    return sv_fnv(sv_fnv(SV_FNV_BASIS, head, 2), s, len);
 }
 
 /* The hash of a kind followed by one string. */
@@ -202,6 +214,7 @@ int sv_features(sv_scratch *scratch, const sv_params *params,
 {
     const wm_token *tokens = analysis->tokens;
     size_t prev = SV_NO_TOKEN, kept = 0;
+    uint32_t place = 0; /* content tokens seen, for start features */
     double norm = 0.0;
     int rc = WM_OK;
 
@@ -227,6 +240,11 @@ int sv_features(sv_scratch *scratch, const sv_params *params,
         rc = sv_push(scratch, params, SV_F_STEM, SV_F_STEM,
                      sv_hash1(SV_F_STEM, t->stem, t->stem_len), t->start,
                      t->end);
+        if (rc == WM_OK && place < params->start_tokens)
+            rc = sv_push(scratch, params, SV_F_START, SV_F_START,
+                         sv_hash_start(place, t->stem, t->stem_len),
+                         t->start, t->end);
+        place++;
         if (rc == WM_OK && (t->flags & WM_TOK_NEGATED)
             && !(t->flags & WM_TOK_STOPWORD))
             rc = sv_push(scratch, params, SV_F_NEGATED, SV_F_NEGATED,

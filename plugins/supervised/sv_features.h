@@ -19,6 +19,10 @@
 **   part         a compound part or spelling correction (WM_TOK_PART,
 **                WM_TOK_VARIANT: present with the spelling stage on),
 **                hashed as a stem so that "stöd" in "anhörigstöd" is "stöd"
+**   start        the stems of the answer's first start_tokens content tokens,
+**                each with its place (0, 1, ...): how an answer opens tells
+**                much of what it is about ("Nothing ...", "The staff ...",
+**                "Parking ...": pxtextmining, bench/README.md)
 ** An answer's features are merged by bucket (values summed) and scaled to
 ** unit Euclidean length, so long and short answers weigh alike.
 */
@@ -31,13 +35,16 @@
 #include <stdint.h>
 
 #define SV_MAGIC         "whatmatters-supervised" /* the model's "magic" */
-#define SV_FORMAT        1u       /* the model format this code writes and
-                                     reads; another number is refused */
+#define SV_FORMAT        2u       /* the model format this code writes;
+                                     it reads this one and format 1 (no
+                                     start features), refuses others */
+#define SV_FORMAT_OLDEST 1u       /* the oldest format still read */
 #define SV_MAX_LABELS    64u      /* labels in a model (WM_MAX_AREAS) */
 #define SV_MAX_LABEL_LEN 63u      /* bytes of one label name */
 #define SV_HASH_BITS_MIN 10u      /* smallest hash space: 2^10 buckets */
 #define SV_HASH_BITS_MAX 26u      /* largest: 2^26 */
 #define SV_CHAR_MAX      8u       /* longest character n-gram */
+#define SV_START_MAX     8u       /* most start_tokens a model may have */
 #define SV_CHAR_WORD_MAX 64u      /* bytes of a normal form that n-grams are
                                      taken from (the rest of a longer word
                                      is ignored: bounded work per token) */
@@ -50,7 +57,8 @@ enum {
     SV_F_CHAR = 2,    /* a character n-gram */
     SV_F_NEGATED = 3, /* a stem in a negator's scope */
     SV_F_PART = 4,    /* a compound part or correction (hashed as a stem) */
-    SV_F_KINDS = 5    /* how many kinds */
+    SV_F_START = 5,   /* a stem at place p of the answer's start */
+    SV_F_KINDS = 6    /* how many kinds (format 1 models have the first 5) */
 };
 
 /* How answers become features: stored in the model, so that a model is
@@ -60,6 +68,9 @@ typedef struct sv_params {
     uint32_t char_min;               /* shortest n-gram (code points); 0:
                                         no character n-grams */
     uint32_t char_max;               /* longest (char_min..SV_CHAR_MAX) */
+    uint32_t start_tokens;           /* content tokens at the start that
+                                        give start features
+                                        (0..SV_START_MAX; 0: none) */
     double kind_weight[SV_F_KINDS];  /* what one occurrence of a kind adds
                                         before the answer is normalised;
                                         0 turns a kind off */

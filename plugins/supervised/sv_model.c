@@ -307,12 +307,12 @@ static uint32_t sv_le32(const unsigned char *b)
 enum {
     K_MAGIC, K_FORMAT, K_LANG, K_LABELS, K_HASH_BITS, K_CHAR_MIN, K_CHAR_MAX,
     K_KIND_WEIGHTS, K_SINGLE, K_SEED, K_ANSWERS, K_THRESHOLDS, K_BIAS,
-    K_INDEX, K_WEIGHTS, K_COUNT
+    K_INDEX, K_WEIGHTS, K_START_TOKENS, K_COUNT
 };
 static const char *const sv_keys[K_COUNT] = {
     "magic", "format", "lang", "labels", "hash_bits", "char_min",
     "char_max", "kind_weights", "single_label", "seed", "answers",
-    "thresholds", "bias", "index", "weights",
+    "thresholds", "bias", "index", "weights", "start_tokens",
 };
 
 /* Reads one key's value into the model (bins are kept borrowed in
@@ -321,12 +321,12 @@ static int sv_read_value(mp_reader *r, sv_model *m, int key,
                          const unsigned char **index_bytes, size_t *index_len,
                          const unsigned char **weight_bytes,
                          size_t *weight_len, uint32_t *n_thr,
-                         uint32_t *n_bias)
+                         uint32_t *n_bias, uint32_t *n_kinds)
 {
     const unsigned char *s;
     size_t n;
     uint64_t v;
-    uint32_t count, got;
+    uint32_t count;
     int rc;
 
     switch (key) {
@@ -337,10 +337,12 @@ static int sv_read_value(mp_reader *r, sv_model *m, int key,
         return rc;
     case K_FORMAT:
         rc = mp_uint(r, &v);
-        if (rc == WM_OK && v != SV_FORMAT)
-            return mp_fail(r, "model format %llu; this build reads format "
-                           "%u (retrain the model)", (unsigned long long)v,
-                           SV_FORMAT);
+        if (rc == WM_OK && (v < SV_FORMAT_OLDEST || v > SV_FORMAT))
+            return mp_fail(r, "model format %llu; this build reads formats "
+                           "%u to %u (retrain the model)",
+                           (unsigned long long)v, SV_FORMAT_OLDEST, SV_FORMAT);
+        if (rc == WM_OK)
+            m->format = (uint32_t)v;
         return rc;
     case K_LANG:
         rc = mp_bytes(r, 0, &s, &n);
@@ -376,6 +378,7 @@ static int sv_read_value(mp_reader *r, sv_model *m, int key,
     case K_CHAR_MIN:
     case K_CHAR_MAX:
     case K_SINGLE:
+    case K_START_TOKENS:
         rc = mp_uint(r, &v);
         if (rc == WM_OK && v > 64)
             return mp_fail(r, "value %llu out of range",
@@ -386,6 +389,8 @@ static int sv_read_value(mp_reader *r, sv_model *m, int key,
             m->params.char_min = (uint32_t)v;
         else if (key == K_CHAR_MAX)
             m->params.char_max = (uint32_t)v;
+        else if (key == K_START_TOKENS)
+            m->params.start_tokens = (uint32_t)v;
         else if (v > 1)
             return mp_fail(r, "single_label is 0 or 1");
         else
@@ -396,8 +401,8 @@ static int sv_read_value(mp_reader *r, sv_model *m, int key,
     case K_ANSWERS:
         return mp_uint(r, &m->answers);
     case K_KIND_WEIGHTS:
-        return mp_doubles(r, m->params.kind_weight, SV_F_KINDS, SV_F_KINDS,
-                          &got);
+        return mp_doubles(r, m->params.kind_weight, 0, SV_F_KINDS,
+                          n_kinds);
     case K_THRESHOLDS:
         rc = mp_doubles(r, m->threshold, 0, SV_MAX_LABELS, n_thr);
         for (uint32_t i = 0; rc == WM_OK && i < *n_thr; i++)
@@ -431,7 +436,8 @@ int sv_model_read(sv_model *m, const unsigned char *bytes, size_t len,
     mp_reader r = {bytes, len, 0, NULL, err, err_size};
     const unsigned char *index_bytes = NULL, *weight_bytes = NULL;
     size_t index_len = 0, weight_len = 0;
-    uint32_t n_keys, seen = 0, n_thr = 0, n_bias = 0;
+    uint32_t n_keys, seen = 0, n_thr = 0, n_bias = 0, n_kinds = 0;
+    uint32_t optional = 1u << K_SEED | 1u << K_ANSWERS | 1u << K_START_TOKENS;
     uint64_t n_feats;
     int rc;
 
@@ -457,7 +463,7 @@ int sv_model_read(sv_model *m, const unsigned char *bytes, size_t len,
             r.key = sv_keys[k];
         }
         rc = sv_read_value(&r, m, k, &index_bytes, &index_len, &weight_bytes,
-                           &weight_len, &n_thr, &n_bias);
+                           &weight_len, &n_thr, &n_bias, &n_kinds);
     }
     if (rc != WM_OK)
         return rc;
@@ -467,8 +473,17 @@ int sv_model_read(sv_model *m, const unsigned char *bytes, size_t len,
     if (!(seen & (1u << K_MAGIC)))
         return mp_fail(&r, "not a whatmatters supervised model (no \"magic\")");
     for (int k = 0; k < K_COUNT; k++)
-        if (!(seen & (1u << k)) && k != K_SEED && k != K_ANSWERS)
+        if (!(seen & (1u << k)) && !(optional & (1u << k)))
             return mp_fail(&r, "no \"%s\" in the model", sv_keys[k]);
+    /* Format 1 came before start features: 5 kinds, no start_tokens. */
+    if (m->format == 1 ? (n_kinds != SV_F_KINDS - 1
+                          || (seen & (1u << K_START_TOKENS)))
+                       : (n_kinds != SV_F_KINDS
+                          || !(seen & (1u << K_START_TOKENS))))
+        return mp_fail(&r, "format %u with %u kind weights%s", m->format,
+                       n_kinds, (seen & (1u << K_START_TOKENS))
+                                    ? " and start_tokens"
+                                    : " and no start_tokens");
     if (!sv_params_valid(&m->params))
         return mp_fail(&r, "hashing parameters out of range (hash_bits %u, "
                        "char_min %u, char_max %u)", m->params.hash_bits,

@@ -9,10 +9,11 @@
 ** file is an error that says where, never a crash or a huge allocation.
 ** The keys (docs in plugins/supervised/README.md):
 **   "magic"        str   SV_MAGIC
-**   "format"       uint  SV_FORMAT
+**   "format"       uint  SV_FORMAT (2); format 1 is read too: it has no
+**                  "start_tokens" and SV_F_KINDS - 1 kind weights
 **   "lang"         str   the language the model was trained on ("sv", ...)
 **   "labels"       array of str: the label (area) ids, 1 to SV_MAX_LABELS
-**   "hash_bits", "char_min", "char_max"   uint: sv_params
+**   "hash_bits", "char_min", "char_max", "start_tokens"   uint: sv_params
 **   "kind_weights" array of SV_F_KINDS float: sv_params.kind_weight
 **   "single_label" uint 0/1: every training answer had exactly one label
 **   "seed", "answers"   uint: the training seed and answer count (kept for
@@ -37,6 +38,7 @@
 
 /* A model in memory. */
 typedef struct sv_model {
+    uint32_t format;                                 /* of the file read */
     char lang[8];                                    /* "sv", ... */
     uint32_t n_labels;                               /* 1..SV_MAX_LABELS */
     char labels[SV_MAX_LABELS][SV_MAX_LABEL_LEN + 1]; /* ids, NUL-ended */
