@@ -39,7 +39,7 @@ void sv_params_default(sv_params *params)
     params->kind_weight[SV_F_CHAR] = 0.3;
     params->kind_weight[SV_F_NEGATED] = 1.0;
     params->kind_weight[SV_F_PART] = 1.0;
-    params->start_tokens = 3;
+    params->start_tokens = 0; /* off: see sv_features.h */
     params->kind_weight[SV_F_START] = 2.0;
 }
 

@@ -8,8 +8,9 @@
 #                 for the corrupt-model test (test_supervised.c)
 #   pxtextmining  train on the external benchmark's train split, and
 #                 floors on its test split a little below the measured
-#                 values (0.680 top-1 accuracy, 0.598 macro-F1: floors
-#                 0.66 and 0.58), so that a regression fails
+#                 values (0.713 top-1 accuracy, 0.632 macro-F1: floors
+#                 0.69 and 0.61), so that a regression fails; an
+#                 answer's opening word is evidence
 # Prints "N passed, N failed"; exits non-zero on any failure.
 set -u
 bin="$1" src="$2" testdata="$3" module="$4" out="$5" group="$6"
@@ -42,6 +43,25 @@ basic)
     check "same seed, same model bytes" cmp -s "$m1" "$m2"
     check "train, another seed" "$bin" train --lang en --seed 8 -o "$m3" "$sep" >/dev/null
     check "another seed still a model" "$bin" eval --lang en --plugin supervised --model "$m3" "$sep" >/dev/null
+
+    # Start features (--start-tokens N, default 0) are part of the model.
+    check "train --start-tokens 3" "$bin" train --lang en --seed 7 --start-tokens 3 -o "$out/start.model" "$sep" >/dev/null
+    check "--start-tokens 3 makes another model" sh -c '! cmp -s "$1" "$2"' _ "$m1" "$out/start.model"
+    exact=$("$bin" eval --lang en --json --plugin supervised --model "$out/start.model" "$sep" | json_get exact_match)
+    check "... which learns the separable set exactly too ($exact)" ge "$exact" 1
+    "$bin" train --lang en --start-tokens 9 -o "$out/x.model" "$sep" >/dev/null 2>"$out/err"
+    check "--start-tokens 9: exit 2" [ $? -eq 2 ]
+    check "... saying what it wants" grep -q "bad --start-tokens value '9' (expected a number 0 to 8)" "$out/err"
+    "$bin" eval --lang en --start-tokens 2 "$sep" >/dev/null 2>"$out/err"
+    check "eval --start-tokens without --cv: exit 2" [ $? -eq 2 ]
+    a=$("$bin" eval --lang en --cv 3 --seed 2 "$sep")
+    b=$("$bin" eval --lang en --cv 3 --seed 2 --start-tokens 0 "$sep")
+    check "eval --cv --start-tokens 0 is the default" [ "$a" = "$b" ]
+    # A model of format 1 (before start features) is still read and codes.
+    line=$(printf 'id,text\nq1,we waited on the waiting list for weeks\n' |
+           "$bin" classify --lang en --plugin supervised --model "$src/tests/fuzz/corpus/model/separable_en.model" \
+               --format jsonl --input-format csv --quiet)
+    check "a format 1 model still codes ($line)" sh -c 'printf "%s" "$1" | grep -q "\"areas\":\[\"access\"\]"' _ "$line"
 
     # A separable set is learned exactly: every answer's areas, no more.
     json=$("$bin" eval --lang en --json --plugin supervised --model "$m1" "$sep")
@@ -157,13 +177,19 @@ basic)
 pxtextmining)
     px="$testdata/pxtextmining"
     m="$out/px.model"
-    check "train on pxtextmining" "$bin" train --lang en -o "$m" "$px/phase1_train.csv" >/dev/null
+    check "train on pxtextmining" "$bin" train --lang en --start-tokens 3 -o "$m" "$px/phase1_train.csv" >/dev/null
     json=$("$bin" eval --lang en --json --taxonomy "$here/pxtextmining-taxonomy.txt" --plugin supervised --model "$m" "$px/phase1_test.csv")
     acc=$(printf '%s' "$json" | json_get accuracy top1)
     macro=$(printf '%s' "$json" | json_get macro_f1 top1)
     echo "pxtextmining test: top-1 accuracy $acc, macro-F1 $macro"
-    check "top-1 accuracy $acc >= 0.66" ge "$acc" 0.66
-    check "top-1 macro-F1 $macro >= 0.58" ge "$macro" 0.58
+    check "top-1 accuracy $acc >= 0.69" ge "$acc" 0.69
+    check "top-1 macro-F1 $macro >= 0.61" ge "$macro" 0.61
+    # How an answer opens: "Nothing" first is the model's evidence.
+    line=$(printf 'id,text\nq1,Nothing really all good\n' |
+           "$bin" classify --lang en --taxonomy "$here/pxtextmining-taxonomy.txt" --plugin supervised \
+               --model "$m" --format jsonl --input-format csv --quiet)
+    check "an opening word codes couldnt_be_improved ($line)" sh -c 'printf "%s" "$1" | grep -q "\"areas\":\[\"couldnt_be_improved\"\]"' _ "$line"
+    check "... with the stem at the start as evidence" sh -c 'printf "%s" "$1" | grep -q "\"text\":\"Nothing\",\"rule\":\"supervised: stem at the start\""' _ "$line"
     ;;
 *)
     echo "unknown group $group"; exit 2 ;;

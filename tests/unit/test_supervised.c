@@ -221,6 +221,57 @@ static void test_hostile(const char *path)
     }
 }
 
+/*
+** Formats: the model (format 2) with one value changed in place. Format 1
+** models have no start features, so a "format 1" file that has them is
+** refused, as are a format this build does not know and too many start
+** tokens; the message names the file and says what is wrong.
+*/
+static void test_formats(const unsigned char *b, size_t n, const char *path)
+{
+    static const struct {
+        const char *what;
+        const char *key; /* msgpack str header and the key's bytes */
+        unsigned char from, to; /* the positive fixint after it */
+        const char *says;
+    } cases[] = {
+        {"format 1 with start features", "\xA6" "format", 2, 1,
+         "format 1 with 6 kind weights and start_tokens"},
+        {"format 3", "\xA6" "format", 2, 3, "reads formats 1 to 2"},
+        {"9 start tokens", "\xAC" "start_tokens", 0, 9,
+         "hashing parameters out of range"},
+    };
+    unsigned char *c = malloc(n ? n : 1);
+
+    if (!c) {
+        CHECK_MSG(0, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t k = strlen(cases[i].key), at = n;
+        int names, rc;
+
+        for (size_t j = 0; j + k < n; j++)
+            if (memcmp(b + j, cases[i].key, k) == 0) {
+                at = j + k;
+                break;
+            }
+        CHECK_MSG(at < n && b[at] == cases[i].from, cases[i].what);
+        if (!(at < n && b[at] == cases[i].from))
+            continue;
+        memcpy(c, b, n);
+        c[at] = cases[i].to;
+        if (write_file(path, c, n) != 0)
+            continue;
+        rc = try_model(path, &names, NULL);
+        CHECK_MSG(rc == WM_EPARSE, cases[i].what);
+        CHECK_MSG(names, cases[i].what);
+        CHECK_MSG(shared && strstr(wm_engine_errmsg(shared), cases[i].says),
+                  cases[i].what);
+    }
+    free(c);
+}
+
 int main(int argc, char **argv)
 {
     unsigned char *model;
@@ -251,6 +302,7 @@ int main(int argc, char **argv)
                  WM_EINVAL);
         wm_engine_free(e);
     }
+    test_formats(model, n, path);
     test_truncated(model, n, path);
     test_corrupted(model, n, path);
     test_hostile(path);
