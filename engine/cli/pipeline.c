@@ -416,8 +416,8 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
                                ? "broken record" : "answer over the size limit");
         return;
     }
-    valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
-    res->text_valid = valid;
+    res->text_valid = cli_utf8_check(rec->text, rec->text_len, &bad);
+    valid = res->text_valid != 0;
     if (!cli_record_lang(cfg, rec, code, why, sizeof why)) {
         if (!valid)
             cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
