@@ -455,18 +455,14 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
         return;
     }
 
+    /* Scores and evidence are the analyzer's until its next answer:
+    ** cli_format_ahead formats them now, or copies them to the arena for
+    ** the main thread (cli_keep_result). */
     res->coded = 1;
     res->labels = cli_label_mask(c);
-    res->scores = cli_arena_copy(arena, c->scores,
-                                 w->p->n_areas * sizeof *c->scores);
+    res->scores = c->scores;
     res->n_evidence = c->n_evidence;
-    res->evidence = cli_arena_copy(arena, c->evidence,
-                                   c->n_evidence * sizeof *c->evidence);
-    if (res->scores == NULL || res->evidence == NULL) {
-        res->fatal = 1;
-        res->message = wm_strerror(WM_ENOMEM);
-        return;
-    }
+    res->evidence = c->evidence;
     if (!valid) {
         cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
                        "invalid UTF-8 at byte %zu of the answer", bad);
@@ -502,6 +498,38 @@ static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t i)
     w->formatted += len;
 }
 
+/*
+** A record left to the main thread (not formatted ahead) keeps its scores
+** and evidence: copied from the analyzer, which the worker's next answer
+** reuses, to the worker's arena. A formatted record needs neither (the
+** main thread writes its bytes, and reads only its status and message),
+** so most records skip the two copies.
+*/
+static void cli_keep_result(cli_worker *w, cli_slot *slot, size_t i)
+{
+    cli_arena *arena = &slot->arenas[w->index];
+    cli_result *res = &slot->results[i];
+
+    if (slot->bytes[i] != NULL || !res->coded || res->fatal)
+        return;
+    if (res->scores != NULL) {
+        res->scores = cli_arena_copy(arena, res->scores,
+                                     w->p->n_areas * sizeof *res->scores);
+        if (res->scores == NULL)
+            goto nomem;
+    }
+    if (res->evidence != NULL) {
+        res->evidence = cli_arena_copy(arena, res->evidence,
+                                       res->n_evidence * sizeof *res->evidence);
+        if (res->evidence == NULL)
+            goto nomem;
+    }
+    return;
+nomem:
+    res->fatal = 1;
+    res->message = wm_strerror(WM_ENOMEM);
+}
+
 /* ------------------------------------------------------------------------
 ** Workers
 ** --------------------------------------------------------------------- */
@@ -521,6 +549,7 @@ static void cli_worker_run_job(cli_worker *w, cli_slot *slot)
         for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++) {
             cli_classify_record(w, slot, k);
             cli_format_ahead(w, slot, k);
+            cli_keep_result(w, slot, k);
         }
     }
 }
