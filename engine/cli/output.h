@@ -116,9 +116,11 @@ int cli_writer_record(cli_writer *w, const cli_record *rec,
 
 /* A worker's formatter: writes records into its own buffer as
 ** cli_writer_record() would write them, so that the formatting runs on the
-** workers (in parallel) and the main thread only copies bytes. A formatter
-** reads its writer's configuration and nothing the writer changes while
-** it writes: any number of formatters, each used by one thread, may run
+** workers (in parallel) and the main thread only hands bytes on. The
+** buffer holds the records formatted since it was last cleared, one after
+** the other, so a run of them is written in one step. A formatter reads
+** its writer's configuration and nothing the writer changes while it
+** writes: any number of formatters, each used by one thread, may run
 ** beside the writer's own calls. */
 typedef struct cli_formatter cli_formatter;
 
@@ -126,17 +128,23 @@ typedef struct cli_formatter cli_formatter;
 ** out. */
 cli_formatter *cli_formatter_new(const cli_writer *w);
 
-/* Formats one record. *bytes is BORROWED until the formatter's next call.
-** Returns 0, or -1 when memory ran out. */
-int cli_formatter_record(cli_formatter *f, const cli_record *rec,
-                         const cli_result *res, const char **bytes,
-                         size_t *len);
+/* Empties the formatter's buffer (what it held must be written already). */
+void cli_formatter_clear(cli_formatter *f);
+
+/* Formats one record at the end of the buffer: its bytes are at *off, *len
+** bytes (see cli_formatter_bytes). Returns 0, or -1 when memory ran out
+** (then nothing is added, and every later call fails too). */
+int cli_formatter_append(cli_formatter *f, const cli_record *rec,
+                         const cli_result *res, size_t *off, size_t *len);
+
+/* The buffer's bytes: BORROWED until the formatter's next append. */
+const char *cli_formatter_bytes(const cli_formatter *f);
 
 /* Frees a formatter. NULL is a no-op. */
 void cli_formatter_free(cli_formatter *f);
 
-/* Writes a record a formatter made (its bytes as they are). Returns 0, or
-** -1 when writing failed. */
+/* Writes records a formatter made (their bytes as they are, one record or
+** a run of them). Returns 0, or -1 when writing failed. */
 int cli_writer_formatted(cli_writer *w, const char *bytes, size_t len);
 
 /* Flushes the stream. Returns 0, or -1 when a write failed (errno). */
