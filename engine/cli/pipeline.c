@@ -268,15 +268,15 @@ static int cli_result_set(cli_result *res, cli_arena *arena,
     return 0;
 }
 
-/* Copies a language code (at most CLI_LANG_CODE_MAX bytes kept). */
+/* Copies a language code (at most CLI_LANG_CODE_MAX bytes kept) into the
+** CLI_LANG_CODE_MAX + 1 bytes of code, the rest zero (so that two codes
+** compare as one block, cli_worker_analyzer): a byte loop, as a code is a
+** few bytes, not strlen and memcpy per record. */
 static void cli_copy_code(char *code, const char *from)
 {
-    size_t n = strlen(from);
-
-    if (n > CLI_LANG_CODE_MAX)
-        n = CLI_LANG_CODE_MAX;
-    memcpy(code, from, n);
-    code[n] = '\0';
+    memset(code, 0, CLI_LANG_CODE_MAX + 1);
+    for (size_t n = 0; n < CLI_LANG_CODE_MAX && from[n] != '\0'; n++)
+        code[n] = from[n];
 }
 
 /*
@@ -289,8 +289,10 @@ static wm_analyzer *cli_worker_analyzer(cli_worker *w, const char *code,
 {
     wm_analyzer *a = NULL;
 
+    /* Both codes fill their CLI_LANG_CODE_MAX + 1 bytes with zeros after
+    ** the code (cli_copy_code, cli_record_lang): equal codes, equal blocks. */
     for (size_t i = 0; i < w->n_analyzers; i++) {
-        if (strcmp(w->analyzers[i].code, code) == 0)
+        if (memcmp(w->analyzers[i].code, code, CLI_LANG_CODE_MAX + 1) == 0)
             return w->analyzers[i].analyzer;
     }
     *rc = wm_analyzer_new(w->p->cfg->engine, code, &a);
@@ -326,8 +328,8 @@ static int cli_blank(const char *text, size_t text_len)
 ** not empty (lower-cased, spaces trimmed; a value the library does not
 ** support is lang_unknown, not a reason to guess), else --lang L, else
 ** with --lang auto the detected language, else --lang-fallback. Writes the
-** code into code (CLI_LANG_CODE_MAX + 1 bytes) and returns 1; or returns 0
-** with why[] saying what was missing.
+** code into code (CLI_LANG_CODE_MAX + 1 bytes, zeros after it) and
+** returns 1; or returns 0 with why[] saying what was missing.
 */
 static int cli_record_lang(const cli_pipeline_config *cfg,
                            const cli_record *rec, char *code, char *why,
@@ -335,6 +337,7 @@ static int cli_record_lang(const cli_pipeline_config *cfg,
 {
     const char *detected = NULL;
 
+    memset(code, 0, CLI_LANG_CODE_MAX + 1);
     if (cfg->lang_column != NULL && rec->lang != NULL) {
         const char *v = rec->lang;
         size_t len = rec->lang_len;
