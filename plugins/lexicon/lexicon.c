@@ -1805,13 +1805,16 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
             }
             continue;
         }
-        attach = 0;
-        /* A sentence start on a skipped token carries over to the next
-        ** content token. */
-        sent |= (flags & WM_TOK_SENT_START) != 0;
-        if (!(flags & LX_CONTENT))
+        if (!(flags & LX_CONTENT)) {
+            /* A sentence start on a skipped token carries over to the
+            ** next content token. (Only with WM_ANALYZE_ALL: the usual
+            ** token is content, and takes the path below alone.) */
+            attach = 0;
+            sent |= (flags & WM_TOK_SENT_START) != 0;
             continue;
-        if (sent && n > 0) { /* the sentence before ends at n - 1 */
+        }
+        if (((flags & WM_TOK_SENT_START) || sent) && n > 0) {
+            /* the sentence before ends at n - 1 */
             for (uint32_t q = from; q < n; q++)
                 limit[q] = n - 1;
             from = n;
