@@ -342,26 +342,29 @@ cli_put(char *d, const void *p, size_t n)
 /* A string literal at the cursor. */
 #define CLI_PUT_LIT(d, lit) cli_put((d), (lit), sizeof(lit) - 1)
 
-/* An unsigned number at the cursor (at most 20 bytes), as cli_buf_uint. */
+/* An unsigned number at the cursor (at most 20 bytes), as cli_buf_uint:
+** its digits counted first (comparisons, for the usual few digits), then
+** written from the last, two a division, straight to the cursor. */
 static inline char *cli_put_uint(char *d, uint64_t v)
 {
-    char digits[24];
-    size_t n = sizeof digits;
+    size_t n = 1;
+    char *p;
 
+    for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
+        n++;
+    p = d + n;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
 
         v /= 100;
-        n -= 2;
-        memcpy(digits + n, cli_digits2 + 2 * r, 2);
+        p -= 2;
+        memcpy(p, cli_digits2 + 2 * r, 2);
     }
-    if (v >= 10) {
-        n -= 2;
-        memcpy(digits + n, cli_digits2 + 2 * v, 2);
-    } else {
-        digits[--n] = (char)('0' + v);
-    }
-    return cli_put(d, digits + n, sizeof digits - n);
+    if (v >= 10)
+        memcpy(p - 2, cli_digits2 + 2 * v, 2);
+    else
+        p[-1] = (char)('0' + v);
+    return d + n;
 }
 
 /* Eight bytes at a time (SWAR): ONES has 1 in each byte, HIGHS the top
