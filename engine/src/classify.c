@@ -130,9 +130,10 @@ static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size
                      a->analysis.text_len);
         return WM_EINVAL;
     }
-    if (wm__grow(&a->engine->alloc, (void **)&a->evidence, &a->cap_evidence,
+    if (a->n_evidence >= a->cap_evidence &&
+        wm__grow(&a->engine->alloc, (void **)&a->evidence, &a->cap_evidence,
                  a->n_evidence + 1, sizeof *a->evidence) != WM_OK)
-        return WM_ENOMEM;
+        return WM_ENOMEM; /* the array is kept from answer to answer: no call */
     ev = &a->evidence[a->n_evidence++];
     ev->area = area;
     ev->plugin = a->cur_plugin;
