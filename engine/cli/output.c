@@ -408,103 +408,6 @@ static inline uint64_t cli_csv_mask8(const unsigned char *p)
            cli_swar_eq(w, '\r') | cli_swar_eq(w, '\n');
 }
 
-/*
-** cli_utf8_valid's pass, noting on the way whether a byte JSON escapes (or
-** a lead 0xC2) is there: the pipeline checks every answer before
-** classifying it, and the JSON writer, told the text is plain, copies it
-** without a scan of its own. Every byte is tested once: in a block of
-** sixteen (the bytes to escape as one more mask beside the UTF-8 one,
-** or-ed into `esc`, not a reason to stop), in a run of ASCII (eight at a
-** time, by the writer's own mask), or alone.
-*/
-int cli_utf8_check(const char *text, size_t text_len, size_t *bad_offset)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    unsigned esc = 0; /* non-zero once a byte to escape (or 0xC2) is seen */
-#if defined(__SSE2__)
-    const __m128i lead_lo = _mm_set1_epi8((char)0xC1);
-    const __m128i lead_hi = _mm_set1_epi8((char)0xE0);
-    const __m128i cont_hi = _mm_set1_epi8((char)0xC0);
-    const __m128i ctl = _mm_set1_epi8(0x1F);
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i bslash = _mm_set1_epi8('\\');
-    const __m128i del = _mm_set1_epi8(0x7F);
-    const __m128i c2 = _mm_set1_epi8((char)0xC2);
-    __m128i acc = _mm_setzero_si128(); /* the blocks' bytes to escape */
-#endif
-
-    while (i < text_len) {
-        int valid;
-        size_t n;
-
-#if defined(__SSE2__)
-        /* cli_plain16's test (lead 0xC2), and the bytes to escape or-ed
-        ** into acc. A block that stops is tested again from the stop, so
-        ** some bytes are or-ed in twice, which changes nothing: the test
-        ** of a byte does not depend on its neighbours. */
-        while (i + 16 <= text_len) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            unsigned hi = (unsigned)_mm_movemask_epi8(v);
-            unsigned ld = (unsigned)_mm_movemask_epi8(
-                _mm_and_si128(_mm_cmpgt_epi8(v, lead_lo), _mm_cmplt_epi8(v, lead_hi)));
-            unsigned ct = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, cont_hi));
-            __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
-
-            bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, del),
-                                                 _mm_cmpeq_epi8(v, c2)));
-            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)); /* <= 0x1F */
-            acc = _mm_or_si128(acc, bad);
-            /* Every byte above 0x7F a lead or a continuation, and each
-            ** continuation just after a lead, each lead just before one:
-            ** cli_plain16's stop mask is zero then, and made only when not. */
-            if (hi != (ld | ct) || ct != (ld << 1)) {
-                unsigned stop = (hi & ~ld & ~ct) | (ld & ~(ct >> 1)) | (ct & ~(ld << 1));
-
-                i += (size_t)__builtin_ctz(stop);
-                break;
-            }
-            i += 16;
-        }
-#endif
-        if (i >= text_len)
-            break;
-        if (s[i] < 0x80) {
-            /* ASCII, eight bytes at a time while none is to escape or
-            ** above 0x7F; a byte to escape is noted and passed. */
-            while (i + 8 <= text_len) {
-                uint64_t m = cli_json_mask8(s + i);
-                if (m != 0) {
-                    i += CLI_SWAR_FIRST(m);
-                    break;
-                }
-                i += 8;
-            }
-            while (i < text_len && s[i] < 0x80) {
-                unsigned c = s[i++];
-                esc |= c < 0x20 || c == '"' || c == '\\' || c == 0x7F;
-            }
-            continue;
-        }
-        if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < text_len &&
-            (s[i + 1] & 0xC0) == 0x80) { /* two bytes (å, ä, ö), no call */
-            esc |= s[i] == 0xC2;
-            i += 2;
-            continue;
-        }
-        n = cli_utf8_seq(s + i, text_len - i, &valid);
-        if (!valid) {
-            *bad_offset = i;
-            return 0;
-        }
-        i += n;
-    }
-#if defined(__SSE2__)
-    esc |= (unsigned)_mm_movemask_epi8(acc);
-#endif
-    return esc ? CLI_TEXT_VALID : CLI_TEXT_PLAIN;
-}
-
 /* From i, skips eight plain bytes at a time (the last few through a
 ** padded copy) and stops at the first byte that is not plain (or, on a
 ** big-endian machine, a few bytes before it): the caller looks at that
@@ -628,6 +531,7 @@ static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len)
 {
 #if defined(__SSE2__)
     const unsigned char *s = (const unsigned char *)text;
+    char *d;
 
     if (text_len >= 16) {
         const __m128i ctl = _mm_set1_epi8(0x20);
@@ -652,9 +556,13 @@ static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len)
                 break;
             i = i + 32 <= text_len ? i + 16 : text_len - 16;
         }
-        cli_buf_byte(b, '"');
-        cli_buf_add(b, text, text_len);
-        cli_buf_byte(b, '"');
+        if ((d = cli_buf_at(b, text_len + 2)) == NULL)
+            return 1;
+        *d++ = '"';
+        memcpy(d, text, text_len);
+        d += text_len;
+        *d++ = '"';
+        cli_buf_end(b, d);
         return 1;
     }
 #endif
@@ -1788,22 +1696,10 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
         cli_buf_byte(b, '}');
     }
     if (w->cfg.with_text) {
-        if (res->text_valid == CLI_TEXT_PLAIN) {
-            /* Checked by the pipeline: nothing to escape, a copy. */
-            if ((d = cli_buf_at(b, rec->text_len + 10)) == NULL)
-                return;
-            d = CLI_PUT_LIT(d, ",\"text\":\"");
-            memcpy(d, rec->text, rec->text_len);
-            d += rec->text_len;
-            *d++ = '"';
-            cli_buf_end(b, d);
-            text_plain = 1;
-        } else {
-            CLI_BUF_LIT(b, ",\"text\":");
-            text_plain = res->text_valid
-                             ? cli_buf_json_valid(b, rec->text, rec->text_len)
-                             : cli_buf_json_string(b, rec->text, rec->text_len);
-        }
+        CLI_BUF_LIT(b, ",\"text\":");
+        text_plain = res->text_valid
+                         ? cli_buf_json_valid(b, rec->text, rec->text_len)
+                         : cli_buf_json_string(b, rec->text, rec->text_len);
     }
 
     /* Language, status and message, mostly "sv", ok and "". */

@@ -45,7 +45,7 @@ enum cli_status {
 const char *cli_status_name(int status);
 
 /* What is known of a record's text (cli_result.text_valid). */
-enum { CLI_TEXT_VALID = 1, CLI_TEXT_PLAIN = 2 };
+enum { CLI_TEXT_VALID = 1 };
 
 /* What the pipeline found for one record. The pointers are the pipeline's
 ** (a batch arena) or static; rules and languages are the engine's. */
@@ -63,12 +63,11 @@ typedef struct cli_result {
                                     all zero (an empty answer) */
     const wm_evidence *evidence; /* copies; rules BORROWED from the engine */
     size_t n_evidence;           /* how many */
-    int text_valid;              /* CLI_TEXT_VALID: the record's text was
-                                    checked and is valid UTF-8 (the JSON
-                                    writer then looks only for what it
-                                    must escape); CLI_TEXT_PLAIN: valid
-                                    and nothing to escape (cli_utf8_check;
-                                    the writer copies it); 0: not known */
+    int text_valid;              /* CLI_TEXT_VALID: the record's text is
+                                    known to be valid UTF-8 (checked, or
+                                    analysed without an invalid sequence;
+                                    the JSON writer then looks only for
+                                    what it must escape); 0: not known */
 } cli_result;
 
 /* What a writer needs to know. */
@@ -163,13 +162,5 @@ int cli_meta_write_json(FILE *out, const wm_engine *engine,
 /* Checks that text is valid UTF-8. Returns 1 when it is; else 0 with the
 ** offset of the first byte of the first invalid sequence in *bad_offset. */
 int cli_utf8_valid(const char *text, size_t text_len, size_t *bad_offset);
-
-/* cli_utf8_valid, and in the same pass what the JSON writer needs to know:
-** returns CLI_TEXT_PLAIN when the text is valid and holds no byte JSON
-** escapes (C0 controls, '"', '\\', DEL) and no lead 0xC2 (C1 controls
-** are escaped; a no-break space is not, but is rare enough to be left to
-** the escaper), CLI_TEXT_VALID when it is valid, else 0 with
-** *bad_offset as cli_utf8_valid's. */
-int cli_utf8_check(const char *text, size_t text_len, size_t *bad_offset);
 
 #endif /* WM_CLI_OUTPUT_H */

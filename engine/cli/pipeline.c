@@ -423,9 +423,9 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
                                ? "broken record" : "answer over the size limit");
         return;
     }
-    res->text_valid = cli_utf8_check(rec->text, rec->text_len, &bad);
-    valid = res->text_valid != 0;
     if (!cli_record_lang(cfg, rec, code, why, sizeof why)) {
+        valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
+        res->text_valid = valid ? CLI_TEXT_VALID : 0;
         if (!valid)
             cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
                            "invalid UTF-8 at byte %zu of the answer", bad);
@@ -461,6 +461,14 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
                        msg != NULL && msg[0] != '\0' ? msg : wm_strerror(rc));
         return;
     }
+
+    /* The analysis checked the text's UTF-8 on the way (each invalid
+    ** sequence is a segment of its own, counted, the first one's offset
+    ** kept), so the answer is not checked apart: what cli_utf8_valid
+    ** would say, for a pass less over every answer. */
+    valid = c->analysis->n_invalid == 0;
+    bad = c->analysis->first_invalid;
+    res->text_valid = valid ? CLI_TEXT_VALID : 0;
 
     /* Scores and evidence are the analyzer's until its next answer:
     ** cli_format_ahead formats them now, or copies them to the arena for
