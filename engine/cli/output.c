@@ -39,6 +39,11 @@
 /* The writer hands its buffer to the stream when it holds this much. */
 #define CLI_WRITE_CHUNK ((size_t)256 << 10)
 
+/* Formatted records (cli_writer_formatted) go to the stream without the
+** buffer from this many bytes in one run: some 35 records, a worker's
+** share of a batch (with two threads, runs of a few hundred records). */
+#define CLI_DIRECT_RUN ((size_t)16 << 10)
+
 /* The offset of the first flagged byte in a SWAR result m != 0: exact on
 ** a little-endian machine (a borrow only flags bytes after a true one);
 ** elsewhere 0, which only sends the caller to its byte-at-a-time path. */
@@ -1924,12 +1929,12 @@ int cli_writer_record(cli_writer *w, const cli_record *rec,
     return w->out.len >= CLI_WRITE_CHUNK ? cli_writer_flush(w) : 0;
 }
 
-/* A run of at least CLI_WRITE_CHUNK bytes (a worker's part of a batch)
+/* A run of at least CLI_DIRECT_RUN bytes (a worker's part of a batch)
 ** goes to the stream as it is, after what the buffer holds, instead of
 ** through the buffer: one copy less. */
 int cli_writer_formatted(cli_writer *w, const char *bytes, size_t len)
 {
-    if (len >= CLI_WRITE_CHUNK && !w->failed && !w->out.failed) {
+    if (len >= CLI_DIRECT_RUN && !w->failed && !w->out.failed) {
         if (cli_writer_flush(w) != 0 || fwrite(bytes, 1, len, w->cfg.out) != len)
             return -1;
         return ferror(w->cfg.out) ? -1 : 0;
