@@ -48,7 +48,10 @@ const char *cli_status_name(int status);
 enum { CLI_TEXT_VALID = 1 };
 
 /* What the pipeline found for one record. The pointers are the pipeline's
-** (a batch arena) or static; rules and languages are the engine's. */
+** (a batch arena) or static; rules and languages are the engine's. Scores
+** and evidence are the worker's analyzer's until its next answer: a record
+** formatted ahead is written from its bytes and never reads them again;
+** for any other the pipeline copies them to the arena first. */
 typedef struct cli_result {
     int status;                  /* enum cli_status */
     int coded;                   /* 1: classified, areas and scores hold;
@@ -61,7 +64,7 @@ typedef struct cli_result {
     uint64_t labels;             /* assigned areas: bit i for area i */
     const double *scores;        /* [n_areas] combined scores, or NULL for
                                     all zero (an empty answer) */
-    const wm_evidence *evidence; /* copies; rules BORROWED from the engine */
+    const wm_evidence *evidence; /* rules BORROWED from the engine */
     size_t n_evidence;           /* how many */
     int text_valid;              /* CLI_TEXT_VALID: the record's text is
                                     known to be valid UTF-8 (checked, or
