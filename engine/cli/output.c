@@ -39,6 +39,11 @@
 /* The writer hands its buffer to the stream when it holds this much. */
 #define CLI_WRITE_CHUNK ((size_t)256 << 10)
 
+/* Formatted records (cli_writer_formatted) go to the stream without the
+** buffer from this many bytes in one run: some 35 records, a worker's
+** share of a batch (with two threads, runs of a few hundred records). */
+#define CLI_DIRECT_RUN ((size_t)16 << 10)
+
 /* The offset of the first flagged byte in a SWAR result m != 0: exact on
 ** a little-endian machine (a borrow only flags bytes after a true one);
 ** elsewhere 0, which only sends the caller to its byte-at-a-time path. */
@@ -288,6 +293,85 @@ static inline void cli_buf_uint(cli_buf *b, uint64_t v)
     cli_buf_add(b, digits + n, sizeof digits - n);
 }
 
+/* ------------------------------------------------------------------------
+** A write cursor: for the parts of a JSON Lines record whose size is
+** bounded in advance, one reservation, then appends that only copy and
+** move a pointer (no check of the room and no store of the length each)
+** --------------------------------------------------------------------- */
+
+/* The end of b's bytes, with room for n more, or NULL when memory ran out
+** (b->failed is then set). cli_buf_end() closes what was written. */
+static inline char *cli_buf_at(cli_buf *b, size_t n)
+{
+    if (n > b->cap - b->len && cli_buf_reserve(b, n) != 0)
+        return NULL;
+    return b->data + b->len;
+}
+
+/* Ends b's bytes at d (a cursor from cli_buf_at, moved on). */
+static inline void cli_buf_end(cli_buf *b, const char *d)
+{
+    b->len = (size_t)(d - b->data);
+}
+
+/* Copies n bytes to d and returns the cursor after them: short pieces as
+** two overlapping words, as in cli_buf_add. */
+static inline __attribute__((always_inline)) char *
+cli_put(char *d, const void *p, size_t n)
+{
+    const char *s = p;
+
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y;
+
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+        memcpy(d, &x, 8);
+        memcpy(d + n - 8, &y, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t x, y;
+
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
+    return d + n;
+}
+
+/* A string literal at the cursor. */
+#define CLI_PUT_LIT(d, lit) cli_put((d), (lit), sizeof(lit) - 1)
+
+/* An unsigned number at the cursor (at most 20 bytes), as cli_buf_uint:
+** its digits counted first (comparisons, for the usual few digits), then
+** written from the last, two a division, straight to the cursor. */
+static inline char *cli_put_uint(char *d, uint64_t v)
+{
+    size_t n = 1;
+    char *p;
+
+    for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
+        n++;
+    p = d + n;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+
+        v /= 100;
+        p -= 2;
+        memcpy(p, cli_digits2 + 2 * r, 2);
+    }
+    if (v >= 10)
+        memcpy(p - 2, cli_digits2 + 2 * v, 2);
+    else
+        p[-1] = (char)('0' + v);
+    return d + n;
+}
+
 /* Eight bytes at a time (SWAR): ONES has 1 in each byte, HIGHS the top
 ** bit. A byte of w equal to b, or below b (b at most 0x80), sets the top
 ** bit of its byte in the result; a true answer may also flag a byte next
@@ -452,33 +536,41 @@ static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len)
 {
 #if defined(__SSE2__)
     const unsigned char *s = (const unsigned char *)text;
+    char *d;
 
     if (text_len >= 16) {
-        const __m128i ctl = _mm_set1_epi8(0x20);
+        const __m128i ctl = _mm_set1_epi8(0x1F);
         const __m128i quote = _mm_set1_epi8('"');
         const __m128i bslash = _mm_set1_epi8('\\');
         const __m128i del = _mm_set1_epi8(0x7F);
         const __m128i c1 = _mm_set1_epi8((char)0xC2);
-        const __m128i neg = _mm_set1_epi8(-1);
+        __m128i bad = _mm_setzero_si128();
         size_t i = 0;
 
+        /* The blocks' findings or-ed together and tested once at the end:
+        ** such a byte is rare, and the text is then written from its start
+        ** anyway. Up to 0x1F: the byte's minimum with 0x1F is itself. */
         for (;;) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            __m128i bad = _mm_and_si128(_mm_cmpgt_epi8(v, neg), _mm_cmplt_epi8(v, ctl));
 
-            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, quote));
-            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, bslash));
-            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
-            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, c1));
-            if (_mm_movemask_epi8(bad) != 0)
-                return cli_buf_json_string(b, text, text_len);
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+            bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                 _mm_cmpeq_epi8(v, bslash)));
+            bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, del),
+                                                 _mm_cmpeq_epi8(v, c1)));
             if (i + 16 == text_len)
                 break;
             i = i + 32 <= text_len ? i + 16 : text_len - 16;
         }
-        cli_buf_byte(b, '"');
-        cli_buf_add(b, text, text_len);
-        cli_buf_byte(b, '"');
+        if (_mm_movemask_epi8(bad) != 0)
+            return cli_buf_json_string(b, text, text_len);
+        if ((d = cli_buf_at(b, text_len + 2)) == NULL)
+            return 1;
+        *d++ = '"';
+        memcpy(d, text, text_len);
+        d += text_len;
+        *d++ = '"';
+        cli_buf_end(b, d);
         return 1;
     }
 #endif
@@ -530,39 +622,75 @@ static size_t cli_fixed4(double value, char *num)
     return len;
 }
 
+/* The most bytes cli_put_number writes (it writes null rather than more). */
+#define CLI_NUMBER_MAX 64
+
 /*
-** Appends a JSON number as cli_json_number() writes it: at most four
-** decimals, trailing zeros dropped, no "-0", null for NaN and infinities.
-** Scores are mostly exactly 0, which skips the formatting.
+** Writes a JSON number at the cursor as cli_json_number() writes it: at
+** most four decimals, trailing zeros dropped, no "-0", null for NaN and
+** infinities. Scores are mostly exactly 0, which skips the formatting.
 */
-static void cli_buf_json_number(cli_buf *b, double value)
+static char *cli_put_number(char *d, double value)
 {
-    char num[64];
+    char num[CLI_NUMBER_MAX];
     int n;
 
     if (value == 0.0) {
-        cli_buf_byte(b, '0');
-        return;
+        *d = '0';
+        return d + 1;
     }
-    if (!isfinite(value)) {
-        cli_buf_cstr(b, "null");
-        return;
+    if (value > 0.0 && value < 1.0) {
+        /* A score: cli_fixed4's rounding and test of a near-tie, then
+        ** "0." and the four digits two at a time, trailing zeros dropped
+        ** (1 and 0 when it rounds to them), without the general path's
+        ** digit loop and copies. */
+        double x = value * 10000.0;
+        double whole = (double)(uint32_t)x; /* floor: 0 <= x < 10^4 */
+        double frac = x - whole;
+
+        if (fabs(frac - 0.5) >= 1e-6) {
+            unsigned q = (unsigned)whole + (frac > 0.5); /* 0..10000 */
+            char *e;
+
+            if (q == 0 || q == 10000) {
+                *d = q == 0 ? '0' : '1';
+                return d + 1;
+            }
+            d[0] = '0';
+            d[1] = '.';
+            memcpy(d + 2, cli_digits2 + 2 * (q / 100), 2);
+            memcpy(d + 4, cli_digits2 + 2 * (q % 100), 2);
+            e = d + 6;
+            while (e[-1] == '0') /* q > 0: stops at a digit */
+                e--;
+            return e;
+        }
     }
+    if (!isfinite(value))
+        return CLI_PUT_LIT(d, "null");
     n = (int)cli_fixed4(value, num);
     if (n == 0)
         n = snprintf(num, sizeof num, "%.4f", value);
-    if (n <= 0 || (size_t)n >= sizeof num) {
-        cli_buf_cstr(b, "null");
-        return;
-    }
+    if (n <= 0 || (size_t)n >= sizeof num)
+        return CLI_PUT_LIT(d, "null");
     while (n > 0 && num[n - 1] == '0')
         n--;
     if (n > 0 && num[n - 1] == '.')
         n--;
-    if (n == 2 && num[0] == '-' && num[1] == '0') /* no "-0" */
-        cli_buf_byte(b, '0');
-    else
-        cli_buf_add(b, num, (size_t)n);
+    if (n == 2 && num[0] == '-' && num[1] == '0') { /* no "-0" */
+        *d = '0';
+        return d + 1;
+    }
+    return cli_put(d, num, (size_t)n);
+}
+
+/* The same appended to b. */
+static void cli_buf_json_number(cli_buf *b, double value)
+{
+    char *d = cli_buf_at(b, CLI_NUMBER_MAX);
+
+    if (d != NULL)
+        cli_buf_end(b, cli_put_number(d, value));
 }
 
 /* ------------------------------------------------------------------------
@@ -960,6 +1088,10 @@ struct cli_writer {
     cli_frag *score_key;    /* [n_areas] {"<id>": for the first area,
                                ,"<id>": for the others */
     uint64_t area_bits;     /* bit i set for each area i */
+    size_t frag_max;        /* the longest of the fragments above that a
+                               JSON Lines record holds (a status, an area
+                               id, a --keep name and the JSON Lines ones),
+                               for cli_json_record's reservations */
 };
 
 /* The scores map of a classified record (all zero when scores is NULL). */
@@ -998,20 +1130,18 @@ static cli_frag cli_frag_make(cli_writer *w, const char *text, int scores)
 
 /* A JSON string for text, null for NULL. Every record has two short
 ** strings (its language and its message, mostly "sv" and "") and every
-** evidence one (its rule, such as "värdig*"): one pass finds the end and
-** whether the bytes are plain (printable ASCII other than '"' and '\\',
-** two-byte UTF-8 from U+00C0, as in cli_buf_json_string), and a plain
-** string is copied between quotes; anything else takes the full escaper
-** from the first byte that is not plain, with the same result. */
-static void cli_json_cstr(cli_buf *b, const char *text)
+** evidence one (its rule, such as "värdig*"): one pass (cli_cstr_plain)
+** finds the end and whether the bytes are plain (printable ASCII other
+** than '"' and '\\', two-byte UTF-8 from U+00C0, as in
+** cli_buf_json_string): the length of the plain beginning, which is the
+** string's when the byte there is its NUL. A plain string is copied
+** between quotes; anything else takes the full escaper from the first
+** byte that is not plain, with the same result. */
+static inline size_t cli_cstr_plain(const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
 
-    if (text == NULL) {
-        cli_buf_add(b, "null", 4);
-        return;
-    }
     for (;;) {
         unsigned c = s[i];
 
@@ -1020,8 +1150,21 @@ static void cli_json_cstr(cli_buf *b, const char *text)
         else if (c >= 0xC3 && c <= 0xDF && (s[i + 1] & 0xC0) == 0x80)
             i += 2; /* s[i + 1] is at most the NUL, which is no continuation */
         else
-            break;
+            return i;
     }
+}
+
+/* The JSON string (or null) for text, appended to b. */
+static void cli_json_cstr(cli_buf *b, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i;
+
+    if (text == NULL) {
+        cli_buf_add(b, "null", 4);
+        return;
+    }
+    i = cli_cstr_plain(text);
     if (s[i] != '\0') {
         cli_buf_json_string(b, text, i + strlen(text + i));
         return;
@@ -1043,6 +1186,13 @@ static cli_frag cli_json_frag(cli_buf *fr, const char *prefix,
     cli_buf_cstr(fr, suffix);
     f.len = fr->len - f.off;
     return f;
+}
+
+/* Makes w->frag_max at least f's length. */
+static void cli_frag_max(cli_writer *w, cli_frag f)
+{
+    if (f.len > w->frag_max)
+        w->frag_max = f.len;
 }
 
 /* The larger fragments of the JSON Lines records: the score keys, the
@@ -1070,6 +1220,17 @@ static void cli_writer_json_frags(cli_writer *w)
         w->ev_plugin[i] = cli_json_frag(fr, ",\"plugin\":",
                                         wm_engine_plugin_name(engine, i),
                                         ",\"negated\":");
+    for (int k = 0; k < CLI_ST_COUNT; k++)
+        cli_frag_max(w, w->statuses[k]);
+    for (size_t i = 0; i < w->n_areas; i++) {
+        cli_frag_max(w, w->areas[i]);
+        cli_frag_max(w, w->score_key[i]);
+        cli_frag_max(w, w->ev_head[i]);
+    }
+    for (size_t i = 0; i < w->n_plugins; i++)
+        cli_frag_max(w, w->ev_plugin[i]);
+    for (size_t i = 0; i < w->cfg.n_keep; i++)
+        cli_frag_max(w, w->keep[i]);
 }
 
 /* The fragments of the strings every record repeats: keys, statuses,
@@ -1494,6 +1655,14 @@ static inline int cli_utf8_edge(const char *text, size_t text_len, size_t i)
 ** around it, when the answer's text was (valid, nothing to escape) and the
 ** span starts and ends on a character. The text is still written only
 ** once per record; each evidence span is a few bytes of it.
+**
+** A record is some 25 pieces, most a few bytes: the usual ones go through
+** a write cursor (cli_buf_at) after one reservation of the most they can
+** take (fragments at most frag_max bytes, numbers at most 20 or
+** CLI_NUMBER_MAX, plain strings their length), so a piece costs a copy
+** and no check of the room; what cannot be bounded cheaply (an id or
+** --keep string, a text or rule to escape, an area or plugin without a
+** fragment) takes the checked appends, as before.
 */
 static void cli_json_record(const cli_writer *w, cli_buf *b,
                             const cli_record *rec, const cli_result *res)
@@ -1501,75 +1670,157 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
     const wm_engine *engine = w->cfg.engine;
     const cli_buf *fr = &w->frags;
     uint64_t labels = res->coded ? res->labels & w->area_bits : 0;
+    const char *lang = res->lang != NULL ? res->lang : "";
+    const char *message = res->message != NULL ? res->message : "";
+    size_t lang_len, message_len;
     int zero = 1;
     int text_plain = 0;
+    char *d;
 
-    CLI_BUF_LIT(b, "{\"id\":");
-    if (rec->id != NULL)
-        cli_buf_json_string(b, rec->id, rec->id_len);
-    else
-        cli_buf_uint(b, rec->number);
-    CLI_BUF_LIT(b, ",\"keep\":{");
-    for (size_t i = 0; i < w->cfg.n_keep; i++) {
-        if (i > 0)
-            cli_buf_byte(b, ',');
-        cli_buf_frag(b, fr, w->keep[i]);
-        cli_buf_byte(b, ':');
-        if (rec->keep != NULL && rec->keep[i] != NULL)
-            cli_buf_json_string(b, rec->keep[i], rec->keep_len[i]);
+    if (rec->id == NULL && w->cfg.n_keep == 0) {
+        if ((d = cli_buf_at(b, 48)) == NULL)
+            return;
+        d = CLI_PUT_LIT(d, "{\"id\":");
+        d = cli_put_uint(d, rec->number);
+        d = CLI_PUT_LIT(d, ",\"keep\":{}");
+        cli_buf_end(b, d);
+    } else {
+        CLI_BUF_LIT(b, "{\"id\":");
+        if (rec->id != NULL)
+            cli_buf_json_string(b, rec->id, rec->id_len);
         else
-            CLI_BUF_LIT(b, "null");
+            cli_buf_uint(b, rec->number);
+        CLI_BUF_LIT(b, ",\"keep\":{");
+        for (size_t i = 0; i < w->cfg.n_keep; i++) {
+            if (i > 0)
+                cli_buf_byte(b, ',');
+            cli_buf_frag(b, fr, w->keep[i]);
+            cli_buf_byte(b, ':');
+            if (rec->keep != NULL && rec->keep[i] != NULL)
+                cli_buf_json_string(b, rec->keep[i], rec->keep_len[i]);
+            else
+                CLI_BUF_LIT(b, "null");
+        }
+        cli_buf_byte(b, '}');
     }
-    cli_buf_byte(b, '}');
     if (w->cfg.with_text) {
         CLI_BUF_LIT(b, ",\"text\":");
         text_plain = res->text_valid
                          ? cli_buf_json_valid(b, rec->text, rec->text_len)
                          : cli_buf_json_string(b, rec->text, rec->text_len);
     }
-    CLI_BUF_LIT(b, ",\"lang\":");
-    cli_json_cstr(b, res->lang != NULL ? res->lang : "");
-    CLI_BUF_LIT(b, ",\"status\":");
-    if (res->status >= 0 && res->status < CLI_ST_COUNT)
-        cli_buf_frag(b, fr, w->statuses[res->status]);
-    else
-        cli_json_cstr(b, cli_status_name(res->status));
-    CLI_BUF_LIT(b, ",\"message\":");
-    cli_json_cstr(b, res->message != NULL ? res->message : "");
 
-    CLI_BUF_LIT(b, ",\"areas\":[");
-    for (uint64_t rest = labels; rest != 0; rest &= rest - 1) {
-        if (rest != labels)
-            cli_buf_byte(b, ',');
-        cli_buf_frag(b, fr, w->areas[__builtin_ctzll(rest)]);
+    /* Language, status and message, mostly "sv", ok and "". */
+    lang_len = cli_cstr_plain(lang);
+    message_len = cli_cstr_plain(message);
+    if (lang[lang_len] == '\0' && message[message_len] == '\0' &&
+        res->status >= 0 && res->status < CLI_ST_COUNT) {
+        if ((d = cli_buf_at(b, lang_len + message_len + w->frag_max + 48)) == NULL)
+            return;
+        d = CLI_PUT_LIT(d, ",\"lang\":\"");
+        d = cli_put(d, lang, lang_len);
+        d = CLI_PUT_LIT(d, "\",\"status\":");
+        d = cli_put(d, fr->data + w->statuses[res->status].off,
+                    w->statuses[res->status].len);
+        d = CLI_PUT_LIT(d, ",\"message\":\"");
+        d = cli_put(d, message, message_len);
+        *d++ = '"';
+        cli_buf_end(b, d);
+    } else {
+        CLI_BUF_LIT(b, ",\"lang\":");
+        cli_json_cstr(b, lang);
+        CLI_BUF_LIT(b, ",\"status\":");
+        if (res->status >= 0 && res->status < CLI_ST_COUNT)
+            cli_buf_frag(b, fr, w->statuses[res->status]);
+        else
+            cli_json_cstr(b, cli_status_name(res->status));
+        CLI_BUF_LIT(b, ",\"message\":");
+        cli_json_cstr(b, message);
     }
-    CLI_BUF_LIT(b, "],\"scores\":");
-    for (size_t i = 0; res->scores != NULL && i < w->n_areas && zero; i++)
-        zero = res->scores[i] == 0.0;
+
+    /* Areas and scores: at most n_areas fragments and numbers. */
+    if (res->scores != NULL) {
+        size_t i = 0;
+
+        while (i < w->n_areas && res->scores[i] == 0.0)
+            i++;
+        zero = i == w->n_areas;
+    }
+    if ((d = cli_buf_at(b, 64 + w->zero_scores.len +
+                           w->n_areas * (2 * w->frag_max + CLI_NUMBER_MAX + 1))) == NULL)
+        return;
+    d = CLI_PUT_LIT(d, ",\"areas\":[");
+    for (uint64_t rest = labels; rest != 0; rest &= rest - 1) {
+        cli_frag f = w->areas[__builtin_ctzll(rest)];
+
+        if (rest != labels)
+            *d++ = ',';
+        d = cli_put(d, fr->data + f.off, f.len);
+    }
+    d = CLI_PUT_LIT(d, "],\"scores\":");
     if (!res->coded) {
-        CLI_BUF_LIT(b, "{}");
+        d = CLI_PUT_LIT(d, "{}");
     } else if (zero) {
-        cli_buf_frag(b, fr, w->zero_scores);
+        d = cli_put(d, fr->data + w->zero_scores.off, w->zero_scores.len);
     } else {
         /* Most of the nine scores are 0 even here. */
         for (size_t i = 0; i < w->n_areas; i++) {
-            cli_buf_frag(b, fr, w->score_key[i]);
+            d = cli_put(d, fr->data + w->score_key[i].off, w->score_key[i].len);
             if (res->scores[i] == 0.0)
-                cli_buf_byte(b, '0');
+                *d++ = '0';
             else
-                cli_buf_json_number(b, res->scores[i]);
+                d = cli_put_number(d, res->scores[i]);
         }
         if (w->n_areas == 0)
-            cli_buf_byte(b, '{');
-        cli_buf_byte(b, '}');
+            *d++ = '{';
+        *d++ = '}';
     }
+    d = CLI_PUT_LIT(d, ",\"evidence\":[");
+    if (res->n_evidence == 0) {
+        d = CLI_PUT_LIT(d, "]}\n");
+        cli_buf_end(b, d);
+        return;
+    }
+    cli_buf_end(b, d);
 
-    CLI_BUF_LIT(b, ",\"evidence\":[");
     for (size_t k = 0; k < res->n_evidence; k++) {
         const wm_evidence *ev = &res->evidence[k];
-        size_t start, end;
+        size_t start, end, rule_len;
 
         cli_evidence_span(ev, rec->text_len, &start, &end);
+        rule_len = ev->rule != NULL ? cli_cstr_plain(ev->rule) : 0;
+        if (ev->area < w->n_areas && ev->plugin < w->n_plugins &&
+            ev->rule != NULL && ev->rule[rule_len] == '\0' && text_plain &&
+            cli_utf8_edge(rec->text, rec->text_len, start) &&
+            cli_utf8_edge(rec->text, rec->text_len, end)) {
+            /* The usual item: fragments, numbers and plain strings. */
+            cli_frag head = w->ev_head[ev->area];
+            cli_frag tail = w->ev_plugin[ev->plugin];
+
+            if ((d = cli_buf_at(b, end - start + rule_len + 2 * w->frag_max + 96)) == NULL)
+                return;
+            if (k > 0)
+                *d++ = ',';
+            d = cli_put(d, fr->data + head.off, head.len);
+            d = cli_put_uint(d, ev->start);
+            d = CLI_PUT_LIT(d, ",\"end\":");
+            d = cli_put_uint(d, ev->end);
+            d = CLI_PUT_LIT(d, ",\"text\":\"");
+            d = cli_put(d, rec->text + start, end - start);
+            d = CLI_PUT_LIT(d, "\",\"rule\":\"");
+            d = cli_put(d, ev->rule, rule_len);
+            *d++ = '"';
+            d = cli_put(d, fr->data + tail.off, tail.len);
+            if (ev->flags & WM_EVIDENCE_NEGATED)
+                d = CLI_PUT_LIT(d, "true");
+            else
+                d = CLI_PUT_LIT(d, "false");
+            if (ev->flags & WM_EVIDENCE_SPELLING)
+                d = CLI_PUT_LIT(d, ",\"spelling\":true");
+            *d++ = '}';
+            cli_buf_end(b, d);
+            continue;
+        }
         if (k > 0)
             cli_buf_byte(b, ',');
         if (ev->area < w->n_areas) {
@@ -1678,8 +1929,16 @@ int cli_writer_record(cli_writer *w, const cli_record *rec,
     return w->out.len >= CLI_WRITE_CHUNK ? cli_writer_flush(w) : 0;
 }
 
+/* A run of at least CLI_DIRECT_RUN bytes (a worker's part of a batch)
+** goes to the stream as it is, after what the buffer holds, instead of
+** through the buffer: one copy less. */
 int cli_writer_formatted(cli_writer *w, const char *bytes, size_t len)
 {
+    if (len >= CLI_DIRECT_RUN && !w->failed && !w->out.failed) {
+        if (cli_writer_flush(w) != 0 || fwrite(bytes, 1, len, w->cfg.out) != len)
+            return -1;
+        return ferror(w->cfg.out) ? -1 : 0;
+    }
     cli_buf_add(&w->out, bytes, len);
     if (w->failed || w->out.failed)
         return -1;
@@ -1702,20 +1961,31 @@ cli_formatter *cli_formatter_new(const cli_writer *w)
     return f;
 }
 
-int cli_formatter_record(cli_formatter *f, const cli_record *rec,
-                         const cli_result *res, const char **bytes,
-                         size_t *len)
+void cli_formatter_clear(cli_formatter *f)
 {
+    f->out.len = 0;
+}
+
+int cli_formatter_append(cli_formatter *f, const cli_record *rec,
+                         const cli_result *res, size_t *off, size_t *len)
+{
+    size_t start = f->out.len;
     int bug;
 
-    f->out.len = 0;
     f->field.len = 0;
     bug = cli_format_record(f->w, &f->out, &f->field, rec, res);
-    if (bug || f->out.failed || f->field.failed)
+    if (bug || f->out.failed || f->field.failed) {
+        f->out.len = start;
         return -1;
-    *bytes = f->out.data;
-    *len = f->out.len;
+    }
+    *off = start;
+    *len = f->out.len - start;
     return 0;
+}
+
+const char *cli_formatter_bytes(const cli_formatter *f)
+{
+    return f->out.data;
 }
 
 void cli_formatter_free(cli_formatter *f)

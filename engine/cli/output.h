@@ -44,8 +44,14 @@ enum cli_status {
 /* A status's name as written ("ok", "bad_row", ...). Static string. */
 const char *cli_status_name(int status);
 
+/* What is known of a record's text (cli_result.text_valid). */
+enum { CLI_TEXT_VALID = 1 };
+
 /* What the pipeline found for one record. The pointers are the pipeline's
-** (a batch arena) or static; rules and languages are the engine's. */
+** (a batch arena) or static; rules and languages are the engine's. Scores
+** and evidence are the worker's analyzer's until its next answer: a record
+** formatted ahead is written from its bytes and never reads them again;
+** for any other the pipeline copies them to the arena first. */
 typedef struct cli_result {
     int status;                  /* enum cli_status */
     int coded;                   /* 1: classified, areas and scores hold;
@@ -58,12 +64,13 @@ typedef struct cli_result {
     uint64_t labels;             /* assigned areas: bit i for area i */
     const double *scores;        /* [n_areas] combined scores, or NULL for
                                     all zero (an empty answer) */
-    const wm_evidence *evidence; /* copies; rules BORROWED from the engine */
+    const wm_evidence *evidence; /* rules BORROWED from the engine */
     size_t n_evidence;           /* how many */
-    int text_valid;              /* 1: the record's text was checked and is
-                                    valid UTF-8 (the JSON writer then
-                                    looks only for what it must escape);
-                                    0: not known */
+    int text_valid;              /* CLI_TEXT_VALID: the record's text is
+                                    known to be valid UTF-8 (checked, or
+                                    analysed without an invalid sequence;
+                                    the JSON writer then looks only for
+                                    what it must escape); 0: not known */
 } cli_result;
 
 /* What a writer needs to know. */
@@ -111,9 +118,11 @@ int cli_writer_record(cli_writer *w, const cli_record *rec,
 
 /* A worker's formatter: writes records into its own buffer as
 ** cli_writer_record() would write them, so that the formatting runs on the
-** workers (in parallel) and the main thread only copies bytes. A formatter
-** reads its writer's configuration and nothing the writer changes while
-** it writes: any number of formatters, each used by one thread, may run
+** workers (in parallel) and the main thread only hands bytes on. The
+** buffer holds the records formatted since it was last cleared, one after
+** the other, so a run of them is written in one step. A formatter reads
+** its writer's configuration and nothing the writer changes while it
+** writes: any number of formatters, each used by one thread, may run
 ** beside the writer's own calls. */
 typedef struct cli_formatter cli_formatter;
 
@@ -121,17 +130,23 @@ typedef struct cli_formatter cli_formatter;
 ** out. */
 cli_formatter *cli_formatter_new(const cli_writer *w);
 
-/* Formats one record. *bytes is BORROWED until the formatter's next call.
-** Returns 0, or -1 when memory ran out. */
-int cli_formatter_record(cli_formatter *f, const cli_record *rec,
-                         const cli_result *res, const char **bytes,
-                         size_t *len);
+/* Empties the formatter's buffer (what it held must be written already). */
+void cli_formatter_clear(cli_formatter *f);
+
+/* Formats one record at the end of the buffer: its bytes are at *off, *len
+** bytes (see cli_formatter_bytes). Returns 0, or -1 when memory ran out
+** (then nothing is added, and every later call fails too). */
+int cli_formatter_append(cli_formatter *f, const cli_record *rec,
+                         const cli_result *res, size_t *off, size_t *len);
+
+/* The buffer's bytes: BORROWED until the formatter's next append. */
+const char *cli_formatter_bytes(const cli_formatter *f);
 
 /* Frees a formatter. NULL is a no-op. */
 void cli_formatter_free(cli_formatter *f);
 
-/* Writes a record a formatter made (its bytes as they are). Returns 0, or
-** -1 when writing failed. */
+/* Writes records a formatter made (their bytes as they are, one record or
+** a run of them). Returns 0, or -1 when writing failed. */
 int cli_writer_formatted(cli_writer *w, const char *bytes, size_t len);
 
 /* Flushes the stream. Returns 0, or -1 when a write failed (errno). */

@@ -162,9 +162,11 @@ typedef struct cli_slot {
     cli_record **records;  /* [CLI_BATCH_RECORDS] the records, taken from
                               the batch by the main thread */
     cli_result *results;   /* [CLI_BATCH_RECORDS] one per record */
-    const char **bytes;    /* [CLI_BATCH_RECORDS] each record as written,
-                              formatted by a worker (in its arena), or
-                              NULL: the main thread formats it */
+    int *by;               /* [CLI_BATCH_RECORDS] the worker whose
+                              formatter for the slot holds the record as
+                              written, or -1: the main thread formats it */
+    size_t *bytes_off;     /* [CLI_BATCH_RECORDS] where its bytes start in
+                              that formatter's buffer */
     size_t *bytes_len;     /* [CLI_BATCH_RECORDS] their lengths */
     cli_arena *arenas;     /* [threads] each worker's memory for it */
     atomic_size_t next;    /* the next record to take */
@@ -189,7 +191,9 @@ typedef struct cli_worker {
     int started;          /* 1 once the thread runs */
     cli_lang_analyzer analyzers[CLI_MAX_ANALYZERS]; /* made so far */
     size_t n_analyzers;   /* how many */
-    cli_formatter *fmt;   /* formats its records for the writer, or NULL */
+    cli_formatter *fmt[2]; /* formats its records of each slot for the
+                              writer (cleared as the slot's arena is), or
+                              NULL */
     size_t formatted;     /* bytes it formatted for the current slot */
 } cli_worker;
 
@@ -264,15 +268,15 @@ static int cli_result_set(cli_result *res, cli_arena *arena,
     return 0;
 }
 
-/* Copies a language code (at most CLI_LANG_CODE_MAX bytes kept). */
+/* Copies a language code (at most CLI_LANG_CODE_MAX bytes kept) into the
+** CLI_LANG_CODE_MAX + 1 bytes of code, the rest zero (so that two codes
+** compare as one block, cli_worker_analyzer): a byte loop, as a code is a
+** few bytes, not strlen and memcpy per record. */
 static void cli_copy_code(char *code, const char *from)
 {
-    size_t n = strlen(from);
-
-    if (n > CLI_LANG_CODE_MAX)
-        n = CLI_LANG_CODE_MAX;
-    memcpy(code, from, n);
-    code[n] = '\0';
+    memset(code, 0, CLI_LANG_CODE_MAX + 1);
+    for (size_t n = 0; n < CLI_LANG_CODE_MAX && from[n] != '\0'; n++)
+        code[n] = from[n];
 }
 
 /*
@@ -285,8 +289,10 @@ static wm_analyzer *cli_worker_analyzer(cli_worker *w, const char *code,
 {
     wm_analyzer *a = NULL;
 
+    /* Both codes fill their CLI_LANG_CODE_MAX + 1 bytes with zeros after
+    ** the code (cli_copy_code, cli_record_lang): equal codes, equal blocks. */
     for (size_t i = 0; i < w->n_analyzers; i++) {
-        if (strcmp(w->analyzers[i].code, code) == 0)
+        if (memcmp(w->analyzers[i].code, code, CLI_LANG_CODE_MAX + 1) == 0)
             return w->analyzers[i].analyzer;
     }
     *rc = wm_analyzer_new(w->p->cfg->engine, code, &a);
@@ -322,8 +328,8 @@ static int cli_blank(const char *text, size_t text_len)
 ** not empty (lower-cased, spaces trimmed; a value the library does not
 ** support is lang_unknown, not a reason to guess), else --lang L, else
 ** with --lang auto the detected language, else --lang-fallback. Writes the
-** code into code (CLI_LANG_CODE_MAX + 1 bytes) and returns 1; or returns 0
-** with why[] saying what was missing.
+** code into code (CLI_LANG_CODE_MAX + 1 bytes, zeros after it) and
+** returns 1; or returns 0 with why[] saying what was missing.
 */
 static int cli_record_lang(const cli_pipeline_config *cfg,
                            const cli_record *rec, char *code, char *why,
@@ -331,6 +337,7 @@ static int cli_record_lang(const cli_pipeline_config *cfg,
 {
     const char *detected = NULL;
 
+    memset(code, 0, CLI_LANG_CODE_MAX + 1);
     if (cfg->lang_column != NULL && rec->lang != NULL) {
         const char *v = rec->lang;
         size_t len = rec->lang_len;
@@ -416,9 +423,9 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
                                ? "broken record" : "answer over the size limit");
         return;
     }
-    valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
-    res->text_valid = valid;
     if (!cli_record_lang(cfg, rec, code, why, sizeof why)) {
+        valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
+        res->text_valid = valid ? CLI_TEXT_VALID : 0;
         if (!valid)
             cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
                            "invalid UTF-8 at byte %zu of the answer", bad);
@@ -455,18 +462,22 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
         return;
     }
 
+    /* The analysis checked the text's UTF-8 on the way (each invalid
+    ** sequence is a segment of its own, counted, the first one's offset
+    ** kept), so the answer is not checked apart: what cli_utf8_valid
+    ** would say, for a pass less over every answer. */
+    valid = c->analysis->n_invalid == 0;
+    bad = c->analysis->first_invalid;
+    res->text_valid = valid ? CLI_TEXT_VALID : 0;
+
+    /* Scores and evidence are the analyzer's until its next answer:
+    ** cli_format_ahead formats them now, or copies them to the arena for
+    ** the main thread (cli_keep_result). */
     res->coded = 1;
     res->labels = cli_label_mask(c);
-    res->scores = cli_arena_copy(arena, c->scores,
-                                 w->p->n_areas * sizeof *c->scores);
+    res->scores = c->scores;
     res->n_evidence = c->n_evidence;
-    res->evidence = cli_arena_copy(arena, c->evidence,
-                                   c->n_evidence * sizeof *c->evidence);
-    if (res->scores == NULL || res->evidence == NULL) {
-        res->fatal = 1;
-        res->message = wm_strerror(WM_ENOMEM);
-        return;
-    }
+    res->evidence = c->evidence;
     if (!valid) {
         cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
                        "invalid UTF-8 at byte %zu of the answer", bad);
@@ -479,27 +490,60 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
 
 /*
 ** Formats record i of the slot as the writer will write it, into the
-** worker's arena: the formatting then runs on the workers, in parallel,
-** and the main thread only copies bytes. A fatal result, a long answer,
-** a worker over its budget for the slot, or memory running out leave the
-** record to the main thread (bytes NULL), which writes the same bytes.
+** worker's formatter for the slot: the formatting then runs on the
+** workers, in parallel, and the main thread only hands bytes on (a
+** worker's records of a batch lie one after the other there, so mostly in
+** one write). A fatal result, a long answer, a worker over its budget for
+** the slot, or memory running out leave the record to the main thread
+** (by -1), which writes the same bytes.
 */
 static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t i)
 {
+    cli_formatter *f = w->fmt[slot == &w->p->slots[1]];
     const cli_record *rec = slot->records[i];
     const cli_result *res = &slot->results[i];
-    const char *bytes;
-    size_t len;
 
-    slot->bytes[i] = NULL;
-    if (w->fmt == NULL || res->fatal || rec->text_len > CLI_FORMAT_MAX_TEXT
+    slot->by[i] = -1;
+    if (f == NULL || res->fatal || rec->text_len > CLI_FORMAT_MAX_TEXT
         || w->formatted >= CLI_FORMAT_BUDGET)
         return;
-    if (cli_formatter_record(w->fmt, rec, res, &bytes, &len) != 0)
+    if (cli_formatter_append(f, rec, res, &slot->bytes_off[i],
+                             &slot->bytes_len[i]) != 0)
         return;
-    slot->bytes[i] = cli_arena_copy(&slot->arenas[w->index], bytes, len);
-    slot->bytes_len[i] = len;
-    w->formatted += len;
+    slot->by[i] = (int)w->index;
+    w->formatted += slot->bytes_len[i];
+}
+
+/*
+** A record left to the main thread (not formatted ahead) keeps its scores
+** and evidence: copied from the analyzer, which the worker's next answer
+** reuses, to the worker's arena. A formatted record needs neither (the
+** main thread writes its bytes, and reads only its status and message),
+** so most records skip the two copies.
+*/
+static void cli_keep_result(cli_worker *w, cli_slot *slot, size_t i)
+{
+    cli_arena *arena = &slot->arenas[w->index];
+    cli_result *res = &slot->results[i];
+
+    if (slot->by[i] >= 0 || !res->coded || res->fatal)
+        return;
+    if (res->scores != NULL) {
+        res->scores = cli_arena_copy(arena, res->scores,
+                                     w->p->n_areas * sizeof *res->scores);
+        if (res->scores == NULL)
+            goto nomem;
+    }
+    if (res->evidence != NULL) {
+        res->evidence = cli_arena_copy(arena, res->evidence,
+                                       res->n_evidence * sizeof *res->evidence);
+        if (res->evidence == NULL)
+            goto nomem;
+    }
+    return;
+nomem:
+    res->fatal = 1;
+    res->message = wm_strerror(WM_ENOMEM);
 }
 
 /* ------------------------------------------------------------------------
@@ -513,6 +557,8 @@ static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t i)
 static void cli_worker_run_job(cli_worker *w, cli_slot *slot)
 {
     cli_arena_reset(&slot->arenas[w->index]);
+    if (w->fmt[slot == &w->p->slots[1]] != NULL)
+        cli_formatter_clear(w->fmt[slot == &w->p->slots[1]]);
     w->formatted = 0;
     for (;;) {
         size_t i = atomic_fetch_add(&slot->next, CLI_CHUNK);
@@ -521,6 +567,7 @@ static void cli_worker_run_job(cli_worker *w, cli_slot *slot)
         for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++) {
             cli_classify_record(w, slot, k);
             cli_format_ahead(w, slot, k);
+            cli_keep_result(w, slot, k);
         }
     }
 }
@@ -613,7 +660,8 @@ static void cli_pipeline_free(cli_pipeline *p)
         free(slot->arenas);
         free(slot->records);
         free(slot->results);
-        free(slot->bytes);
+        free(slot->by);
+        free(slot->bytes_off);
         free(slot->bytes_len);
         cli_batch_free(slot->batch);
     }
@@ -621,7 +669,8 @@ static void cli_pipeline_free(cli_pipeline *p)
         for (size_t t = 0; t < p->cfg->threads; t++) {
             for (size_t k = 0; k < p->workers[t].n_analyzers; k++)
                 wm_analyzer_free(p->workers[t].analyzers[k].analyzer);
-            cli_formatter_free(p->workers[t].fmt);
+            cli_formatter_free(p->workers[t].fmt[0]);
+            cli_formatter_free(p->workers[t].fmt[1]);
         }
     }
     free(p->workers);
@@ -640,6 +689,19 @@ static void cli_pipeline_stop(cli_pipeline *p)
     }
 }
 
+/* A worker's two formatters, one per slot; none (the main thread formats
+** its records) unless both could be made. */
+static void cli_worker_formatters(cli_worker *w)
+{
+    w->fmt[0] = cli_formatter_new(w->p->writer);
+    w->fmt[1] = cli_formatter_new(w->p->writer);
+    if (w->fmt[0] == NULL || w->fmt[1] == NULL) {
+        cli_formatter_free(w->fmt[0]);
+        cli_formatter_free(w->fmt[1]);
+        w->fmt[0] = w->fmt[1] = NULL;
+    }
+}
+
 /* Allocates the slots and starts the workers. Returns 0 or -1 (memory;
 ** or no thread could be started). Fewer threads than asked for change
 ** nothing but the speed. */
@@ -653,12 +715,14 @@ static int cli_pipeline_start(cli_pipeline *p)
         slot->batch = cli_batch_new();
         slot->records = calloc(CLI_BATCH_RECORDS, sizeof *slot->records);
         slot->results = calloc(CLI_BATCH_RECORDS, sizeof *slot->results);
-        slot->bytes = calloc(CLI_BATCH_RECORDS, sizeof *slot->bytes);
+        slot->by = calloc(CLI_BATCH_RECORDS, sizeof *slot->by);
+        slot->bytes_off = calloc(CLI_BATCH_RECORDS, sizeof *slot->bytes_off);
         slot->bytes_len = calloc(CLI_BATCH_RECORDS, sizeof *slot->bytes_len);
         slot->arenas = calloc(threads, sizeof *slot->arenas);
         if (slot->batch == NULL || slot->records == NULL
-            || slot->results == NULL || slot->bytes == NULL
-            || slot->bytes_len == NULL || slot->arenas == NULL)
+            || slot->results == NULL || slot->by == NULL
+            || slot->bytes_off == NULL || slot->bytes_len == NULL
+            || slot->arenas == NULL)
             return -1;
     }
     p->workers = calloc(threads, sizeof *p->workers);
@@ -669,7 +733,7 @@ static int cli_pipeline_start(cli_pipeline *p)
         cli_worker *w = &p->workers[threads - 1];
         w->p = p;
         w->index = threads - 1;
-        w->fmt = cli_formatter_new(p->writer);
+        cli_worker_formatters(w);
         p->helper = w;
         spawn = threads - 1;
     }
@@ -677,8 +741,8 @@ static int cli_pipeline_start(cli_pipeline *p)
         cli_worker *w = &p->workers[t];
         w->p = p;
         w->index = t;
-        w->fmt = cli_formatter_new(p->writer); /* NULL: the main thread
-                                                   formats its records */
+        cli_worker_formatters(w); /* NULL: the main thread formats its
+                                     records */
         if (pthread_create(&w->thread, NULL, cli_worker_main, w) != 0)
             break;
         w->started = 1;
@@ -723,28 +787,62 @@ static void cli_progress(const cli_pipeline_config *cfg, const cli_reader *r,
 ** The run
 ** --------------------------------------------------------------------- */
 
+/* Records formatted ahead that lie one after the other in a formatter's
+** buffer, not written yet (cli_write_slot). */
+typedef struct cli_run {
+    const char *bytes; /* the first record's bytes, or NULL: none */
+    size_t len;        /* all of them */
+    uint64_t n;        /* how many records */
+} cli_run;
+
+/* Writes the run and empties it. Returns 0, or -1 when writing failed
+** (its records then not counted as written). */
+static int cli_run_write(cli_run *run, cli_writer *w, cli_pipeline_stats *stats)
+{
+    int rc = 0;
+
+    if (run->bytes != NULL && cli_writer_formatted(w, run->bytes, run->len) != 0) {
+        stats->written -= run->n;
+        rc = -1;
+    }
+    run->bytes = NULL;
+    run->len = 0;
+    run->n = 0;
+    return rc;
+}
+
 /*
 ** Writes a classified slot in input order. Stops at a fatal result, or
 ** with --strict at the first record that is not ok (printing its
 ** message), and at a write error. Returns CLI_EXIT_OK or the exit status
-** to stop with.
+** to stop with. Records a worker formatted that follow each other in its
+** formatter go to the writer as one run (with one worker, a whole batch).
 */
 static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
                           cli_pipeline_stats *stats)
 {
     const cli_pipeline_config *cfg = p->cfg;
+    size_t s = slot == &p->slots[1];
+    cli_run run = {NULL, 0, 0};
 
     for (size_t i = 0; i < slot->n; i++) {
         const cli_result *res = &slot->results[i];
 
         stats->read++;
         if (res->fatal) {
+            if (cli_run_write(&run, w, stats) != 0)
+                return -1;
             cli_error(cfg->cmd, "%s", res->message);
             return CLI_EXIT_RUNTIME;
         }
         stats->by_status[res->status]++;
         if (res->status != CLI_ST_OK) {
             stats->flagged++;
+            if (cfg->strict || (cfg->plugin_error_stop
+                                && res->status == CLI_ST_PLUGIN_FAILED)) {
+                if (cli_run_write(&run, w, stats) != 0)
+                    return -1;
+            }
             if (cfg->strict) {
                 cli_error(cfg->cmd, "%s (%s; stopped by --strict)",
                           res->message, cli_status_name(res->status));
@@ -758,13 +856,25 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
                 return CLI_EXIT_RUNTIME;
             }
         }
-        if (slot->bytes[i] != NULL
-                ? cli_writer_formatted(w, slot->bytes[i], slot->bytes_len[i])
-                : cli_writer_record(w, slot->records[i], res))
-            return -1;
+        if (slot->by[i] >= 0) {
+            const char *bytes = cli_formatter_bytes(p->workers[slot->by[i]].fmt[s])
+                                + slot->bytes_off[i];
+
+            if (run.bytes == NULL || run.bytes + run.len != bytes) {
+                if (cli_run_write(&run, w, stats) != 0)
+                    return -1;
+                run.bytes = bytes;
+            }
+            run.len += slot->bytes_len[i];
+            run.n++;
+        } else {
+            if (cli_run_write(&run, w, stats) != 0
+                || cli_writer_record(w, slot->records[i], res) != 0)
+                return -1;
+        }
         stats->written++;
     }
-    return CLI_EXIT_OK;
+    return cli_run_write(&run, w, stats) != 0 ? -1 : CLI_EXIT_OK;
 }
 
 /* Reads the next batch into a slot: its record count, 0 at the end, -1

@@ -130,9 +130,10 @@ static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size
                      a->analysis.text_len);
         return WM_EINVAL;
     }
-    if (wm__grow(&a->engine->alloc, (void **)&a->evidence, &a->cap_evidence,
+    if (a->n_evidence >= a->cap_evidence &&
+        wm__grow(&a->engine->alloc, (void **)&a->evidence, &a->cap_evidence,
                  a->n_evidence + 1, sizeof *a->evidence) != WM_OK)
-        return WM_ENOMEM;
+        return WM_ENOMEM; /* the array is kept from answer to answer: no call */
     ev = &a->evidence[a->n_evidence++];
     ev->area = area;
     ev->plugin = a->cur_plugin;
@@ -279,7 +280,9 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
     const wm_engine *e;
     const wm_analysis *an;
     size_t na, counted = 0;
-    int rc;
+    double *scores;
+    unsigned char *vetoed, *labels;
+    int rc, mean;
 
     if (out)
         *out = NULL;
@@ -297,30 +300,42 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
     a->result.failed_plugin = -1;
     a->result.failure = a->failure;
     a->failure[0] = '\0';
-    memset(a->scores, 0, na * sizeof *a->scores);
-    memset(a->veto, 0, na);
+    /* The arrays and the rule in locals: a store through the byte arrays
+    ** may alias anything, so through a->... each pointer (and the rule)
+    ** would be loaded again at every area. */
+    scores = a->scores;
+    vetoed = a->veto;
+    labels = a->labels;
+    mean = e->combine == WM_COMBINE_MEAN;
+    memset(scores, 0, na * sizeof *scores);
+    memset(vetoed, 0, na);
 
-    /* a->veto: the areas vetoed so far; the plugin's own go after them. */
+    /* vetoed: the areas vetoed so far; the plugin's own go after them. */
     for (size_t p = 0; p < e->n_plugins; p++) {
         double *row = a->plugin_scores + p * (na + 1);
-        unsigned char *veto = a->veto + na;
+        unsigned char *veto = vetoed + na;
         if (!e->plugins[p].state[a->lang] || !run_plugin(a, p, an, row, veto))
             continue;
         counted++;
-        for (size_t i = 0; i < na; i++) {
-            if (e->combine == WM_COMBINE_MEAN)
-                a->scores[i] += row[i];
-            else if (row[i] > a->scores[i])
-                a->scores[i] = row[i];
-            a->veto[i] |= veto[i] != 0;
+        if (mean) {
+            for (size_t i = 0; i < na; i++)
+                scores[i] += row[i];
+        } else {
+            for (size_t i = 0; i < na; i++)
+                if (row[i] > scores[i])
+                    scores[i] = row[i];
         }
+        for (size_t i = 0; i < na; i++)
+            vetoed[i] |= veto[i] != 0;
+    }
+    if (mean && counted) {
+        for (size_t i = 0; i < na; i++)
+            scores[i] /= (double)counted;
     }
     for (size_t i = 0; i < na; i++) {
-        if (e->combine == WM_COMBINE_MEAN && counted)
-            a->scores[i] /= (double)counted;
-        if (a->veto[i] && a->scores[i] >= 0.5)
-            a->scores[i] = WM_VETO_SCORE;
-        a->labels[i] = a->scores[i] >= 0.5;
+        if (vetoed[i] && scores[i] >= 0.5)
+            scores[i] = WM_VETO_SCORE;
+        labels[i] = scores[i] >= 0.5;
     }
     if (a->n_evidence > 1)
         sort_evidence(a->evidence, a->n_evidence);

@@ -66,6 +66,8 @@
                                     forgets them all and starts again: with
                                     the ids, 12 MiB a worker at most */
 
+#define LX_MEMO_LEADS 0x80000000u /* lx_memo.len: the form leads to
+                                    entries by id (lx_words_pass) */
 #define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
 #define LX_FNV_PRIME 16777619u
@@ -199,7 +201,9 @@ typedef struct lx_match {
 ** against a copy of the form's bytes, since ids are the host's to reuse. */
 typedef struct lx_memo {
     uint32_t text;     /* offset of the form's bytes in memo_text; */
-    uint32_t len;      /* their length + 1 (0: nothing remembered) */
+    uint32_t len;      /* their length + 1 (0: nothing remembered), with
+                          LX_MEMO_LEADS or-ed in when the form's stem or
+                          normal form files entries by id */
     uint32_t first;    /* where its candidates start in memo_list */
     uint32_t count;    /* how many */
 } lx_memo;
@@ -1317,12 +1321,18 @@ lx_search_window(const lexicon *lx, const lx_worker *w,
 
 /* lx_search's first steps, inline in its callers: most entries tried are
 ** a single word (a match at once) or too long for what is left of the
-** sentence (none); only the others pay lx_search_window's call. */
+** sentence (none); only the others pay lx_search_window's call. Of those,
+** nearly all fail at their second element, mostly a word right after the
+** first ("i tid", "ta ... månader"): in the words pass, where no position
+** offers a variant, that word is looked for first among the stem ids of
+** the positions its gap allows (what the window search tests first, with
+** the same result when none matches). */
 static inline int lx_search(const lexicon *lx, const lx_worker *w,
                             const wm_token *tokens, const lx_entry *en,
                             uint32_t p, uint32_t *last)
 {
     uint32_t lim = w->limit[p] - p;
+    const lx_elem *second;
 
     *last = p;
     if (en->n_elems == 1)
@@ -1331,6 +1341,16 @@ static inline int lx_search(const lexicon *lx, const lx_worker *w,
         lim = en->span;
     if (lim < en->n_elems - 1)
         return 0;
+    second = lx->elems + en->elem + 1;
+    if (second->kind == LX_WORD && w->pass == LX_PASS_WORDS) {
+        uint32_t top = second->gap + 1 < lim ? second->gap + 1 : lim;
+        uint32_t o = 1;
+
+        while (o <= top && tokens[w->pos[p + o]].stem_id != second->id)
+            o++;
+        if (o > top)
+            return 0;
+    }
     return lx_search_window(lx, w, tokens, en, p, lim, last);
 }
 
@@ -1498,6 +1518,18 @@ static inline int lx_same_bytes(const char *a, const char *b, size_t n)
     return memcmp(a, b, n) == 0;
 }
 
+/* 1 when token t's stem or normal form files entries in an id index
+** (lx_scan_index would try some). */
+static inline int lx_by_id(const lexicon *lx, const wm_token *t)
+{
+    uint32_t sid = t->stem_id, nid = t->norm_id;
+
+    return (sid < lx->words.n_ids &&
+            lx->words.first[sid] != lx->words.first[sid + 1]) ||
+           (nid < lx->exacts.n_ids &&
+            lx->exacts.first[nid] != lx->exacts.first[nid + 1]);
+}
+
 /* Forgets every remembered form (the memo's memory stays). */
 static void lx_memo_forget(lx_worker *w)
 {
@@ -1524,10 +1556,10 @@ static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
     size_t mark;
     int rc;
 
-    if (id != WM_ID_NONE && id < LX_MEMO_IDS && t->norm_len < UINT32_MAX) {
+    if (id != WM_ID_NONE && id < LX_MEMO_IDS && t->norm_len < LX_MEMO_LEADS - 1) {
         if (id < w->cap_memo) {
             m = &w->memo[id];
-            if (m->len == t->norm_len + 1 &&
+            if ((m->len & ~LX_MEMO_LEADS) == t->norm_len + 1 &&
                 lx_same_bytes(w->memo_text + m->text, t->norm, t->norm_len)) {
                 *first = m->first;
                 *count = m->count;
@@ -1560,7 +1592,7 @@ static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
     }
     memcpy(w->memo_text + w->n_memo_text, t->norm, t->norm_len);
     m->text = (uint32_t)w->n_memo_text;
-    m->len = (uint32_t)t->norm_len + 1;
+    m->len = ((uint32_t)t->norm_len + 1) | (lx_by_id(lx, t) ? LX_MEMO_LEADS : 0);
     m->first = *first;
     m->count = *count;
     w->n_memo_text += t->norm_len;
@@ -1606,30 +1638,54 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
 }
 
 /*
-** 0 when token t is sure to lead to no entry (lx_scan_one would find
-** nothing to try): its stem and its normal form file none, and its form's
-** remembered wildcard candidates are none. Most tokens of an answer are
-** such; this spares them lx_scan_one's call. 1 when it may lead to one.
+** The words pass: scans each position's word token unless it is sure to
+** lead to no entry (lx_scan_one would find nothing to try). Most tokens
+** are such, and this spares them lx_scan_one's call. With wildcards, the
+** memo says it in one test: a form remembered with no candidates and
+** without LX_MEMO_LEADS (its stem and normal form file no entry by id);
+** a form not remembered is scanned, which remembers it. Without, the two
+** id indexes say it. What the test reads is kept in locals: the indexes'
+** arrays, and the memo's, which change only in lx_scan_one (a new form
+** remembered) and are read again after it; through the worker, which the
+** scan writes, the compiler would load each again per token.
 */
-static inline int lx_may_lead(const lexicon *lx, const lx_worker *w,
-                              const wm_token *t)
+static int lx_words_pass(const lexicon *lx, lx_worker *w,
+                         const wm_token *tokens, uint32_t n_pos)
 {
-    uint32_t sid = t->stem_id, nid = t->norm_id;
-    const lx_memo *m;
+    const uint32_t *pos = w->pos;
+    const lx_memo *memo = w->memo;
+    const char *memo_text = w->memo_text;
+    size_t n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
+    int rc;
 
-    if (sid < lx->words.n_ids &&
-        lx->words.first[sid] != lx->words.first[sid + 1])
-        return 1;
-    if (nid < lx->exacts.n_ids &&
-        lx->exacts.first[nid] != lx->exacts.first[nid + 1])
-        return 1;
-    if (!lx->prefixes.max_len && !lx->suffixes.max_len)
-        return 0;
-    if (nid >= w->cap_memo || nid >= LX_MEMO_IDS)
-        return 1;
-    m = &w->memo[nid];
-    return !(m->count == 0 && m->len == t->norm_len + 1 &&
-             lx_same_bytes(w->memo_text + m->text, t->norm, t->norm_len));
+    if (!lx->prefixes.max_len && !lx->suffixes.max_len) {
+        for (uint32_t p = 0; p < n_pos; p++) {
+            const wm_token *t = &tokens[pos[p]];
+
+            if (!lx_by_id(lx, t))
+                continue;
+            rc = lx_scan_one(lx, w, tokens, t, p);
+            if (rc != WM_OK)
+                return rc;
+        }
+        return WM_OK;
+    }
+    for (uint32_t p = 0; p < n_pos; p++) {
+        const wm_token *t = &tokens[pos[p]];
+        uint32_t nid = t->norm_id;
+
+        if (nid < n_memo && memo[nid].len == t->norm_len + 1 &&
+            memo[nid].count == 0 &&
+            lx_same_bytes(memo_text + memo[nid].text, t->norm, t->norm_len))
+            continue;
+        rc = lx_scan_one(lx, w, tokens, t, p);
+        if (rc != WM_OK)
+            return rc;
+        memo = w->memo;
+        memo_text = w->memo_text;
+        n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
+    }
+    return WM_OK;
 }
 
 /*
@@ -1749,13 +1805,16 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
             }
             continue;
         }
-        attach = 0;
-        /* A sentence start on a skipped token carries over to the next
-        ** content token. */
-        sent |= (flags & WM_TOK_SENT_START) != 0;
-        if (!(flags & LX_CONTENT))
+        if (!(flags & LX_CONTENT)) {
+            /* A sentence start on a skipped token carries over to the
+            ** next content token. (Only with WM_ANALYZE_ALL: the usual
+            ** token is content, and takes the path below alone.) */
+            attach = 0;
+            sent |= (flags & WM_TOK_SENT_START) != 0;
             continue;
-        if (sent && n > 0) { /* the sentence before ends at n - 1 */
+        }
+        if (((flags & WM_TOK_SENT_START) || sent) && n > 0) {
+            /* the sentence before ends at n - 1 */
             for (uint32_t q = from; q < n; q++)
                 limit[q] = n - 1;
             from = n;
@@ -1819,12 +1878,8 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
     ** its alternatives and stamps). */
     w->pass = LX_PASS_WORDS;
     w->stamping = 0;
-    for (uint32_t p = 0; rc == WM_OK && p < n_pos; p++) {
-        const wm_token *t = &tokens[w->pos[p]];
-
-        if (lx_may_lead(lx, w, t))
-            rc = lx_scan_one(lx, w, tokens, t, p);
-    }
+    if (rc == WM_OK)
+        rc = lx_words_pass(lx, w, tokens, n_pos);
     if (rc == WM_OK && w->has_alts) {
         /* The spelling stage's tokens stand in for a word that matched
         ** nothing as written: its variant first (in phrases too, so from
