@@ -733,7 +733,7 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
             continue;
         }
         g.start = pos;
-        g.end = pos = wm_wb_next(s, text_len, pos, &mask);
+        g.end = pos = wm_wb_step(s, text_len, pos, &mask);
         g.kind = kind_of(mask, s + g.start, g.end - g.start);
         rc = emit(a, s, &g, flags, &m, &n);
         if (rc != WM_OK) {

@@ -30,12 +30,15 @@
 ** and "e.g" are WM_WB_LETTER and "3.5" is WM_WB_DIGIT). ExtendNumLet
 ** ("_") is a character of its own and adds WM_WB_PUNCT.
 **
-** Speed: a segment that starts with a letter, digit or "_" is run through
-** wb_word(), which takes ASCII letters eight at a time, other ASCII by the
-** 128-entry table and two-byte UTF-8 (U+0080..07FF: å, ä, ö, é, ü, ...)
-** decoded in place, and leaves only for a Mid character or something
-** rarer; a run of ASCII spaces is a loop of its own. Only bytes above 0x7F
-** are decoded. Nothing is allocated and the tables are const.
+** Speed: a word of ASCII and Latin-1 letters is taken sixteen bytes at a
+** time by wm_wb_step() in wordbreak.h, inline in the analyzer's loop; what
+** it does not finish comes here. A segment that starts with a letter,
+** digit or "_" is run through wb_word(), which takes ASCII letters eight
+** at a time, other ASCII by the 128-entry table and two-byte UTF-8
+** (U+0080..07FF: å, ä, ö, é, ü, ...) decoded in place, and leaves only for
+** a Mid character or something rarer; a run of ASCII spaces is a loop of
+** its own. Only bytes above 0x7F are decoded. Nothing is allocated and the
+** tables are const.
 */
 #include "wordbreak.h"
 
@@ -372,14 +375,28 @@ wb_next_utf8(const unsigned char *text, size_t len, size_t start, unsigned *mask
     return wb_scan(text, len, start + n, v, c->mask, mask);
 }
 
-/*
-** Finds the end of the segment at start; see wordbreak.h. The cases that
-** make up most text are finished here or in wb_word(): a word of letters
-** and digits (ASCII or two-byte UTF-8), and in ASCII a run of spaces, a
-** punctuation mark, a line end; everything else goes to wb_scan().
-*/
+/* Continues a word of letters for wm_wb_step(); see wordbreak.h. */
+size_t wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos,
+                        unsigned *mask)
+{
+    return wb_word(text, len, pos, WM_WBP_ALETTER, WM_WB_LETTER, mask);
+}
+
+/* Finds the end of the segment at start; see wordbreak.h. */
 size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
                   unsigned *mask)
+{
+    return wm_wb_step(text, len, start, mask);
+}
+
+/*
+** The segments wm_wb_step() does not finish itself. The cases that make up
+** most text are finished here or in wb_word(): a word of letters and
+** digits (ASCII or two-byte UTF-8), and in ASCII a run of spaces, a
+** punctuation mark, a line end; everything else goes to wb_scan().
+*/
+size_t wm__wb_next_general(const unsigned char *text, size_t len, size_t start,
+                           unsigned *mask)
 {
     unsigned b = text[start];
     size_t pos = start + 1;

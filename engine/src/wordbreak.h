@@ -22,6 +22,7 @@
 #define WM_WORDBREAK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* What a segment contains (bits of the mask wm_wb_next() returns). Only
 ** code points that stand on their own add bits: marks and format
@@ -47,5 +48,121 @@
 ** whole text; the segments are exactly those of WordBreakTest.txt. */
 size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
                   unsigned *mask);
+
+/* wm_wb_next() without the block path of wm_wb_step(): where that path
+** leaves a segment. Same contract. */
+size_t wm__wb_next_general(const unsigned char *text, size_t len, size_t start,
+                           unsigned *mask);
+
+/* Continues a segment that is so far a word of letters, ending with an
+** ALetter character, at pos (pos < len): returns where it ends and stores
+** its mask (WM_WB_LETTER and whatever the rest adds). */
+size_t wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos,
+                        unsigned *mask);
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/*
+** The bytes of the 16 at p that a word of letters is made of, as bits (bit
+** i for p[i]): ASCII letters, and both bytes of a Latin-1 letter, U+00C0..
+** U+00FF save U+00D7 and U+00F7 (lead 0xC3, then a continuation byte other
+** than 0x97 and 0xB7). All of them are ALetter and add WM_WB_LETTER alone
+** (tools/gen_wordbreak.py checks it), so any sequence of them is one
+** segment (WB5). A lead counts only with its continuation inside the block,
+** a continuation only after a lead inside it. Per byte: with 0x20 set, an
+** ASCII letter plus 0x1F is 0x80..0x99, the 26 smallest signed bytes; the
+** continuation bytes are the signed bytes below 0xC0; 0x97 and 0xB7 are
+** the bytes that are 0xB7 with 0x20 set.
+*/
+static inline unsigned wm__wb_letters16(const unsigned char *p)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i t = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(t, _mm_set1_epi8(0x1F)),
+                                          _mm_set1_epi8(-128 + 26));
+    const __m128i lead = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3));
+    const __m128i cont = _mm_andnot_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xB7)),
+                                          _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+    const __m128i pair = _mm_or_si128(_mm_and_si128(lead, _mm_srli_si128(cont, 1)),
+                                      _mm_and_si128(cont, _mm_slli_si128(lead, 1)));
+
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, pair));
+}
+
+/* wm__wb_letters16() for the bytes from p on when fewer than 16 are left
+** (p + left is the end of a text of at least 16 bytes): the last 16 bytes
+** of the text with those before p shifted out. A continuation byte first
+** may have paired with a lead before p; it counts for nothing. */
+static inline unsigned wm__wb_letters_tail(const unsigned char *p, size_t left)
+{
+    unsigned ok = wm__wb_letters16(p + left - 16) >> (16 - left);
+
+    if ((p[0] & 0xC0) == 0x80)
+        ok &= ~1u;
+    return ok;
+}
+#endif
+
+/* ASCII bytes below 0x40 as bits: those that end a word of letters before
+** them whatever follows (all but the digits, which join it by WB9, and the
+** Mid characters below); and the Mid characters ' . : that hold it
+** together only with a letter after them (WB6/7), so that any of the
+** first kind after them ends it too. ASCII holds nothing WB4 absorbs.
+** tools/gen_wordbreak.py checks these against Unicode's data. */
+#define WM__WB_DIGITS  UINT64_C(0x03FF000000000000)
+#define WM__WB_MIDS    ((UINT64_C(1) << '\'') | (UINT64_C(1) << '.') | (UINT64_C(1) << ':'))
+#define WM__WB_ENDS    (~(WM__WB_DIGITS | WM__WB_MIDS))
+
+/*
+** wm_wb_next(), with its commonest case inline for the analyzer's loop: a
+** segment that starts with a word of ASCII and Latin-1 letters (in the
+** Nordic languages nearly every word) is taken sixteen bytes at a time
+** and, when it ends at a byte below 0x40 that cannot join it (a space, a
+** line end, a "," or "." before a space), finished here with the mask
+** WM_WB_LETTER; a word that goes on otherwise (a digit, an "_", a letter
+** outside Latin-1, a mark, "e.g") continues in wm__wb_word_rest(), in the
+** state it has reached; everything else is wm__wb_next_general(). Texts
+** under 16 bytes skip the block path.
+*/
+static inline size_t wm_wb_step(const unsigned char *text, size_t len, size_t start,
+                                unsigned *mask)
+{
+#if defined(__SSE2__)
+    if (len >= 16) {
+        size_t pos = start;
+        unsigned r, b;
+
+        r = (unsigned)__builtin_ctz(~(len - pos >= 16 ? wm__wb_letters16(text + pos)
+                                                       : wm__wb_letters_tail(text + pos, len - pos)));
+        if (r != 0) {
+            pos += r;
+            /* A run that stops before a block's last byte stops at a byte
+            ** that is not in it; one that reaches it may go on. */
+            while (r >= 15 && pos < len) {
+                r = (unsigned)__builtin_ctz(~(len - pos >= 16
+                                                  ? wm__wb_letters16(text + pos)
+                                                  : wm__wb_letters_tail(text + pos, len - pos)));
+                pos += r;
+            }
+            if (pos == len) {
+                *mask = WM_WB_LETTER;
+                return pos;
+            }
+            b = text[pos];
+            if (b < 0x40 &&
+                (((WM__WB_ENDS >> b) & 1u) ||
+                 (((WM__WB_MIDS >> b) & 1u) &&
+                  (len - pos < 2 ||
+                   (text[pos + 1] < 0x40 && !((WM__WB_DIGITS >> text[pos + 1]) & 1u)))))) {
+                *mask = WM_WB_LETTER;
+                return pos;
+            }
+            return wm__wb_word_rest(text, len, pos, mask);
+        }
+    }
+#endif
+    return wm__wb_next_general(text, len, start, mask);
+}
 
 #endif /* WM_WORDBREAK_H */
