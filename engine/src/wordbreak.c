@@ -376,17 +376,41 @@ wb_next_utf8(const unsigned char *text, size_t len, size_t start, unsigned *mask
 }
 
 /* Continues a word of letters for wm_wb_step(); see wordbreak.h. */
-size_t wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos,
-                        unsigned *mask)
+wm_wb_seg wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos)
 {
-    return wb_word(text, len, pos, WM_WBP_ALETTER, WM_WB_LETTER, mask);
+    wm_wb_seg g;
+
+    g.end = wb_word(text, len, pos, WM_WBP_ALETTER, WM_WB_LETTER, &g.mask);
+    return g;
 }
+
+#if defined(__SSE2__)
+/* The blocks after the first of a long word for wm_wb_step(); see
+** wordbreak.h. */
+wm_wb_seg wm__wb_word_long(const unsigned char *text, size_t len, size_t pos)
+{
+    unsigned r;
+
+    do {
+        r = (unsigned)__builtin_ctz(~(len - pos >= 16
+                                          ? wm__wb_letters16(text + pos)
+                                          : wm__wb_letters_tail(text + pos, len - pos)));
+        pos += r;
+    } while (r >= 15 && pos < len);
+    if (pos == len)
+        return (wm_wb_seg){pos, WM_WB_LETTER};
+    return wm__wb_word_end(text, len, pos);
+}
+#endif
 
 /* Finds the end of the segment at start; see wordbreak.h. */
 size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
                   unsigned *mask)
 {
-    return wm_wb_step(text, len, start, mask);
+    wm_wb_seg g = wm_wb_step(text, len, start);
+
+    *mask = g.mask;
+    return g.end;
 }
 
 /*
@@ -395,8 +419,8 @@ size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
 ** digits (ASCII or two-byte UTF-8), and in ASCII a run of spaces, a
 ** punctuation mark, a line end; everything else goes to wb_scan().
 */
-size_t wm__wb_next_general(const unsigned char *text, size_t len, size_t start,
-                           unsigned *mask)
+static inline size_t wb_next_general(const unsigned char *text, size_t len, size_t start,
+                                     unsigned *mask)
 {
     unsigned b = text[start];
     size_t pos = start + 1;
@@ -427,4 +451,13 @@ size_t wm__wb_next_general(const unsigned char *text, size_t len, size_t start,
         return pos;
     }
     return wb_scan(text, len, pos, v, m, mask);
+}
+
+/* wb_next_general() for wm_wb_step(); see wordbreak.h. */
+wm_wb_seg wm__wb_next_general(const unsigned char *text, size_t len, size_t start)
+{
+    wm_wb_seg g;
+
+    g.end = wb_next_general(text, len, start, &g.mask);
+    return g;
 }

@@ -49,19 +49,28 @@
 size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
                   unsigned *mask);
 
+/* A segment as wm_wb_step() and its helpers return it: in two registers,
+** so that the analyzer's loop keeps no mask in memory. */
+typedef struct wm_wb_seg {
+    size_t end;    /* as wm_wb_next() returns it */
+    unsigned mask; /* as wm_wb_next() stores it */
+} wm_wb_seg;
+
 /* wm_wb_next() without the block path of wm_wb_step(): where that path
-** leaves a segment. Same contract. */
-size_t wm__wb_next_general(const unsigned char *text, size_t len, size_t start,
-                           unsigned *mask);
+** leaves a segment. */
+wm_wb_seg wm__wb_next_general(const unsigned char *text, size_t len, size_t start);
 
 /* Continues a segment that is so far a word of letters, ending with an
-** ALetter character, at pos (pos < len): returns where it ends and stores
-** its mask (WM_WB_LETTER and whatever the rest adds). */
-size_t wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos,
-                        unsigned *mask);
+** ALetter character, at pos (pos < len): where it ends, and its mask
+** (WM_WB_LETTER and whatever the rest adds). */
+wm_wb_seg wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos);
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+
+/* wm_wb_step() for a word of letters that reaches the end of its first
+** block, from pos (pos < len) on. */
+wm_wb_seg wm__wb_word_long(const unsigned char *text, size_t len, size_t pos);
 
 /*
 ** The bytes of the 16 at p that a word of letters is made of, as bits (bit
@@ -115,6 +124,24 @@ static inline unsigned wm__wb_letters_tail(const unsigned char *p, size_t left)
 #define WM__WB_ENDS    (~(WM__WB_DIGITS | WM__WB_MIDS))
 
 /*
+** The end of a word of letters whose run of letters stops at pos (pos <
+** len): there, when the byte cannot join the word, else where
+** wm__wb_word_rest() finds it.
+*/
+static inline wm_wb_seg wm__wb_word_end(const unsigned char *text, size_t len, size_t pos)
+{
+    unsigned b = text[pos];
+
+    if (b < 0x40 &&
+        (((WM__WB_ENDS >> b) & 1u) ||
+         (((WM__WB_MIDS >> b) & 1u) &&
+          (len - pos < 2 ||
+           (text[pos + 1] < 0x40 && !((WM__WB_DIGITS >> text[pos + 1]) & 1u))))))
+        return (wm_wb_seg){pos, WM_WB_LETTER};
+    return wm__wb_word_rest(text, len, pos);
+}
+
+/*
 ** wm_wb_next(), with its commonest case inline for the analyzer's loop: a
 ** segment that starts with a word of ASCII and Latin-1 letters (in the
 ** Nordic languages nearly every word) is taken sixteen bytes at a time
@@ -125,44 +152,29 @@ static inline unsigned wm__wb_letters_tail(const unsigned char *p, size_t left)
 ** state it has reached; everything else is wm__wb_next_general(). Texts
 ** under 16 bytes skip the block path.
 */
-static inline size_t wm_wb_step(const unsigned char *text, size_t len, size_t start,
-                                unsigned *mask)
+static inline wm_wb_seg wm_wb_step(const unsigned char *text, size_t len, size_t start)
 {
 #if defined(__SSE2__)
     if (len >= 16) {
         size_t pos = start;
-        unsigned r, b;
+        unsigned r;
 
         r = (unsigned)__builtin_ctz(~(len - pos >= 16 ? wm__wb_letters16(text + pos)
                                                        : wm__wb_letters_tail(text + pos, len - pos)));
         if (r != 0) {
             pos += r;
             /* A run that stops before a block's last byte stops at a byte
-            ** that is not in it; one that reaches it may go on. */
-            while (r >= 15 && pos < len) {
-                r = (unsigned)__builtin_ctz(~(len - pos >= 16
-                                                  ? wm__wb_letters16(text + pos)
-                                                  : wm__wb_letters_tail(text + pos, len - pos)));
-                pos += r;
-            }
-            if (pos == len) {
-                *mask = WM_WB_LETTER;
-                return pos;
-            }
-            b = text[pos];
-            if (b < 0x40 &&
-                (((WM__WB_ENDS >> b) & 1u) ||
-                 (((WM__WB_MIDS >> b) & 1u) &&
-                  (len - pos < 2 ||
-                   (text[pos + 1] < 0x40 && !((WM__WB_DIGITS >> text[pos + 1]) & 1u)))))) {
-                *mask = WM_WB_LETTER;
-                return pos;
-            }
-            return wm__wb_word_rest(text, len, pos, mask);
+            ** that is not in it; one that reaches it may go on (a word of
+            ** 15 bytes or more: out of line). */
+            if (r >= 15 && pos < len)
+                return wm__wb_word_long(text, len, pos);
+            if (pos == len)
+                return (wm_wb_seg){pos, WM_WB_LETTER};
+            return wm__wb_word_end(text, len, pos);
         }
     }
 #endif
-    return wm__wb_next_general(text, len, start, mask);
+    return wm__wb_next_general(text, len, start);
 }
 
 #endif /* WM_WORDBREAK_H */
