@@ -435,8 +435,8 @@ fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
 static inline __attribute__((always_inline)) int
 lookup(wm_analyzer *a, const unsigned char *s, size_t len, const wm_cached_word **out)
 {
-    uint32_t hash = wm_wordcache_hash(s, len);
-    const wm_cached_word *w = wm_wordcache_find(&a->words, s, len, hash);
+    uint32_t hash;
+    const wm_cached_word *w = wm_wordcache_get(&a->words, s, len, &hash);
 
     a->stats.tokens++;
     if (w) {
@@ -671,8 +671,8 @@ emit(wm_analyzer *a, const unsigned char *s, const segment *g, unsigned flags,
         /* lookup(), with the counts kept in m until the call ends */
         const unsigned char *p = s + g->start;
         size_t len = g->end - g->start;
-        uint32_t hash = wm_wordcache_hash(p, len);
-        const wm_cached_word *w = wm_wordcache_find(&a->words, p, len, hash);
+        uint32_t hash;
+        const wm_cached_word *w = wm_wordcache_get(&a->words, p, len, &hash);
 
         m->looked++;
         if (!w) {
@@ -721,11 +721,12 @@ emit_hit(wm_analyzer *a, const unsigned char *s, size_t start, size_t end,
     const unsigned char *p = s + start;
     size_t len = end - start;
     const wm_cached_word *w;
+    uint32_t hash;
     wm_token *t;
 
     if (len > max_token || *n >= a->cap_tokens)
         return 0;
-    w = wm_wordcache_find(&a->words, p, len, wm_wordcache_hash(p, len));
+    w = wm_wordcache_get(&a->words, p, len, &hash);
     if (!w || (w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) || w->alts)
         return 0;
     t = &a->tokens[*n];
@@ -768,22 +769,28 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
         segment g;
         wm_wb_seg seg;
 
-        /* The commonest separator, one space before an ASCII character
-        ** that is not a space, is settled here: it is a segment of its own
-        ** (nothing in ASCII joins a space but a space, WB3d), it ends no
-        ** clause, and without WM_ANALYZE_ALL it makes no token, so all it
-        ** changes is that a space came last. */
-        if (s[pos] == ' ' && pos + 1 < text_len && s[pos + 1] < 0x80 &&
-            s[pos + 1] != ' ' && !(flags & WM_ANALYZE_ALL)) {
-            m.after_space = 1;
-            pos++;
-            continue;
-        }
-        seg = wm_wb_step(s, text_len, pos);
-        if (seg.mask == WM_WB_LETTER &&
-            __builtin_expect(emit_hit(a, s, pos, seg.end, max_token, &m, &n), 1)) {
-            pos = seg.end;
-            continue;
+        if (s[pos] < 0x40) {
+            /* The commonest separator, one space before an ASCII character
+            ** that is not a space, is settled here: it is a segment of its
+            ** own (nothing in ASCII joins a space but a space, WB3d), it
+            ** ends no clause, and without WM_ANALYZE_ALL it makes no token,
+            ** so all it changes is that a space came last. */
+            if (s[pos] == ' ' && pos + 1 < text_len && s[pos + 1] < 0x80 &&
+                s[pos + 1] != ' ' && !(flags & WM_ANALYZE_ALL)) {
+                m.after_space = 1;
+                pos++;
+                continue;
+            }
+            /* Spaces, punctuation, digits, controls: no word of letters
+            ** starts with them, so the segmenter's block path is skipped. */
+            seg = wm__wb_next_general(s, text_len, pos);
+        } else {
+            seg = wm_wb_step(s, text_len, pos);
+            if (seg.mask == WM_WB_LETTER &&
+                __builtin_expect(emit_hit(a, s, pos, seg.end, max_token, &m, &n), 1)) {
+                pos = seg.end;
+                continue;
+            }
         }
         g.start = pos;
         g.end = pos = seg.end;
