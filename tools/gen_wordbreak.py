@@ -258,6 +258,9 @@ def main():
             got = "ends"
         if got != want:
             sys.exit("U+%04X: %s, not %s as wm_wb_step assumes" % (cp, got, want))
+        if WB_VALUES[wb[cp]] in ("CR", "WSegSpace") and cp not in (0x0D, 0x20):
+            sys.exit("U+%04X: %s, which wm_wb_step takes for a segment alone"
+                     % (cp, WB_VALUES[wb[cp]]))
 
     # Pick the block size that makes the two stages smallest.
     best = None

@@ -781,9 +781,7 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
                 pos++;
                 continue;
             }
-            /* Spaces, punctuation, digits, controls: no word of letters
-            ** starts with them, so the segmenter's block path is skipped. */
-            seg = wm__wb_next_general(s, text_len, pos);
+            seg = wm_wb_step(s, text_len, pos);
         } else {
             seg = wm_wb_step(s, text_len, pos);
             if (seg.mask == WM_WB_LETTER &&

@@ -46,7 +46,6 @@
 #include <string.h>
 
 #include "utf8.h"
-#include "wordbreak_data.h"
 
 /* What the pair table says to do with the next character. */
 enum wb_action {

@@ -41,6 +41,10 @@
 #define WM_WB_INVALID  0x40u /* invalid UTF-8 (the segment is only that) */
 #define WM_WB_OTHER    0x80u /* anything else (controls, marks alone, ...) */
 
+/* The property tables (wm_wb_ascii[] for wm_wb_step() below); they need
+** the bits above. */
+#include "wordbreak_data.h"
+
 /* Returns the end (exclusive byte offset) of the word-break segment that
 ** begins at `start` in text[0..len), and stores in *mask the OR of the
 ** WM_WB_* bits of its code points. Requires start < len; the result is
@@ -122,6 +126,11 @@ static inline unsigned wm__wb_letters_tail(const unsigned char *p, size_t left)
 #define WM__WB_DIGITS  UINT64_C(0x03FF000000000000)
 #define WM__WB_MIDS    ((UINT64_C(1) << '\'') | (UINT64_C(1) << '.') | (UINT64_C(1) << ':'))
 #define WM__WB_ENDS    (~(WM__WB_DIGITS | WM__WB_MIDS))
+/* ASCII bytes below 0x40 that are a segment alone when the text ends or
+** an ASCII byte follows: all but the digits (which a word may follow),
+** the space (WB3d) and CR (WB3); no ASCII byte joins them and nothing in
+** ASCII is absorbed (WB4). */
+#define WM__WB_SINGLE  (~(WM__WB_DIGITS | (UINT64_C(1) << ' ') | (UINT64_C(1) << '\r')))
 
 /*
 ** The end of a word of letters whose run of letters stops at pos (pos <
@@ -149,11 +158,20 @@ static inline wm_wb_seg wm__wb_word_end(const unsigned char *text, size_t len, s
 ** line end, a "," or "." before a space), finished here with the mask
 ** WM_WB_LETTER; a word that goes on otherwise (a digit, an "_", a letter
 ** outside Latin-1, a mark, "e.g") continues in wm__wb_word_rest(), in the
-** state it has reached; everything else is wm__wb_next_general(). Texts
+** state it has reached. A punctuation mark or line end before ASCII is
+** finished here too; everything else is wm__wb_next_general(). Texts
 ** under 16 bytes skip the block path.
 */
 static inline wm_wb_seg wm_wb_step(const unsigned char *text, size_t len, size_t start)
 {
+    unsigned b = text[start];
+
+    if (b < 0x40) {
+        /* a punctuation mark, a line end, a control before ASCII */
+        if (((WM__WB_SINGLE >> b) & 1u) && (len - start < 2 || text[start + 1] < 0x80))
+            return (wm_wb_seg){start + 1, wm_wb_ascii[b].mask};
+        return wm__wb_next_general(text, len, start);
+    }
 #if defined(__SSE2__)
     if (len >= 16) {
         size_t pos = start;
