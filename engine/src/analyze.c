@@ -586,6 +586,51 @@ typedef struct marks {
     uint64_t missed;      /* of which not found */
 } marks;
 
+/* What a separator's break (BREAK_*) does to the marks: the next token
+** starts a clause (and a sentence), and a negation ends. */
+static inline void mark_break(marks *m, int level)
+{
+    if (level == BREAK_NONE)
+        return;
+    if (level == BREAK_SENTENCE && !(m->carry & WM_TOK_SENT_START)) {
+        m->carry |= WM_TOK_SENT_START;
+        m->n_sentences++;
+    }
+    m->carry = (m->carry & ~WM_TOK_NEGATED) | WM_TOK_CLAUSE_START;
+}
+
+/* break_of() for a segment of one ASCII byte below 0x40, as bits: the
+** punctuation that ends a sentence or a clause, and the controls that end
+** a sentence ('-' ends a clause after a space). */
+#define PUNCT_SENTENCE ((UINT64_C(1) << '.') | (UINT64_C(1) << '!') | (UINT64_C(1) << '?'))
+#define PUNCT_CLAUSE   ((UINT64_C(1) << ',') | (UINT64_C(1) << ';') | (UINT64_C(1) << ':') | \
+                        (UINT64_C(1) << '(') | (UINT64_C(1) << ')') | (UINT64_C(1) << '"'))
+#define SPACE_SENTENCE ((UINT64_C(1) << '\n') | (UINT64_C(1) << '\r') | \
+                        (UINT64_C(1) << '\v') | (UINT64_C(1) << '\f'))
+
+/*
+** A separator of one ASCII byte c below 0x40 without WM_ANALYZE_ALL: a
+** control or line end (a space segment, as kind_of() says) or a
+** punctuation mark (mask WM_WB_PUNCT) makes no token, so its marks are
+** all there is to do; break_of() without the loop. Returns 0 for any
+** other segment.
+*/
+static inline int mark_ascii(marks *m, unsigned c, unsigned mask)
+{
+    if (c < 0x20) {
+        mark_break(m, ((SPACE_SENTENCE >> c) & 1u) ? BREAK_SENTENCE : BREAK_NONE);
+        m->after_space = 1;
+        return 1;
+    }
+    if (mask != WM_WB_PUNCT)
+        return 0;
+    mark_break(m, ((PUNCT_SENTENCE >> c) & 1u) ? BREAK_SENTENCE
+                  : (((PUNCT_CLAUSE >> c) & 1u) || (c == '-' && m->after_space)) ? BREAK_CLAUSE
+                  : BREAK_NONE);
+    m->after_space = 0;
+    return 1;
+}
+
 /*
 ** Appends the spelling stage's tokens for the word token just emitted
 ** (a->tokens[n - 1]): its parts, then its variant, with its offsets and
@@ -635,13 +680,7 @@ emit(wm_analyzer *a, const unsigned char *s, const segment *g, unsigned flags,
         } else {
             level = break_of(g->kind, s + g->start, g->end - g->start, m->after_space);
         }
-        if (level != BREAK_NONE) {
-            if (level == BREAK_SENTENCE && !(m->carry & WM_TOK_SENT_START)) {
-                m->carry |= WM_TOK_SENT_START;
-                m->n_sentences++;
-            }
-            m->carry = (m->carry & ~WM_TOK_NEGATED) | WM_TOK_CLAUSE_START;
-        }
+        mark_break(m, level);
         m->after_space = g->kind == WM_TOK_SPACE;
         if (!(flags & WM_ANALYZE_ALL))
             return WM_OK;
@@ -782,6 +821,11 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
                 continue;
             }
             seg = wm_wb_step(s, text_len, pos);
+            if (seg.end == pos + 1 && !(flags & WM_ANALYZE_ALL) &&
+                mark_ascii(&m, s[pos], seg.mask)) {
+                pos++;
+                continue;
+            }
         } else {
             seg = wm_wb_step(s, text_len, pos);
             if (seg.mask == WM_WB_LETTER &&
