@@ -831,6 +831,13 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
             if (seg.mask == WM_WB_LETTER &&
                 __builtin_expect(emit_hit(a, s, pos, seg.end, max_token, &m, &n), 1)) {
                 pos = seg.end;
+                /* The space after most words, as above, without going
+                ** round the loop for it. */
+                if (pos + 1 < text_len && s[pos] == ' ' && s[pos + 1] < 0x80 &&
+                    s[pos + 1] != ' ' && !(flags & WM_ANALYZE_ALL)) {
+                    m.after_space = 1;
+                    pos++;
+                }
                 continue;
             }
         }
