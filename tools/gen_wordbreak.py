@@ -258,6 +258,10 @@ def main():
             got = "ends"
         if got != want:
             sys.exit("U+%04X: %s, not %s as wm_wb_step assumes" % (cp, got, want))
+    for cp in (0xD7, 0xF7):
+        if WB_VALUES[wb[cp]] != "Other" or ep[cp]:
+            sys.exit("U+%04X: not Other, as wm_wb_step assumes" % cp)
+    for cp in range(0x40):
         if WB_VALUES[wb[cp]] in ("CR", "WSegSpace") and cp not in (0x0D, 0x20):
             sys.exit("U+%04X: %s, which wm_wb_step takes for a segment alone"
                      % (cp, WB_VALUES[wb[cp]]))

@@ -810,12 +810,13 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
 
         if (s[pos] < 0x40) {
             /* The commonest separator, one space before an ASCII character
-            ** that is not a space, is settled here: it is a segment of its
-            ** own (nothing in ASCII joins a space but a space, WB3d), it
-            ** ends no clause, and without WM_ANALYZE_ALL it makes no token,
-            ** so all it changes is that a space came last. */
-            if (s[pos] == ' ' && pos + 1 < text_len && s[pos + 1] < 0x80 &&
-                s[pos + 1] != ' ' && !(flags & WM_ANALYZE_ALL)) {
+            ** that is not a space or a Latin-1 character (lead 0xC3), is
+            ** settled here: it is a segment of its own (only a space joins
+            ** a space, WB3d, and none of those is absorbed, WB4), it ends no
+            ** clause, and without WM_ANALYZE_ALL it makes no token, so all
+            ** it changes is that a space came last. */
+            if (s[pos] == ' ' && pos + 1 < text_len && s[pos + 1] != ' ' &&
+                (s[pos + 1] < 0x80 || s[pos + 1] == 0xC3) && !(flags & WM_ANALYZE_ALL)) {
                 m.after_space = 1;
                 pos++;
                 continue;
@@ -833,8 +834,9 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
                 pos = seg.end;
                 /* The space after most words, as above, without going
                 ** round the loop for it. */
-                if (pos + 1 < text_len && s[pos] == ' ' && s[pos + 1] < 0x80 &&
-                    s[pos + 1] != ' ' && !(flags & WM_ANALYZE_ALL)) {
+                if (pos + 1 < text_len && s[pos] == ' ' && s[pos + 1] != ' ' &&
+                    (s[pos + 1] < 0x80 || s[pos + 1] == 0xC3) &&
+                    !(flags & WM_ANALYZE_ALL)) {
                     m.after_space = 1;
                     pos++;
                 }

@@ -167,8 +167,13 @@ static inline wm_wb_seg wm_wb_step(const unsigned char *text, size_t len, size_t
     unsigned b = text[start];
 
     if (b < 0x40) {
-        /* a punctuation mark, a line end, a control before ASCII */
-        if (((WM__WB_SINGLE >> b) & 1u) && (len - start < 2 || text[start + 1] < 0x80))
+        /* A punctuation mark, a line end, a control, a space but before
+        ** a space, when the text ends there or ASCII or a Latin-1
+        ** character (lead 0xC3: none of U+00C0..U+00FF is absorbed or a
+        ** space) follows. */
+        unsigned next = len - start < 2 ? 0 : text[start + 1];
+        if ((next < 0x80 || next == 0xC3) &&
+            (((WM__WB_SINGLE >> b) & 1u) || (b == ' ' && next != ' ')))
             return (wm_wb_seg){start + 1, wm_wb_ascii[b].mask};
         return wm__wb_next_general(text, len, start);
     }
