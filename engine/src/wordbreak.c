@@ -384,6 +384,12 @@ wm_wb_seg wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos)
 }
 
 #if defined(__SSE2__)
+/* The last block of a text for wm_wb_step(); see wordbreak.h. */
+unsigned wm__wb_letters_end(const unsigned char *text, size_t len, size_t pos)
+{
+    return wm__wb_letters_tail(text + pos, len - pos);
+}
+
 /* The blocks after the first of a long word for wm_wb_step(); see
 ** wordbreak.h. */
 wm_wb_seg wm__wb_word_long(const unsigned char *text, size_t len, size_t pos)

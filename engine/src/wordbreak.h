@@ -72,6 +72,9 @@ wm_wb_seg wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos);
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
+/* wm__wb_letters_tail() out of line, for the last word of a text. */
+unsigned wm__wb_letters_end(const unsigned char *text, size_t len, size_t pos);
+
 /* wm_wb_step() for a word of letters that reaches the end of its first
 ** block, from pos (pos < len) on. */
 wm_wb_seg wm__wb_word_long(const unsigned char *text, size_t len, size_t pos);
@@ -183,7 +186,7 @@ static inline wm_wb_seg wm_wb_step(const unsigned char *text, size_t len, size_t
         unsigned r;
 
         r = (unsigned)__builtin_ctz(~(len - pos >= 16 ? wm__wb_letters16(text + pos)
-                                                       : wm__wb_letters_tail(text + pos, len - pos)));
+                                                       : wm__wb_letters_end(text, len, pos)));
         if (r != 0) {
             pos += r;
             /* A run that stops before a block's last byte stops at a byte
