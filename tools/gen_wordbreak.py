@@ -238,6 +238,33 @@ def main():
         if WB_VALUES[wb[cp]] in ("Extend", "Format", "ZWJ", "Katakana",
                                  "Hebrew_Letter", "Regional_Indicator") or ep[cp]:
             sys.exit("U+%04X: unexpected ASCII property" % cp)
+    # wordbreak.h's word fast path (wm_wb_step) relies on these: the ASCII
+    # letters and U+00C0..U+00FF but U+00D7 and U+00F7 are ALetter and add
+    # the letter bit alone; below 0x40, only the digits are Numeric, only
+    # ' . : may hold two letters together (WB6/7), and nothing else joins a
+    # letter (WM__WB_DIGITS, WM__WB_MIDS).
+    for cp in list(range(0x41, 0x5B)) + list(range(0x61, 0x7B)) + \
+            [c for c in range(0xC0, 0x100) if c not in (0xD7, 0xF7)]:
+        if WB_VALUES[wb[cp]] != "ALetter" or ep[cp] or \
+                mask_of("ALetter", ep[cp], gc[cp]) != (LETTER,):
+            sys.exit("U+%04X: not a plain ALetter letter, as wm_wb_step assumes" % cp)
+    for cp in range(0x40):
+        want = ("Numeric" if 0x30 <= cp <= 0x39 else
+                "Mid" if chr(cp) in "'.:" else "ends")
+        got = WB_VALUES[wb[cp]]
+        if got in ("Single_Quote", "MidNumLet", "MidLetter"):
+            got = "Mid"
+        elif got not in ("Numeric", "ALetter", "Hebrew_Letter", "ExtendNumLet"):
+            got = "ends"
+        if got != want:
+            sys.exit("U+%04X: %s, not %s as wm_wb_step assumes" % (cp, got, want))
+    for cp in (0xD7, 0xF7):
+        if WB_VALUES[wb[cp]] != "Other" or ep[cp]:
+            sys.exit("U+%04X: not Other, as wm_wb_step assumes" % cp)
+    for cp in range(0x40):
+        if WB_VALUES[wb[cp]] in ("CR", "WSegSpace") and cp not in (0x0D, 0x20):
+            sys.exit("U+%04X: %s, which wm_wb_step takes for a segment alone"
+                     % (cp, WB_VALUES[wb[cp]]))
 
     # Pick the block size that makes the two stages smallest.
     best = None

@@ -435,8 +435,8 @@ fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
 static inline __attribute__((always_inline)) int
 lookup(wm_analyzer *a, const unsigned char *s, size_t len, const wm_cached_word **out)
 {
-    uint32_t hash = wm_wordcache_hash(s, len);
-    const wm_cached_word *w = wm_wordcache_find(&a->words, s, len, hash);
+    uint32_t hash;
+    const wm_cached_word *w = wm_wordcache_get(&a->words, s, len, &hash);
 
     a->stats.tokens++;
     if (w) {
@@ -570,33 +570,81 @@ typedef struct segment {
     uint32_t kind; /* WM_TOK_* kind bits */
 } segment;
 
-/* What carries over from one segment to the next while marking. The
-** first two are kept as the token flags they become, so that a token takes
-** them with an OR. */
+/* What carries over from one segment to the next while marking. */
 typedef struct marks {
-    uint32_t pending;     /* WM_TOK_SENT_START and WM_TOK_CLAUSE_START for
-                             the next token (a sentence start is always a
-                             clause start too) */
-    uint32_t negated;     /* WM_TOK_NEGATED inside a negator's scope, else 0 */
+    uint32_t carry;       /* the flags the next token takes:
+                             WM_TOK_SENT_START and WM_TOK_CLAUSE_START
+                             until a token takes them (a sentence start is
+                             always a clause start too), WM_TOK_NEGATED
+                             inside a negator's scope */
     int after_space;      /* the previous segment was space */
-    size_t n_sentences;   /* sentences with a token */
+    size_t n_sentences;   /* sentence starts set; the last is taken off at
+                             the end when no token took it */
     size_t n_invalid;     /* invalid sequences */
     size_t first_invalid; /* offset of the first */
+    uint64_t looked;      /* tokens looked up in the cache */
+    uint64_t missed;      /* of which not found */
 } marks;
+
+/* What a separator's break (BREAK_*) does to the marks: the next token
+** starts a clause (and a sentence), and a negation ends. */
+static inline void mark_break(marks *m, int level)
+{
+    if (level == BREAK_NONE)
+        return;
+    if (level == BREAK_SENTENCE && !(m->carry & WM_TOK_SENT_START)) {
+        m->carry |= WM_TOK_SENT_START;
+        m->n_sentences++;
+    }
+    m->carry = (m->carry & ~WM_TOK_NEGATED) | WM_TOK_CLAUSE_START;
+}
+
+/* break_of() for a segment of one ASCII byte below 0x40, as bits: the
+** punctuation that ends a sentence or a clause, and the controls that end
+** a sentence ('-' ends a clause after a space). */
+#define PUNCT_SENTENCE ((UINT64_C(1) << '.') | (UINT64_C(1) << '!') | (UINT64_C(1) << '?'))
+#define PUNCT_CLAUSE   ((UINT64_C(1) << ',') | (UINT64_C(1) << ';') | (UINT64_C(1) << ':') | \
+                        (UINT64_C(1) << '(') | (UINT64_C(1) << ')') | (UINT64_C(1) << '"'))
+#define SPACE_SENTENCE ((UINT64_C(1) << '\n') | (UINT64_C(1) << '\r') | \
+                        (UINT64_C(1) << '\v') | (UINT64_C(1) << '\f'))
+
+/*
+** A separator of one ASCII byte c below 0x40 without WM_ANALYZE_ALL: a
+** control or line end (a space segment, as kind_of() says) or a
+** punctuation mark (mask WM_WB_PUNCT) makes no token, so its marks are
+** all there is to do; break_of() without the loop. Returns 0 for any
+** other segment.
+*/
+static inline int mark_ascii(marks *m, unsigned c, unsigned mask)
+{
+    if (c < 0x20) {
+        mark_break(m, ((SPACE_SENTENCE >> c) & 1u) ? BREAK_SENTENCE : BREAK_NONE);
+        m->after_space = 1;
+        return 1;
+    }
+    if (mask != WM_WB_PUNCT)
+        return 0;
+    mark_break(m, ((PUNCT_SENTENCE >> c) & 1u) ? BREAK_SENTENCE
+                  : (((PUNCT_CLAUSE >> c) & 1u) || (c == '-' && m->after_space)) ? BREAK_CLAUSE
+                  : BREAK_NONE);
+    m->after_space = 0;
+    return 1;
+}
 
 /*
 ** Appends the spelling stage's tokens for the word token just emitted
-** (a->tokens[*n - 1]): its parts, then its variant, with its offsets and
+** (a->tokens[n - 1]): its parts, then its variant, with its offsets and
 ** its negation. Out of the hot loop: only words with alternatives get here.
+** The caller counts them (WM_ALT_COUNT) when it succeeds.
 */
-static __attribute__((noinline)) int emit_alts(wm_analyzer *a, uint32_t alts, size_t *n)
+static __attribute__((noinline)) int emit_alts(wm_analyzer *a, uint32_t alts, size_t n)
 {
     const wm_alt *x = &a->alts[WM_ALT_FIRST(alts)];
-    size_t start = a->tokens[*n - 1].start, end = a->tokens[*n - 1].end;
-    uint32_t negated = a->tokens[*n - 1].flags & WM_TOK_NEGATED;
+    size_t start = a->tokens[n - 1].start, end = a->tokens[n - 1].end;
+    uint32_t negated = a->tokens[n - 1].flags & WM_TOK_NEGATED;
 
-    for (uint32_t k = 0; k < WM_ALT_COUNT(alts); k++, x++) {
-        wm_token *t = push_token(a, *n);
+    for (uint32_t k = 0; k < WM_ALT_COUNT(alts); k++, x++, n++) {
+        wm_token *t = push_token(a, n);
         if (!t)
             return WM_ENOMEM;
         t->start = start;
@@ -604,7 +652,6 @@ static __attribute__((noinline)) int emit_alts(wm_analyzer *a, uint32_t alts, si
         set_strings(t, &x->s);
         t->flags = x->flags | negated;
         t->reserved = 0;
-        (*n)++;
     }
     return WM_OK;
 }
@@ -612,11 +659,12 @@ static __attribute__((noinline)) int emit_alts(wm_analyzer *a, uint32_t alts, si
 /*
 ** Turns one segment into a token (or, for separators, into marks and, with
 ** WM_ANALYZE_ALL, a token too) and appends it at a->tokens[*n], followed
-** by the spelling stage's tokens for it when it has any.
+** by the spelling stage's tokens for it when it has any. max_token is the
+** engine's max_token_len, read once per call.
 */
 static inline __attribute__((always_inline)) int
-emit(wm_analyzer *a, const unsigned char *s,
-                const segment *g, unsigned flags, marks *m, size_t *n)
+emit(wm_analyzer *a, const unsigned char *s, const segment *g, unsigned flags,
+     size_t max_token, marks *m, size_t *n)
 {
     uint32_t bits = 0; /* WM_WL_* of a word */
     uint32_t alts = 0; /* its spelling alternatives (WM_ALT_*) */
@@ -632,12 +680,7 @@ emit(wm_analyzer *a, const unsigned char *s,
         } else {
             level = break_of(g->kind, s + g->start, g->end - g->start, m->after_space);
         }
-        if (level == BREAK_SENTENCE)
-            m->pending |= WM_TOK_SENT_START;
-        if (level != BREAK_NONE) {
-            m->pending |= WM_TOK_CLAUSE_START;
-            m->negated = 0;
-        }
+        mark_break(m, level);
         m->after_space = g->kind == WM_TOK_SPACE;
         if (!(flags & WM_ANALYZE_ALL))
             return WM_OK;
@@ -658,55 +701,101 @@ emit(wm_analyzer *a, const unsigned char *s,
     t->start = g->start;
     t->end = g->end;
     t->reserved = 0;
-    if (g->end - g->start > a->engine->max_token_len) {
+    if (g->end - g->start > max_token) {
         t->norm = t->stem = "";
         t->norm_len = t->stem_len = 0;
         t->norm_id = t->stem_id = WM_ID_NONE;
         tflags |= WM_TOK_LONG;
     } else {
-        const wm_cached_word *w;
-        rc = lookup(a, s + g->start, g->end - g->start, &w);
-        if (rc != WM_OK)
-            return rc;
+        /* lookup(), with the counts kept in m until the call ends */
+        const unsigned char *p = s + g->start;
+        size_t len = g->end - g->start;
+        uint32_t hash;
+        const wm_cached_word *w = wm_wordcache_get(&a->words, p, len, &hash);
+
+        m->looked++;
+        if (!w) {
+            m->missed++;
+            if ((rc = fill_miss(a, p, len, hash, &w)) != WM_OK)
+                return rc;
+        }
         set_strings(t, &w->s);
         if (g->kind == WM_TOK_WORD) {
             bits = w->bits;
             alts = w->alts;
             if (bits & WM_WL_STOP)
                 tflags |= WM_TOK_STOPWORD;
-            if (bits & WM_WL_CLAUSE_BREAK) { /* "men": starts a clause itself */
-                m->pending |= WM_TOK_CLAUSE_START;
-                m->negated = 0;
-            }
+            if (bits & WM_WL_CLAUSE_BREAK) /* "men": starts a clause itself */
+                m->carry = (m->carry & ~WM_TOK_NEGATED) | WM_TOK_CLAUSE_START;
         }
     }
-    /* The marks that were waiting for this token. */
-    tflags |= m->pending | m->negated;
-    m->n_sentences += (m->pending & WM_TOK_SENT_START) != 0;
-    m->pending = 0;
+    /* The marks that were waiting for this token; a negation goes on. */
+    tflags |= m->carry;
+    m->carry &= WM_TOK_NEGATED;
     if (bits & WM_WL_NEGATOR) {
         tflags |= WM_TOK_NEGATOR;
-        m->negated = WM_TOK_NEGATED;
+        m->carry = WM_TOK_NEGATED;
     }
     t->flags = tflags;
     (*n)++;
-    if (__builtin_expect(alts != 0, 0))
-        return emit_alts(a, alts, n);
+    if (__builtin_expect(alts != 0, 0)) {
+        if ((rc = emit_alts(a, alts, *n)) != WM_OK)
+            return rc;
+        *n += WM_ALT_COUNT(alts);
+    }
     return WM_OK;
 }
 
 /*
-** The hot loop: one UAX #29 segment at a time, straight into emit().
-** (Batching segments to prefetch their cache lines was measured and lost:
-** answers are short, and half of all segments are spaces.)
+** emit() for the commonest token, a word the cache holds that starts no
+** clause, opens no negation and has no spelling alternatives, when the
+** token array has room: the token written with no more than it needs.
+** Returns 0, having changed nothing, for any other word; emit() then
+** does it all (and looks the word up again: a miss costs far more).
+*/
+static inline __attribute__((always_inline)) int
+emit_hit(wm_analyzer *a, const unsigned char *s, size_t start, size_t end,
+         size_t max_token, marks *m, size_t *n)
+{
+    const unsigned char *p = s + start;
+    size_t len = end - start;
+    const wm_cached_word *w;
+    uint32_t hash;
+    wm_token *t;
+
+    if (len > max_token || *n >= a->cap_tokens)
+        return 0;
+    w = wm_wordcache_get(&a->words, p, len, &hash);
+    if (!w || (w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) || w->alts)
+        return 0;
+    t = &a->tokens[*n];
+    t->start = start;
+    t->end = end;
+    set_strings(t, &w->s);
+    t->flags = WM_TOK_WORD | (w->bits & WM_WL_STOP ? WM_TOK_STOPWORD : 0) | m->carry;
+    t->reserved = 0;
+    m->carry &= WM_TOK_NEGATED;
+    m->after_space = 0;
+    m->looked++;
+    (*n)++;
+    return 1;
+}
+
+/*
+** The hot loop: one UAX #29 segment at a time (wm_wb_step(), mostly
+** inline), straight into emit(); the three commonest segments take less:
+** a lone space, a one-byte separator (marks only) and a word the cache
+** holds (emit_hit()), with the space after it. (Batching segments to
+** prefetch their cache lines was measured and lost: answers are short,
+** and half of all segments are spaces.)
 */
 WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
                       unsigned flags, const wm_analysis **out)
 {
     const unsigned char *s = (const unsigned char *)text;
-    marks m = {WM_TOK_SENT_START | WM_TOK_CLAUSE_START, 0, 1, 0, 0, 0};
-    size_t pos = 0, n = 0;
-    int rc;
+    marks m = {WM_TOK_SENT_START | WM_TOK_CLAUSE_START, 1, 1, 0, 0, 0, 0};
+    size_t pos = 0, n = 0, max_token;
+    int rc = WM_OK;
 
     if (out)
         *out = NULL;
@@ -716,32 +805,61 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
     if (rc != WM_OK)
         return rc;
     bound_cache(a);
+    max_token = a->engine->max_token_len;
 
     while (pos < text_len) {
         segment g;
-        unsigned mask;
+        wm_wb_seg seg;
 
-        /* The commonest separator, one space before an ASCII character
-        ** that is not a space, is settled here: it is a segment of its own
-        ** (nothing in ASCII joins a space but a space, WB3d), it ends no
-        ** clause, and without WM_ANALYZE_ALL it makes no token, so all it
-        ** changes is that a space came last. */
-        if (s[pos] == ' ' && pos + 1 < text_len && s[pos + 1] < 0x80 &&
-            s[pos + 1] != ' ' && !(flags & WM_ANALYZE_ALL)) {
-            m.after_space = 1;
-            pos++;
-            continue;
+        if (s[pos] < 0x40) {
+            /* The commonest separator, one space before an ASCII character
+            ** that is not a space or a Latin-1 character (lead 0xC3), is
+            ** settled here: it is a segment of its own (only a space joins
+            ** a space, WB3d, and none of those is absorbed, WB4), it ends no
+            ** clause, and without WM_ANALYZE_ALL it makes no token, so all
+            ** it changes is that a space came last. */
+            if (s[pos] == ' ' && pos + 1 < text_len && s[pos + 1] != ' ' &&
+                (s[pos + 1] < 0x80 || s[pos + 1] == 0xC3) && !(flags & WM_ANALYZE_ALL)) {
+                m.after_space = 1;
+                pos++;
+                continue;
+            }
+            seg = wm_wb_step(s, text_len, pos);
+            if (seg.end == pos + 1 && !(flags & WM_ANALYZE_ALL) &&
+                mark_ascii(&m, s[pos], seg.mask)) {
+                pos++;
+                continue;
+            }
+        } else {
+            seg = wm_wb_step(s, text_len, pos);
+            if (seg.mask == WM_WB_LETTER &&
+                __builtin_expect(emit_hit(a, s, pos, seg.end, max_token, &m, &n), 1)) {
+                pos = seg.end;
+                /* The space after most words, as above, without going
+                ** round the loop for it. */
+                if (pos + 1 < text_len && s[pos] == ' ' && s[pos + 1] != ' ' &&
+                    (s[pos + 1] < 0x80 || s[pos + 1] == 0xC3) &&
+                    !(flags & WM_ANALYZE_ALL)) {
+                    m.after_space = 1;
+                    pos++;
+                }
+                continue;
+            }
         }
         g.start = pos;
-        g.end = pos = wm_wb_next(s, text_len, pos, &mask);
-        g.kind = kind_of(mask, s + g.start, g.end - g.start);
-        rc = emit(a, s, &g, flags, &m, &n);
+        g.end = pos = seg.end;
+        g.kind = kind_of(seg.mask, s + g.start, g.end - g.start);
+        rc = emit(a, s, &g, flags, max_token, &m, &n);
         if (rc != WM_OK) {
             if (rc == WM_ENOMEM && !a->errmsg[0])
                 wm__error(a->errmsg, rc, "out of memory for %zu tokens", n + 1);
-            return rc;
+            break;
         }
     }
+    a->stats.tokens += m.looked;
+    a->stats.cache_hits += m.looked - m.missed;
+    if (rc != WM_OK)
+        return rc;
 
     a->analysis.text = text;
     a->analysis.text_len = text_len;
@@ -749,7 +867,7 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
     a->analysis.n_tokens = n;
     a->analysis.n_invalid = m.n_invalid;
     a->analysis.first_invalid = m.first_invalid;
-    a->analysis.n_sentences = m.n_sentences;
+    a->analysis.n_sentences = m.n_sentences - ((m.carry & WM_TOK_SENT_START) != 0);
     *out = &a->analysis;
     return WM_OK;
 }

@@ -30,12 +30,15 @@
 ** and "e.g" are WM_WB_LETTER and "3.5" is WM_WB_DIGIT). ExtendNumLet
 ** ("_") is a character of its own and adds WM_WB_PUNCT.
 **
-** Speed: a segment that starts with a letter, digit or "_" is run through
-** wb_word(), which takes ASCII letters eight at a time, other ASCII by the
-** 128-entry table and two-byte UTF-8 (U+0080..07FF: å, ä, ö, é, ü, ...)
-** decoded in place, and leaves only for a Mid character or something
-** rarer; a run of ASCII spaces is a loop of its own. Only bytes above 0x7F
-** are decoded. Nothing is allocated and the tables are const.
+** Speed: a word of ASCII and Latin-1 letters is taken sixteen bytes at a
+** time by wm_wb_step() in wordbreak.h, inline in the analyzer's loop; what
+** it does not finish comes here. A segment that starts with a letter,
+** digit or "_" is run through wb_word(), which takes ASCII letters eight
+** at a time, other ASCII by the 128-entry table and two-byte UTF-8
+** (U+0080..07FF: å, ä, ö, é, ü, ...) decoded in place, and leaves only for
+** a Mid character or something rarer; a run of ASCII spaces is a loop of
+** its own. Only bytes above 0x7F are decoded. Nothing is allocated and the
+** tables are const.
 */
 #include "wordbreak.h"
 
@@ -43,7 +46,6 @@
 #include <string.h>
 
 #include "utf8.h"
-#include "wordbreak_data.h"
 
 /* What the pair table says to do with the next character. */
 enum wb_action {
@@ -372,14 +374,58 @@ wb_next_utf8(const unsigned char *text, size_t len, size_t start, unsigned *mask
     return wb_scan(text, len, start + n, v, c->mask, mask);
 }
 
-/*
-** Finds the end of the segment at start; see wordbreak.h. The cases that
-** make up most text are finished here or in wb_word(): a word of letters
-** and digits (ASCII or two-byte UTF-8), and in ASCII a run of spaces, a
-** punctuation mark, a line end; everything else goes to wb_scan().
-*/
+/* Continues a word of letters for wm_wb_step(); see wordbreak.h. */
+wm_wb_seg wm__wb_word_rest(const unsigned char *text, size_t len, size_t pos)
+{
+    wm_wb_seg g;
+
+    g.end = wb_word(text, len, pos, WM_WBP_ALETTER, WM_WB_LETTER, &g.mask);
+    return g;
+}
+
+#if defined(__SSE2__)
+/* The last block of a text for wm_wb_step(); see wordbreak.h. */
+unsigned wm__wb_letters_end(const unsigned char *text, size_t len, size_t pos)
+{
+    return wm__wb_letters_tail(text + pos, len - pos);
+}
+
+/* The blocks after the first of a long word for wm_wb_step(); see
+** wordbreak.h. */
+wm_wb_seg wm__wb_word_long(const unsigned char *text, size_t len, size_t pos)
+{
+    unsigned r;
+
+    do {
+        r = (unsigned)__builtin_ctz(~(len - pos >= 16
+                                          ? wm__wb_letters16(text + pos)
+                                          : wm__wb_letters_tail(text + pos, len - pos)));
+        pos += r;
+    } while (r >= 15 && pos < len);
+    if (pos == len)
+        return (wm_wb_seg){pos, WM_WB_LETTER};
+    return wm__wb_word_end(text, len, pos);
+}
+#endif
+
+/* Finds the end of the segment at start; see wordbreak.h. */
 size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
                   unsigned *mask)
+{
+    wm_wb_seg g = wm_wb_step(text, len, start);
+
+    *mask = g.mask;
+    return g.end;
+}
+
+/*
+** The segments wm_wb_step() does not finish itself. The cases that make up
+** most text are finished here or in wb_word(): a word of letters and
+** digits (ASCII or two-byte UTF-8), and in ASCII a run of spaces, a
+** punctuation mark, a line end; everything else goes to wb_scan().
+*/
+static inline size_t wb_next_general(const unsigned char *text, size_t len, size_t start,
+                                     unsigned *mask)
 {
     unsigned b = text[start];
     size_t pos = start + 1;
@@ -410,4 +456,13 @@ size_t wm_wb_next(const unsigned char *text, size_t len, size_t start,
         return pos;
     }
     return wb_scan(text, len, pos, v, m, mask);
+}
+
+/* wb_next_general() for wm_wb_step(); see wordbreak.h. */
+wm_wb_seg wm__wb_next_general(const unsigned char *text, size_t len, size_t start)
+{
+    wm_wb_seg g;
+
+    g.end = wb_next_general(text, len, start, &g.mask);
+    return g;
 }

@@ -8,17 +8,23 @@
 
 _Static_assert(sizeof(wm_cached_word) == 64, "a cached word is one cache line");
 
+/* The index of every empty cache: one slot, always 0 (a look-up meets it
+** and stops; the first insert replaces it, and nothing writes it). */
+static const uint64_t empty_index[1];
+
 /* Makes an empty cache that allocates on first insert. */
 void wm_wordcache_init(wm_wordcache *c, const wm_allocator *al)
 {
     memset(c, 0, sizeof *c);
     c->al = al;
+    c->index = (uint64_t *)(uintptr_t)empty_index;
 }
 
 /* Releases both arrays. */
 void wm_wordcache_free(wm_wordcache *c)
 {
-    wm__free(c->al, c->index);
+    if (c->mask)
+        wm__free(c->al, c->index);
     wm__free(c->al, c->entries);
     wm_wordcache_init(c, c->al);
 }
@@ -26,15 +32,16 @@ void wm_wordcache_free(wm_wordcache *c)
 /* Marks every slot empty; the memory stays for the next round. */
 void wm_wordcache_clear(wm_wordcache *c)
 {
-    if (c->index)
+    if (c->mask)
         memset(c->index, 0, (c->mask + 1) * sizeof *c->index);
     c->count = 0;
 }
 
-/* Doubles the index and re-inserts every entry by its stored hash. */
+/* Doubles the index (the first: 1024 slots) and re-inserts every entry by
+** its stored hash. */
 static int grow_index(wm_wordcache *c)
 {
-    size_t n = c->index ? (c->mask + 1) * 2 : 1024;
+    size_t n = c->mask ? (c->mask + 1) * 2 : 1024;
     uint64_t *index = wm__calloc(c->al, n, sizeof *index);
 
     if (!index)
@@ -46,7 +53,8 @@ static int grow_index(wm_wordcache *c)
             ;
         index[j] = (uint64_t)hash << 32 | (uint64_t)(e + 1);
     }
-    wm__free(c->al, c->index);
+    if (c->mask)
+        wm__free(c->al, c->index);
     c->index = index;
     c->mask = n - 1;
     return WM_OK;
@@ -65,7 +73,7 @@ wm_cached_word *wm_wordcache_insert(wm_wordcache *c, const unsigned char *s,
     if (wm__grow(c->al, (void **)&c->entries, &c->cap, c->count + 1,
                  sizeof *c->entries) != WM_OK)
         return NULL;
-    if ((!c->index || (c->count + 1) * 2 > c->mask + 1) && grow_index(c) != WM_OK)
+    if ((c->count + 1) * 2 > c->mask + 1 && grow_index(c) != WM_OK)
         return NULL;
     for (i = hash & c->mask; c->index[i]; i = (i + 1) & c->mask)
         ;

@@ -52,8 +52,10 @@ typedef struct wm_cached_word {
 
 typedef struct wm_wordcache {
     const wm_allocator *al;  /* where the arrays come from */
-    uint64_t *index;         /* 2^k slots: hash << 32 | entry + 1; 0 empty */
-    size_t mask;             /* number of slots - 1 */
+    uint64_t *index;         /* 2^k slots: hash << 32 | entry + 1; 0 empty;
+                                before the first insert, one static slot */
+    size_t mask;             /* number of slots - 1; 0 before the first
+                                insert */
     wm_cached_word *entries; /* dense, in insertion order */
     size_t count;            /* entries in use */
     size_t cap;              /* entries allocated */
@@ -88,6 +90,16 @@ static inline void wm__key_words(const unsigned char *p, size_t len, uint64_t w[
     }
 }
 
+/* The hash of a surface of up to 16 bytes from its two words (see
+** wm_wordcache_hash()). */
+static inline uint32_t wm__key_hash(const uint64_t w[2], size_t len)
+{
+    uint64_t h = (w[0] ^ (uint64_t)len << 56) * UINT64_C(0x9E3779B97F4A7C15);
+
+    h = (h ^ w[1]) * UINT64_C(0xBF58476D1CE4E5B9);
+    return (uint32_t)(h >> 32);
+}
+
 /*
 ** The hash a surface is filed under. Up to 16 bytes (nearly every word):
 ** the two words of wm__key_words(), the loads the key comparison repeats,
@@ -99,42 +111,53 @@ static inline void wm__key_words(const unsigned char *p, size_t len, uint64_t w[
 */
 static inline uint32_t wm_wordcache_hash(const unsigned char *s, size_t len)
 {
-    uint64_t w[2], h;
+    uint64_t w[2];
 
     if (len > WM_INLINE_KEY)
         return wm_hash(s, len);
     wm__key_words(s, len, w);
-    h = (w[0] ^ (uint64_t)len << 56) * UINT64_C(0x9E3779B97F4A7C15);
-    h = (h ^ w[1]) * UINT64_C(0xBF58476D1CE4E5B9);
-    return (uint32_t)(h >> 32);
+    return wm__key_hash(w, len);
 }
 
-/* The entry of a surface form whose wm_wordcache_hash() is hash, or NULL.
-** Inline for the hot loop: a short surface is folded once, and compared
-** with an entry's key as two words. */
+/*
+** The entry of a surface form (1 byte or more), or NULL; either way
+** *hash is its wm_wordcache_hash(), for an insert after a miss. Inline for
+** the hot loop: a short surface is folded once, hashed from its two words
+** and compared with an entry's key as two words, in a loop of its own;
+** the long ones have the other. The index always has a slot (an empty
+** cache's is a static empty one), so there is no test for it.
+*/
 static inline __attribute__((always_inline)) const wm_cached_word *
-wm_wordcache_find(const wm_wordcache *c, const unsigned char *s, size_t len, uint32_t hash)
+wm_wordcache_get(const wm_wordcache *c, const unsigned char *s, size_t len, uint32_t *hash)
 {
-    uint64_t t[2] = {0, 0};
+    const wm_cached_word *e;
+    uint32_t h;
     size_t i;
 
-    if (!c->index)
-        return NULL;
-    if (len <= WM_INLINE_KEY)
+    if (len <= WM_INLINE_KEY) {
+        uint64_t t[2];
         wm__key_words(s, len, t);
-    for (i = hash & c->mask;; i = (i + 1) & c->mask) {
+        *hash = h = wm__key_hash(t, len);
+        for (i = h & c->mask;; i = (i + 1) & c->mask) {
+            uint64_t slot = c->index[i];
+            if (slot == 0)
+                return NULL;
+            if ((uint32_t)(slot >> 32) != h)
+                continue;
+            e = &c->entries[(uint32_t)slot - 1];
+            if (e->len == len && ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0)
+                return e;
+        }
+    }
+    *hash = h = wm_hash(s, len);
+    for (i = h & c->mask;; i = (i + 1) & c->mask) {
         uint64_t slot = c->index[i];
-        const wm_cached_word *e;
         if (slot == 0)
             return NULL;
-        if ((uint32_t)(slot >> 32) != hash)
+        if ((uint32_t)(slot >> 32) != h)
             continue;
         e = &c->entries[(uint32_t)slot - 1];
-        if (e->len != len)
-            continue;
-        if (len <= WM_INLINE_KEY
-                ? ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0
-                : __builtin_memcmp(e->key.ptr, s, len) == 0)
+        if (e->len == len && __builtin_memcmp(e->key.ptr, s, len) == 0)
             return e;
     }
 }
