@@ -208,6 +208,8 @@ struct cli_pipeline {
     size_t n_workers;       /* threads started */
     cli_worker *helper;     /* the main thread's worker state when it
                                classifies too, else NULL */
+    cli_span *spans;        /* [CLI_BATCH_RECORDS] a slot's runs of
+                               formatted records, for the writer */
 
     pthread_mutex_t lock;   /* guards the fields below and the slots'
                                job and inside */
@@ -717,6 +719,7 @@ static void cli_pipeline_free(cli_pipeline *p)
         }
     }
     free(p->workers);
+    free(p->spans);
 }
 
 /* Ends the worker threads. */
@@ -769,7 +772,8 @@ static int cli_pipeline_start(cli_pipeline *p)
             return -1;
     }
     p->workers = calloc(threads, sizeof *p->workers);
-    if (p->workers == NULL)
+    p->spans = calloc(CLI_BATCH_RECORDS, sizeof *p->spans);
+    if (p->workers == NULL || p->spans == NULL)
         return -1;
     if (threads >= 2 && p->cfg->cores > 0 && threads >= p->cfg->cores) {
         /* The last worker state is the main thread's (see the top). */
@@ -830,25 +834,42 @@ static void cli_progress(const cli_pipeline_config *cfg, const cli_reader *r,
 ** The run
 ** --------------------------------------------------------------------- */
 
-/* Records formatted ahead that lie one after the other in a formatter's
-** buffer, not written yet (cli_write_slot). */
+/* Records formatted ahead, not written yet (cli_write_slot): runs of
+** records that lie one after the other in a formatter's buffer, in input
+** order, handed to the writer together. */
 typedef struct cli_run {
-    const char *bytes; /* the first record's bytes, or NULL: none */
-    size_t len;        /* all of them */
-    uint64_t n;        /* how many records */
+    cli_span *spans; /* [CLI_BATCH_RECORDS] the runs (the pipeline's) */
+    size_t n_spans;  /* how many */
+    size_t len;      /* their bytes */
+    uint64_t n;      /* how many records */
 } cli_run;
 
-/* Writes the run and empties it. Returns 0, or -1 when writing failed
-** (its records then not counted as written). */
+/* Adds a record's bytes to the runs: to the last one when they follow
+** it in memory, else as a new one. */
+static void cli_run_add(cli_run *run, const char *bytes, size_t len)
+{
+    cli_span *last = run->n_spans > 0 ? &run->spans[run->n_spans - 1] : NULL;
+
+    if (last != NULL && last->bytes + last->len == bytes)
+        last->len += len;
+    else
+        run->spans[run->n_spans++] = (cli_span){bytes, len};
+    run->len += len;
+    run->n++;
+}
+
+/* Writes the runs and empties them. Returns 0, or -1 when writing failed
+** (their records then not counted as written). */
 static int cli_run_write(cli_run *run, cli_writer *w, cli_pipeline_stats *stats)
 {
     int rc = 0;
 
-    if (run->bytes != NULL && cli_writer_formatted(w, run->bytes, run->len) != 0) {
+    if (run->n_spans > 0
+        && cli_writer_runs(w, run->spans, run->n_spans, run->len) != 0) {
         stats->written -= run->n;
         rc = -1;
     }
-    run->bytes = NULL;
+    run->n_spans = 0;
     run->len = 0;
     run->n = 0;
     return rc;
@@ -866,7 +887,7 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
 {
     const cli_pipeline_config *cfg = p->cfg;
     size_t s = slot == &p->slots[1];
-    cli_run run = {NULL, 0, 0};
+    cli_run run = {p->spans, 0, 0, 0};
 
     for (size_t i = 0; i < slot->n; i++) {
         const cli_result *res = &slot->results[i];
@@ -903,13 +924,7 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
             const char *bytes = cli_formatter_bytes(p->workers[slot->by[i]].fmt[s])
                                 + slot->bytes_off[i];
 
-            if (run.bytes == NULL || run.bytes + run.len != bytes) {
-                if (cli_run_write(&run, w, stats) != 0)
-                    return -1;
-                run.bytes = bytes;
-            }
-            run.len += slot->bytes_len[i];
-            run.n++;
+            cli_run_add(&run, bytes, slot->bytes_len[i]);
         } else {
             if (cli_run_write(&run, w, stats) != 0
                 || cli_writer_record(w, slot->records[i], res) != 0)
