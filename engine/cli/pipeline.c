@@ -29,8 +29,9 @@
 ** records of job j itself. Three busy threads on two cores made the
 ** scheduler preempt a worker for the main thread's reading and writing
 ** at every batch (some six context switches a batch, and the caches of
-** the worker pushed aside); now each core has one thread, and the main
-** thread's waits are short (the other workers' last chunk). With fewer
+** the worker pushed aside); now each core has one thread, and while the
+** other workers finish their last chunk of job j the main thread takes
+** records of job j + 1 (cli_wait), so it hardly ever sleeps. With fewer
 ** threads than cores (--threads 1 above all) the main thread keeps to
 ** reading and writing, which then overlap the workers on a core that
 ** would be idle.
