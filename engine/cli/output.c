@@ -44,9 +44,10 @@
 /* The writer hands its buffer to the stream when it holds this much. */
 #define CLI_WRITE_CHUNK ((size_t)256 << 10)
 
-/* Formatted records (cli_writer_formatted) go to the stream without the
-** buffer from this many bytes in one run: some 35 records, a worker's
-** share of a batch (with two threads, runs of a few hundred records). */
+/* Formatted records (cli_writer_formatted, cli_writer_runs) go to the
+** stream without the buffer from this many bytes: some 35 records. With
+** one worker a batch is one run; with two, some 90 runs of a dozen
+** records, handed over together (cli_writer_runs). */
 #define CLI_DIRECT_RUN ((size_t)16 << 10)
 
 /* The offset of the first flagged byte in a SWAR result m != 0: exact on
