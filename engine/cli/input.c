@@ -668,6 +668,8 @@ long cli_reader_next_batch(cli_reader *r, cli_batch *b, size_t max_records,
     }
     if (max_records == 0)
         max_records = 1;
+    r->batch_records = max_records;
+    r->batch_bytes = max_bytes;
     while (b->n < max_records && !r->done) {
         size_t n = b->n, mark = b->arena_len;
         int rc = r->next(r, b);

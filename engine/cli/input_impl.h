@@ -103,6 +103,10 @@ struct cli_reader {
     size_t cur_start;         /* its first byte in the arena */
     uint64_t cur_full;        /* its bytes so far, stored or not */
     int cur_state;            /* its enum cli_value_state */
+    size_t batch_records;     /* the batch being filled ends at this many */
+    size_t batch_bytes;       /* records, or past this many text bytes
+                                 (cli_reader_next_batch's limits, for a
+                                 format that reads several records a call) */
     cli_next_fn next;         /* the format's record reader */
     void (*fini)(cli_reader *r); /* frees the format's state, or NULL */
     void *fmt;                /* the format's state */

@@ -26,22 +26,42 @@ static int text_next(cli_reader *r, cli_batch *b)
 
     if (cli_in_peek(r) == CLI_IN_EOF)
         return 0;
-    /* The common case: the whole line is in the window. */
+    /* The common case: the whole line is in the window; and so the next
+    ** ones, taken here in one call up to the batch's limits (where
+    ** cli_reader_next_batch would stop too), without its per-call checks.
+    ** On the main thread, this is part of what a second thread waits on. */
     {
-        const unsigned char *p = r->buf + r->pos;
-        const unsigned char *nl = memchr(p, '\n', r->len - r->pos);
-        if (nl != NULL) {
-            size_t run = (size_t)(nl - p);
-            int rc = cli_rec_text(r, b, r->line, cli_in_offset(r), p,
-                                  run - (size_t)(run > 0 && p[run - 1] == '\r'));
-            if (rc < 0)
-                return 0;
-            if (rc == 0) {
-                r->pos += run + 1;
-                cli_in_newline(r);
+        size_t taken = 0;
+
+        for (;;) {
+            const unsigned char *p = r->buf + r->pos;
+            const unsigned char *nl = memchr(p, '\n', r->len - r->pos);
+            size_t run;
+            int rc;
+
+            if (nl == NULL)
+                break;
+            run = (size_t)(nl - p);
+            rc = cli_rec_text(r, b, r->line, cli_in_offset(r), p,
+                              run - (size_t)(run > 0 && p[run - 1] == '\r'));
+            if (rc < 0) {
+                if (taken == 0)
+                    return 0;
+                /* The lines before are stored: this one fails again, as
+                ** the first of the next call. */
+                r->nomem = 0;
                 return 1;
             }
+            if (rc > 0)
+                break;
+            r->pos += run + 1;
+            cli_in_newline(r);
+            taken++;
+            if (b->n >= r->batch_records || b->bytes > r->batch_bytes)
+                return 1;
         }
+        if (taken > 0)
+            return 1;
     }
     if (cli_rec_begin(r, b, r->line, cli_in_offset(r)) != 0)
         return 0;

@@ -149,6 +149,18 @@ void cli_formatter_free(cli_formatter *f);
 ** a run of them). Returns 0, or -1 when writing failed. */
 int cli_writer_formatted(cli_writer *w, const char *bytes, size_t len);
 
+/* Bytes that lie one after the other in memory. */
+typedef struct cli_span {
+    const char *bytes;
+    size_t len;
+} cli_span;
+
+/* Writes runs of formatted records, in this order (cli_writer_formatted
+** for each, in effect); total is the sum of their lengths. Returns 0, or
+** -1 when writing failed (errno). */
+int cli_writer_runs(cli_writer *w, const cli_span *runs, size_t n,
+                    size_t total);
+
 /* Flushes the stream. Returns 0, or -1 when a write failed (errno). */
 int cli_writer_end(cli_writer *w);
 

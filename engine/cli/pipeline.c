@@ -29,8 +29,9 @@
 ** records of job j itself. Three busy threads on two cores made the
 ** scheduler preempt a worker for the main thread's reading and writing
 ** at every batch (some six context switches a batch, and the caches of
-** the worker pushed aside); now each core has one thread, and the main
-** thread's waits are short (the other workers' last chunk). With fewer
+** the worker pushed aside); now each core has one thread, and while the
+** other workers finish their last chunk of job j the main thread takes
+** records of job j + 1 (cli_wait), so it hardly ever sleeps. With fewer
 ** threads than cores (--threads 1 above all) the main thread keeps to
 ** reading and writing, which then overlap the workers on a core that
 ** would be idle.
@@ -194,7 +195,8 @@ typedef struct cli_worker {
     cli_formatter *fmt[2]; /* formats its records of each slot for the
                               writer (cleared as the slot's arena is), or
                               NULL */
-    size_t formatted;     /* bytes it formatted for the current slot */
+    size_t formatted[2];  /* bytes it formatted for each slot's job */
+    unsigned long entered[2]; /* the job it entered last in each slot */
 } cli_worker;
 
 struct cli_pipeline {
@@ -207,6 +209,8 @@ struct cli_pipeline {
     size_t n_workers;       /* threads started */
     cli_worker *helper;     /* the main thread's worker state when it
                                classifies too, else NULL */
+    cli_span *spans;        /* [CLI_BATCH_RECORDS] a slot's runs of
+                               formatted records, for the writer */
 
     pthread_mutex_t lock;   /* guards the fields below and the slots'
                                job and inside */
@@ -505,13 +509,13 @@ static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t i)
 
     slot->by[i] = -1;
     if (f == NULL || res->fatal || rec->text_len > CLI_FORMAT_MAX_TEXT
-        || w->formatted >= CLI_FORMAT_BUDGET)
+        || w->formatted[slot == &w->p->slots[1]] >= CLI_FORMAT_BUDGET)
         return;
     if (cli_formatter_append(f, rec, res, &slot->bytes_off[i],
                              &slot->bytes_len[i]) != 0)
         return;
     slot->by[i] = (int)w->index;
-    w->formatted += slot->bytes_len[i];
+    w->formatted[slot == &w->p->slots[1]] += slot->bytes_len[i];
 }
 
 /*
@@ -550,26 +554,46 @@ nomem:
 ** Workers
 ** --------------------------------------------------------------------- */
 
-/* Classifies (and formats) records of the slot's job until none is left.
-** The worker is inside the job, so the slot is not reused meanwhile; its
-** arena there holds only what the main thread has written already (of
-** job - 2), since it entered no job of this slot since then. */
-static void cli_worker_run_job(cli_worker *w, cli_slot *slot)
+/* Enters the slot's job (a no-op when the worker is in it already): its
+** arena and formatter there are emptied. The worker is inside the job, so
+** the slot is not reused meanwhile; what they held is job - 2's, which the
+** main thread has written already, since the worker entered no job of
+** this slot since then. */
+static void cli_worker_enter(cli_worker *w, cli_slot *slot, unsigned long job)
 {
+    size_t s = slot == &w->p->slots[1];
+
+    if (w->entered[s] == job)
+        return;
+    w->entered[s] = job;
     cli_arena_reset(&slot->arenas[w->index]);
-    if (w->fmt[slot == &w->p->slots[1]] != NULL)
-        cli_formatter_clear(w->fmt[slot == &w->p->slots[1]]);
-    w->formatted = 0;
-    for (;;) {
-        size_t i = atomic_fetch_add(&slot->next, CLI_CHUNK);
-        if (i >= slot->n)
-            break;
-        for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++) {
-            cli_classify_record(w, slot, k);
-            cli_format_ahead(w, slot, k);
-            cli_keep_result(w, slot, k);
-        }
+    if (w->fmt[s] != NULL)
+        cli_formatter_clear(w->fmt[s]);
+    w->formatted[s] = 0;
+}
+
+/* Classifies (and formats) the next few records of the slot's job, which
+** the worker has entered. Returns 0 when none was left. */
+static int cli_worker_take(cli_worker *w, cli_slot *slot)
+{
+    size_t i = atomic_fetch_add(&slot->next, CLI_CHUNK);
+
+    if (i >= slot->n)
+        return 0;
+    for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++) {
+        cli_classify_record(w, slot, k);
+        cli_format_ahead(w, slot, k);
+        cli_keep_result(w, slot, k);
     }
+    return 1;
+}
+
+/* Classifies (and formats) records of the slot's job until none is left. */
+static void cli_worker_run_job(cli_worker *w, cli_slot *slot, unsigned long job)
+{
+    cli_worker_enter(w, slot, job);
+    while (cli_worker_take(w, slot))
+        ;
 }
 
 /*
@@ -604,7 +628,7 @@ static void *cli_worker_main(void *arg)
         slot->inside++;
         pthread_mutex_unlock(&p->lock);
 
-        cli_worker_run_job(w, slot);
+        cli_worker_run_job(w, slot, want);
 
         pthread_mutex_lock(&p->lock);
         if (--slot->inside == 0)
@@ -627,19 +651,41 @@ static void cli_post(cli_pipeline *p, cli_slot *slot)
     pthread_mutex_unlock(&p->lock);
 }
 
-/* Waits until the slot's job is done: every record taken and every worker
+/*
+** Waits until the slot's job is done: every record taken and every worker
 ** that entered it gone. Then closes the job, so that no worker enters it
-** any more and the main thread may write the slot and read into it. */
+** any more and the main thread may write the slot and read into it.
+**
+** The main thread as a worker does its part of the job first (it is open:
+** posted, not closed). Then, while the other workers finish their last
+** records of it, it takes records of the job after it (in the other slot,
+** when posted) instead of sleeping: a sleep here was one per batch, and
+** being woken costs a core tens of microseconds on a virtual machine, on
+** a batch of half a millisecond. Its arena and formatter in the other slot
+** hold that job's records only (the slot's job before was written before
+** it was read into), and when the main thread comes to wait for that job
+** it goes on where it stopped.
+*/
 static void cli_wait(cli_pipeline *p, cli_slot *slot)
 {
-    /* The main thread as a worker: the job is open (posted, not closed),
-    ** and the main thread enters each job once, here, so its arena in the
-    ** slot holds only job - 2's bytes, which it has written already. */
+    cli_slot *other = slot == &p->slots[0] ? &p->slots[1] : &p->slots[0];
+
     if (p->helper != NULL)
-        cli_worker_run_job(p->helper, slot);
+        cli_worker_run_job(p->helper, slot, slot->job);
     pthread_mutex_lock(&p->lock);
-    while (slot->inside > 0 || atomic_load(&slot->next) < slot->n)
+    while (slot->inside > 0 || atomic_load(&slot->next) < slot->n) {
+        unsigned long job = other->job;
+
+        if (p->helper != NULL && job == slot->job + 1
+            && atomic_load(&other->next) < other->n) {
+            pthread_mutex_unlock(&p->lock);
+            cli_worker_enter(p->helper, other, job);
+            cli_worker_take(p->helper, other);
+            pthread_mutex_lock(&p->lock);
+            continue;
+        }
         pthread_cond_wait(&p->done, &p->lock);
+    }
     slot->job = 0;
     pthread_mutex_unlock(&p->lock);
 }
@@ -674,6 +720,7 @@ static void cli_pipeline_free(cli_pipeline *p)
         }
     }
     free(p->workers);
+    free(p->spans);
 }
 
 /* Ends the worker threads. */
@@ -726,7 +773,8 @@ static int cli_pipeline_start(cli_pipeline *p)
             return -1;
     }
     p->workers = calloc(threads, sizeof *p->workers);
-    if (p->workers == NULL)
+    p->spans = calloc(CLI_BATCH_RECORDS, sizeof *p->spans);
+    if (p->workers == NULL || p->spans == NULL)
         return -1;
     if (threads >= 2 && p->cfg->cores > 0 && threads >= p->cfg->cores) {
         /* The last worker state is the main thread's (see the top). */
@@ -787,25 +835,42 @@ static void cli_progress(const cli_pipeline_config *cfg, const cli_reader *r,
 ** The run
 ** --------------------------------------------------------------------- */
 
-/* Records formatted ahead that lie one after the other in a formatter's
-** buffer, not written yet (cli_write_slot). */
+/* Records formatted ahead, not written yet (cli_write_slot): runs of
+** records that lie one after the other in a formatter's buffer, in input
+** order, handed to the writer together. */
 typedef struct cli_run {
-    const char *bytes; /* the first record's bytes, or NULL: none */
-    size_t len;        /* all of them */
-    uint64_t n;        /* how many records */
+    cli_span *spans; /* [CLI_BATCH_RECORDS] the runs (the pipeline's) */
+    size_t n_spans;  /* how many */
+    size_t len;      /* their bytes */
+    uint64_t n;      /* how many records */
 } cli_run;
 
-/* Writes the run and empties it. Returns 0, or -1 when writing failed
-** (its records then not counted as written). */
+/* Adds a record's bytes to the runs: to the last one when they follow
+** it in memory, else as a new one. */
+static void cli_run_add(cli_run *run, const char *bytes, size_t len)
+{
+    cli_span *last = run->n_spans > 0 ? &run->spans[run->n_spans - 1] : NULL;
+
+    if (last != NULL && last->bytes + last->len == bytes)
+        last->len += len;
+    else
+        run->spans[run->n_spans++] = (cli_span){bytes, len};
+    run->len += len;
+    run->n++;
+}
+
+/* Writes the runs and empties them. Returns 0, or -1 when writing failed
+** (their records then not counted as written). */
 static int cli_run_write(cli_run *run, cli_writer *w, cli_pipeline_stats *stats)
 {
     int rc = 0;
 
-    if (run->bytes != NULL && cli_writer_formatted(w, run->bytes, run->len) != 0) {
+    if (run->n_spans > 0
+        && cli_writer_runs(w, run->spans, run->n_spans, run->len) != 0) {
         stats->written -= run->n;
         rc = -1;
     }
-    run->bytes = NULL;
+    run->n_spans = 0;
     run->len = 0;
     run->n = 0;
     return rc;
@@ -823,7 +888,7 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
 {
     const cli_pipeline_config *cfg = p->cfg;
     size_t s = slot == &p->slots[1];
-    cli_run run = {NULL, 0, 0};
+    cli_run run = {p->spans, 0, 0, 0};
 
     for (size_t i = 0; i < slot->n; i++) {
         const cli_result *res = &slot->results[i];
@@ -860,13 +925,7 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
             const char *bytes = cli_formatter_bytes(p->workers[slot->by[i]].fmt[s])
                                 + slot->bytes_off[i];
 
-            if (run.bytes == NULL || run.bytes + run.len != bytes) {
-                if (cli_run_write(&run, w, stats) != 0)
-                    return -1;
-                run.bytes = bytes;
-            }
-            run.len += slot->bytes_len[i];
-            run.n++;
+            cli_run_add(&run, bytes, slot->bytes_len[i]);
         } else {
             if (cli_run_write(&run, w, stats) != 0
                 || cli_writer_record(w, slot->records[i], res) != 0)
