@@ -216,20 +216,15 @@ static int cli_buf_reserve(cli_buf *b, size_t n)
     return 0;
 }
 
-/* Appends n bytes: inline while they fit (nearly always, as the buffer
-** keeps its size from record to record), a call only to grow. Most
-** pieces of a record are short (a key, an area id, a run of plain bytes
-** between two letters such as å), and a short one is copied as two
-** overlapping words instead of by a call to memcpy; each word is read
-** within the n bytes and written within them. */
-static inline void cli_buf_add(cli_buf *b, const void *p, size_t n)
+/* Copies n bytes to d and returns the cursor after them. Most pieces of a
+** record are short (a key, an area id, a run of plain bytes between two
+** letters such as å), and a short one is copied as two overlapping words,
+** not by a call to memcpy. */
+static inline __attribute__((always_inline)) char *
+cli_put(char *d, const void *p, size_t n)
 {
-    char *d;
     const char *s = p;
 
-    if (n > b->cap - b->len && cli_buf_reserve(b, n) != 0)
-        return;
-    d = b->data + b->len;
     if (n >= 8 && n <= 16) {
         uint64_t x, y;
 
@@ -250,7 +245,16 @@ static inline void cli_buf_add(cli_buf *b, const void *p, size_t n)
     } else {
         memcpy(d, s, n);
     }
-    b->len += n;
+    return d + n;
+}
+
+/* Appends n bytes: inline while they fit (nearly always, as the buffer
+** keeps its size from record to record), a call only to grow. */
+static inline void cli_buf_add(cli_buf *b, const void *p, size_t n)
+{
+    if (n > b->cap - b->len && cli_buf_reserve(b, n) != 0)
+        return;
+    b->len = (size_t)(cli_put(b->data + b->len, p, n) - b->data);
 }
 
 /* Appends one byte. */
@@ -320,35 +324,6 @@ static inline void cli_buf_end(cli_buf *b, const char *d)
     b->len = (size_t)(d - b->data);
 }
 
-/* Copies n bytes to d and returns the cursor after them: short pieces as
-** two overlapping words, as in cli_buf_add. */
-static inline __attribute__((always_inline)) char *
-cli_put(char *d, const void *p, size_t n)
-{
-    const char *s = p;
-
-    if (n >= 8 && n <= 16) {
-        uint64_t x, y;
-
-        memcpy(&x, s, 8);
-        memcpy(&y, s + n - 8, 8);
-        memcpy(d, &x, 8);
-        memcpy(d + n - 8, &y, 8);
-    } else if (n >= 4 && n < 8) {
-        uint32_t x, y;
-
-        memcpy(&x, s, 4);
-        memcpy(&y, s + n - 4, 4);
-        memcpy(d, &x, 4);
-        memcpy(d + n - 4, &y, 4);
-    } else if (n < 4) {
-        for (size_t i = 0; i < n; i++)
-            d[i] = s[i];
-    } else {
-        memcpy(d, s, n);
-    }
-    return d + n;
-}
 
 /* A string literal at the cursor. */
 #define CLI_PUT_LIT(d, lit) cli_put((d), (lit), sizeof(lit) - 1)
