@@ -33,10 +33,8 @@ wm_sharedcache *wm_sharedcache_new(const wm_allocator *al, size_t cap)
     c->cap = cap;
     c->mask = slots - 1;
     c->index = wm__calloc(al, slots, sizeof *c->index);
-    c->chunks = wm__calloc(al, cap / CHUNK, sizeof *c->chunks);
-    if (!c->index || !c->chunks || pthread_mutex_init(&c->lock, NULL) != 0) {
+    if (!c->index || pthread_mutex_init(&c->lock, NULL) != 0) {
         wm__free(al, (void *)c->index);
-        wm__free(al, c->chunks);
         wm__free(al, c);
         return NULL;
     }
@@ -53,9 +51,7 @@ void wm_sharedcache_free(wm_sharedcache *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->cap / CHUNK; i++)
-        wm__free(c->al, c->chunks[i]);
-    wm__free(c->al, c->chunks);
+    wm__free(c->al, c->entries);
     wm__free(c->al, (void *)c->index);
     wm_intern_free(&c->strings);
     pthread_mutex_destroy(&c->lock);
@@ -102,7 +98,6 @@ void wm_sharedcache_close(wm_sharedcache *c)
 ** published here: the entry is invisible until wm_sharedcache_publish(). */
 wm_cached_word *wm_sharedcache_reserve(wm_sharedcache *c)
 {
-    wm_cached_word **chunk;
     wm_cached_word *e;
 
     if (atomic_load_explicit(&c->full, memory_order_relaxed))
@@ -111,12 +106,11 @@ wm_cached_word *wm_sharedcache_reserve(wm_sharedcache *c)
         wm_sharedcache_close(c);
         return NULL;
     }
-    chunk = &c->chunks[c->count / CHUNK];
-    if (!*chunk && !(*chunk = wm__malloc(c->al, CHUNK * sizeof **chunk))) {
+    if (!c->entries && !(c->entries = wm__malloc(c->al, c->cap * sizeof *c->entries))) {
         wm_sharedcache_close(c);
         return NULL;
     }
-    e = &(*chunk)[c->count % CHUNK];
+    e = &c->entries[c->count];
     memset(e, 0, sizeof *e);
     return e;
 }

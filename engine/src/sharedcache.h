@@ -54,8 +54,9 @@ typedef struct wm_sharedcache {
     _Atomic uint64_t *index;    /* 2 * cap slots (a power of two):
                                    hash << 32 | entry + 1; 0 empty */
     size_t mask;                /* slots - 1 */
-    wm_cached_word **chunks;    /* cap >> CHUNK_BITS pointers, NULL until
-                                   first used */
+    wm_cached_word *entries;    /* cap entries in one block, allocated at
+                                   the first insert (pages are touched as
+                                   they fill); never moves */
     size_t cap;                 /* entries at most (a multiple of a chunk) */
     size_t count;               /* entries published (writers only) */
     wm_intern strings;          /* normal forms, stems and long surfaces
@@ -90,7 +91,7 @@ wm_sharedcache_find(const wm_sharedcache *c, const unsigned char *s,
         if ((uint32_t)(slot >> 32) != hash)
             continue;
         n = (uint32_t)slot - 1;
-        e = &c->chunks[n >> WM_SHARED_CHUNK_BITS][n & ((1u << WM_SHARED_CHUNK_BITS) - 1)];
+        e = &c->entries[n];
         if (e->len != len)
             continue;
         if (len <= WM_INLINE_KEY
@@ -98,6 +99,38 @@ wm_sharedcache_find(const wm_sharedcache *c, const unsigned char *s,
                 : __builtin_memcmp(e->key.ptr, s, len) == 0)
             return e;
     }
+}
+
+/*
+** wm_sharedcache_find() for the analyzer's hot loop, which computes the
+** hash here: as wm_wordcache_get(), *hash is the surface's
+** wm_wordcache_hash() whether or not the entry is found. A short surface
+** is folded and hashed once and compared as two words.
+*/
+static inline __attribute__((always_inline)) const wm_cached_word *
+wm_sharedcache_get(const wm_sharedcache *c, const unsigned char *s, size_t len, uint32_t *hash)
+{
+    const wm_cached_word *e;
+    uint32_t h;
+    size_t i;
+
+    if (len <= WM_INLINE_KEY) {
+        uint64_t t[2];
+        wm__key_words(s, len, t);
+        *hash = h = wm__key_hash(t, len);
+        for (i = h & c->mask;; i = (i + 1) & c->mask) {
+            uint64_t slot = atomic_load_explicit(&c->index[i], memory_order_acquire);
+            if (slot == 0)
+                return NULL;
+            if ((uint32_t)(slot >> 32) != h)
+                continue;
+            e = &c->entries[(uint32_t)slot - 1];
+            if (e->len == len && ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0)
+                return e;
+        }
+    }
+    *hash = h = wm_hash(s, len);
+    return wm_sharedcache_find(c, s, len, h);
 }
 
 /* True once nothing more will be added (acquire: `strings` may then be read
