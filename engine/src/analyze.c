@@ -18,15 +18,16 @@
 ** Both are cleared together when the cache bound is reached, at the start
 ** of a call, so that no pointer lent out by the current analysis dangles.
 **
-** Behind them stands the engine's cache of the language, shared by all its
-** analyzers (sharedcache.h; spelling off): a surface form that misses here
-** is looked up there without a lock and, when found, copied in; when not,
-** it is analysed once under the shared cache's lock, into its strings, so
-** that the other workers find it done. Its strings carry the ids just past
-** the engine's vocabulary; only when it is full does an analyzer intern
-** strings of its own, with ids past the shared ones (a string the shared
-** cache holds keeps the shared id), so that equal strings still have equal
-** ids within an analyzer.
+** In front of them stands the engine's cache of the language, shared by
+** all its analyzers (sharedcache.h; spelling off), read without a lock: a
+** word is looked up there first and its entry used where it is, so all
+** threads share one copy of the vocabulary; a surface form that misses it
+** is analysed once under its lock, into its strings, so that the other
+** workers find it done. Its strings carry the ids just past the engine's
+** vocabulary; only when it is full does an analyzer keep words in its own
+** cache and intern strings of its own, with ids past the shared ones (a
+** string the shared cache holds keeps the shared id), so that equal
+** strings still have equal ids within an analyzer.
 **
 ** With the spelling stage on (spell.c), a word's entry also says where its
 ** extra tokens (compound parts, a variant) are in the analyzer's `alts`
@@ -139,6 +140,8 @@ WM_API void wm_analyzer_get_stats(const wm_analyzer *a, wm_analyzer_stats *stats
     if (!a || !stats)
         return;
     *stats = a->stats;
+    /* The analyzer's own cache: words it reads from the shared cache are
+    ** not counted (no analyzer knows which of them it has seen). */
     stats->cache_size = a->words.count;
 }
 
