@@ -18,15 +18,16 @@
 ** Both are cleared together when the cache bound is reached, at the start
 ** of a call, so that no pointer lent out by the current analysis dangles.
 **
-** Behind them stands the engine's cache of the language, shared by all its
-** analyzers (sharedcache.h; spelling off): a surface form that misses here
-** is looked up there without a lock and, when found, copied in; when not,
-** it is analysed once under the shared cache's lock, into its strings, so
-** that the other workers find it done. Its strings carry the ids just past
-** the engine's vocabulary; only when it is full does an analyzer intern
-** strings of its own, with ids past the shared ones (a string the shared
-** cache holds keeps the shared id), so that equal strings still have equal
-** ids within an analyzer.
+** In front of them stands the engine's cache of the language, shared by
+** all its analyzers (sharedcache.h; spelling off), read without a lock: a
+** word is looked up there first and its entry used where it is, so all
+** threads share one copy of the vocabulary; a surface form that misses it
+** is analysed once under its lock, into its strings, so that the other
+** workers find it done. Its strings carry the ids just past the engine's
+** vocabulary; only when it is full does an analyzer keep words in its own
+** cache and intern strings of its own, with ids past the shared ones (a
+** string the shared cache holds keeps the shared id), so that equal
+** strings still have equal ids within an analyzer.
 **
 ** With the spelling stage on (spell.c), a word's entry also says where its
 ** extra tokens (compound parts, a variant) are in the analyzer's `alts`
@@ -139,6 +140,8 @@ WM_API void wm_analyzer_get_stats(const wm_analyzer *a, wm_analyzer_stats *stats
     if (!a || !stats)
         return;
     *stats = a->stats;
+    /* The analyzer's own cache: words it reads from the shared cache are
+    ** not counted (no analyzer knows which of them it has seen). */
     stats->cache_size = a->words.count;
 }
 
@@ -385,10 +388,11 @@ static int shared_lookup(wm_analyzer *a, const unsigned char *s, size_t len,
 }
 
 /*
-** Fills the analyzer's cache entry of a surface form that missed: a copy of
-** the shared cache's entry when there is one, else the analyzer's own
-** analysis (no shared cache, or it is full). Kept out of line: the hit
-** path is what the hot loop is made of.
+** The entry of a surface form that missed both caches (word_get()): the
+** shared cache's, analysed there now or by another worker meanwhile, used
+** as it is (it never moves nor changes); else, with no shared cache or a
+** full one, the analyzer's own analysis in its own cache. Kept out of
+** line: the hit path is what the hot loop is made of.
 */
 static __attribute__((noinline)) int
 fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
@@ -401,14 +405,7 @@ fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
     if (a->shared && (rc = shared_lookup(a, s, len, hash, &shared)) != WM_OK)
         return rc;
     if (shared) {
-        /* A long key points into the shared strings, which outlive us. */
-        w = wm_wordcache_insert(&a->words, len > WM_INLINE_KEY ? (const unsigned char *)shared->key.ptr : s,
-                                len, hash);
-        if (!w)
-            return wm__error(a->errmsg, WM_ENOMEM, "out of memory in the word cache");
-        w->s = shared->s;
-        w->bits = shared->bits;
-        *out = w;
+        *out = shared;
         return WM_OK;
     }
     {
@@ -429,6 +426,24 @@ fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
 }
 
 /*
+** The entry of a surface form in the shared cache, else in the analyzer's
+** own, or NULL; *hash as wm_wordcache_get(). Every worker reads the one
+** copy of the vocabulary the shared cache holds (no copy per analyzer, in
+** instructions or in the caches); the own cache has words only when there
+** is no shared cache (setup analyzers, the spelling stage) or it is full.
+** Inline for the hot loop.
+*/
+static inline __attribute__((always_inline)) const wm_cached_word *
+word_get(const wm_analyzer *a, const unsigned char *s, size_t len, uint32_t *hash)
+{
+    const wm_cached_word *w;
+
+    if (a->shared && (w = wm_sharedcache_get(a->shared, s, len, hash)))
+        return w;
+    return wm_wordcache_get(&a->words, s, len, hash);
+}
+
+/*
 ** The cache entry of a surface form (valid UTF-8, not empty). This is the
 ** per-token cost: a hash and one probe when the form was seen before.
 */
@@ -436,7 +451,7 @@ static inline __attribute__((always_inline)) int
 lookup(wm_analyzer *a, const unsigned char *s, size_t len, const wm_cached_word **out)
 {
     uint32_t hash;
-    const wm_cached_word *w = wm_wordcache_get(&a->words, s, len, &hash);
+    const wm_cached_word *w = word_get(a, s, len, &hash);
 
     a->stats.tokens++;
     if (w) {
@@ -711,7 +726,7 @@ emit(wm_analyzer *a, const unsigned char *s, const segment *g, unsigned flags,
         const unsigned char *p = s + g->start;
         size_t len = g->end - g->start;
         uint32_t hash;
-        const wm_cached_word *w = wm_wordcache_get(&a->words, p, len, &hash);
+        const wm_cached_word *w = word_get(a, p, len, &hash);
 
         m->looked++;
         if (!w) {
@@ -765,7 +780,7 @@ emit_hit(wm_analyzer *a, const unsigned char *s, size_t start, size_t end,
 
     if (len > max_token || *n >= a->cap_tokens)
         return 0;
-    w = wm_wordcache_get(&a->words, p, len, &hash);
+    w = word_get(a, p, len, &hash);
     if (!w || (w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) || w->alts)
         return 0;
     t = &a->tokens[*n];

@@ -7,13 +7,18 @@
 
 #include <string.h>
 
-#define CHUNK ((size_t)1 << WM_SHARED_CHUNK_BITS)
+#define CHUNK WM_SHARED_CHUNK
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "index slots are lock-free (and zero bytes are 0)");
 
-/* Allocates the index (twice the entries, so probes stay short) and the
-** table of chunk pointers; the chunks themselves come when first needed,
-** so a cache that sees few words costs little memory. */
+/*
+** Allocates the index; the entries come at the first insert. The index is
+** at most 80 % full, not half: the analyzers' hot loop probes it for every
+** word, and twice the entries (2 MiB for the default bound) made one
+** thread slower than its own cache's index of half that size did, which
+** fits the L2 cache (the words' slots are spread over all of it). Probes
+** grow long only near the bound.
+*/
 wm_sharedcache *wm_sharedcache_new(const wm_allocator *al, size_t cap)
 {
     wm_sharedcache *c;
@@ -24,7 +29,7 @@ wm_sharedcache *wm_sharedcache_new(const wm_allocator *al, size_t cap)
     cap = (cap + CHUNK - 1) / CHUNK * CHUNK;
     if (cap == 0)
         cap = CHUNK;
-    while (slots < 2 * cap)
+    while (slots < cap + cap / 4)
         slots <<= 1;
     c = wm__calloc(al, 1, sizeof *c);
     if (!c)
@@ -33,10 +38,8 @@ wm_sharedcache *wm_sharedcache_new(const wm_allocator *al, size_t cap)
     c->cap = cap;
     c->mask = slots - 1;
     c->index = wm__calloc(al, slots, sizeof *c->index);
-    c->chunks = wm__calloc(al, cap / CHUNK, sizeof *c->chunks);
-    if (!c->index || !c->chunks || pthread_mutex_init(&c->lock, NULL) != 0) {
+    if (!c->index || pthread_mutex_init(&c->lock, NULL) != 0) {
         wm__free(al, (void *)c->index);
-        wm__free(al, c->chunks);
         wm__free(al, c);
         return NULL;
     }
@@ -53,9 +56,7 @@ void wm_sharedcache_free(wm_sharedcache *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->cap / CHUNK; i++)
-        wm__free(c->al, c->chunks[i]);
-    wm__free(c->al, c->chunks);
+    wm__free(c->al, c->entries);
     wm__free(c->al, (void *)c->index);
     wm_intern_free(&c->strings);
     pthread_mutex_destroy(&c->lock);
@@ -98,11 +99,10 @@ void wm_sharedcache_close(wm_sharedcache *c)
     atomic_store_explicit(&c->full, 1, memory_order_release);
 }
 
-/* The next entry, in a chunk allocated on first use. Nothing is
+/* The next entry, in the block allocated on first use. Nothing is
 ** published here: the entry is invisible until wm_sharedcache_publish(). */
 wm_cached_word *wm_sharedcache_reserve(wm_sharedcache *c)
 {
-    wm_cached_word **chunk;
     wm_cached_word *e;
 
     if (atomic_load_explicit(&c->full, memory_order_relaxed))
@@ -111,12 +111,11 @@ wm_cached_word *wm_sharedcache_reserve(wm_sharedcache *c)
         wm_sharedcache_close(c);
         return NULL;
     }
-    chunk = &c->chunks[c->count / CHUNK];
-    if (!*chunk && !(*chunk = wm__malloc(c->al, CHUNK * sizeof **chunk))) {
+    if (!c->entries && !(c->entries = wm__malloc(c->al, c->cap * sizeof *c->entries))) {
         wm_sharedcache_close(c);
         return NULL;
     }
-    e = &(*chunk)[c->count % CHUNK];
+    e = &c->entries[c->count];
     memset(e, 0, sizeof *e);
     return e;
 }

@@ -2,24 +2,27 @@
 ** sharedcache.h — the analysed words of one language, shared by every
 ** analyzer of an engine (internal).
 **
-** Each analyzer keeps its own word cache (wordcache.h) for the hot loop.
-** When a surface form misses there, the analyzer looks in this cache before
-** it normalises and stems the word itself; a worker thread then does not
-** learn again, word by word, what another worker already worked out. The
-** entries are the same 64-byte wm_cached_word: the analyzer copies a found
-** entry into its own cache, so the strings and ids a token carries are the
-** same whichever worker made the entry.
+** Every analyzer of the language reads its words here first, in its hot
+** loop, and keeps a cache of its own (wordcache.h) only for what this one
+** cannot hold (when it is full). When a surface form misses here, the
+** analyzer normalises and stems it under the lock, into this cache, so a
+** worker thread does not learn again, word by word, what another worker
+** already worked out, and all threads use one copy of the vocabulary: one
+** set of cache lines, no copy per analyzer. The entries are the same
+** 64-byte wm_cached_word as an analyzer's own, so a token takes its
+** strings and ids the same way from either.
 **
 ** Thread safety (the point of this file):
 **   - Reading (wm_sharedcache_find, and the fields named below) takes no
 **     lock. The index is a fixed array of atomic slots. A writer fills an
 **     entry completely, then publishes it by storing its slot with release
 **     order; a reader loads a slot with acquire order, so everything
-**     written before the slot's store (the entry, the chunk it lives in, the
+**     written before the slot's store (the entry, the block it lives in, the
 **     strings it points to) is visible to the reader that sees the slot.
 **   - Entries are never changed or removed once published, and never move:
-**     they live in chunks that are allocated (under the lock) before the
-**     first entry in them is published and kept until the cache is freed.
+**     they live in one block of `cap` entries, allocated (under the lock)
+**     before the first entry is published and kept until the cache is
+**     freed; its pages become resident only as entries fill them.
 **     The index never grows, so a probe never meets a half-built table.
 **   - Writers (wm_sharedcache_lock() .. _unlock()) are serialised by one
 **     mutex: insertion, the string table `strings` (ids of normal forms and
@@ -45,18 +48,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WM_SHARED_CHUNK_BITS 12u /* entries per chunk: 4096 (256 KiB) */
+#define WM_SHARED_CHUNK ((size_t)4096) /* cap is a multiple of this */
 #define WM_SHARED_MAX ((size_t)1 << 20) /* the largest bound taken */
 
 typedef struct wm_sharedcache {
     const wm_allocator *al;     /* where memory comes from */
     pthread_mutex_t lock;       /* serialises writers (see above) */
-    _Atomic uint64_t *index;    /* 2 * cap slots (a power of two):
+    _Atomic uint64_t *index;    /* the power of two at or above
+                                   1.25 * cap slots (at most 80 % full):
                                    hash << 32 | entry + 1; 0 empty */
     size_t mask;                /* slots - 1 */
-    wm_cached_word **chunks;    /* cap >> CHUNK_BITS pointers, NULL until
-                                   first used */
-    size_t cap;                 /* entries at most (a multiple of a chunk) */
+    wm_cached_word *entries;    /* cap entries in one block, allocated at
+                                   the first insert (pages are touched as
+                                   they fill); never moves */
+    size_t cap;                 /* entries at most (a multiple of WM_SHARED_CHUNK) */
     size_t count;               /* entries published (writers only) */
     wm_intern strings;          /* normal forms, stems and long surfaces
                                    the entries point to; writers only,
@@ -64,7 +69,7 @@ typedef struct wm_sharedcache {
     atomic_int full;            /* 1: nothing will be added any more */
 } wm_sharedcache;
 
-/* Makes a cache for at most `cap` entries (rounded up to a chunk, at most
+/* Makes a cache for at most `cap` entries (rounded up to WM_SHARED_CHUNK, at most
 ** WM_SHARED_MAX); NULL when memory runs out. */
 wm_sharedcache *wm_sharedcache_new(const wm_allocator *al, size_t cap);
 
@@ -90,7 +95,7 @@ wm_sharedcache_find(const wm_sharedcache *c, const unsigned char *s,
         if ((uint32_t)(slot >> 32) != hash)
             continue;
         n = (uint32_t)slot - 1;
-        e = &c->chunks[n >> WM_SHARED_CHUNK_BITS][n & ((1u << WM_SHARED_CHUNK_BITS) - 1)];
+        e = &c->entries[n];
         if (e->len != len)
             continue;
         if (len <= WM_INLINE_KEY
@@ -98,6 +103,38 @@ wm_sharedcache_find(const wm_sharedcache *c, const unsigned char *s,
                 : __builtin_memcmp(e->key.ptr, s, len) == 0)
             return e;
     }
+}
+
+/*
+** wm_sharedcache_find() for the analyzer's hot loop, which computes the
+** hash here: as wm_wordcache_get(), *hash is the surface's
+** wm_wordcache_hash() whether or not the entry is found. A short surface
+** is folded and hashed once and compared as two words.
+*/
+static inline __attribute__((always_inline)) const wm_cached_word *
+wm_sharedcache_get(const wm_sharedcache *c, const unsigned char *s, size_t len, uint32_t *hash)
+{
+    const wm_cached_word *e;
+    uint32_t h;
+    size_t i;
+
+    if (len <= WM_INLINE_KEY) {
+        uint64_t t[2];
+        wm__key_words(s, len, t);
+        *hash = h = wm__key_hash(t, len);
+        for (i = h & c->mask;; i = (i + 1) & c->mask) {
+            uint64_t slot = atomic_load_explicit(&c->index[i], memory_order_acquire);
+            if (slot == 0)
+                return NULL;
+            if ((uint32_t)(slot >> 32) != h)
+                continue;
+            e = &c->entries[(uint32_t)slot - 1];
+            if (e->len == len && ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0)
+                return e;
+        }
+    }
+    *hash = h = wm_hash(s, len);
+    return wm_sharedcache_find(c, s, len, h);
 }
 
 /* True once nothing more will be added (acquire: `strings` may then be read
