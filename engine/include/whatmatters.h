@@ -131,13 +131,15 @@ typedef struct wm_engine_options {
     size_t max_token_len;          /* bytes of one token to normalise and
                                       stem; longer ones get WM_TOK_LONG and
                                       no normal form; 0: 256 */
-    size_t cache_entries;          /* distinct surface forms an analyzer
-                                      caches before it starts afresh
-                                      (64 bytes each, twice over for
-                                      probing), and that the engine's
+    size_t cache_entries;          /* distinct surface forms the engine's
                                       cache shared by the analyzers of a
                                       language holds at most (up to
-                                      1 << 20); 0: 1 << 17 */
+                                      1 << 20), and that an analyzer's
+                                      own cache holds before it starts
+                                      afresh (used when the shared one is
+                                      full or, with the spelling stage on,
+                                      not used); about 64 bytes each and
+                                      an index; 0: 1 << 17 */
 } wm_engine_options;
 
 /* Creates an engine with the built-in word lists of every supported
@@ -312,13 +314,19 @@ WM_API int wm_analyzer_stem(wm_analyzer *analyzer, const char *word,
                             size_t word_len, const char **stem,
                             size_t *stem_len);
 
-/* Statistics of an analyzer's cache, for benchmarks and tuning. */
+/* Statistics of an analyzer's word caches, for benchmarks and tuning. An
+** analyzer looks a word up first in the engine's cache shared by the
+** analyzers of its language (while it has room; not with the spelling
+** stage on), then in its own. */
 typedef struct wm_analyzer_stats {
     uint64_t tokens;       /* word, number and symbol tokens looked up */
-    uint64_t cache_hits;   /* of which found in the cache */
+    uint64_t cache_hits;   /* of which found in a cache: the shared one
+                              also holds words other analyzers analysed */
     uint64_t stems;        /* calls into the stemmer */
-    size_t   cache_size;   /* distinct surface forms held now */
-    size_t   cache_resets; /* times the cache started afresh */
+    size_t   cache_size;   /* distinct surface forms held now in the
+                              analyzer's own cache (0 while the shared
+                              one has room) */
+    size_t   cache_resets; /* times the own cache started afresh */
 } wm_analyzer_stats;
 
 /* Copies the analyzer's statistics to *stats. Not thread-safe per
