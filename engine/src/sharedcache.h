@@ -82,27 +82,12 @@ static inline const wm_cached_word *
 wm_sharedcache_find(const wm_sharedcache *c, const unsigned char *s,
                     size_t len, uint32_t hash)
 {
-    uint64_t t[2] = {0, 0};
+    uint64_t t[2];
 
-    if (len <= WM_INLINE_KEY)
-        wm__key_words(s, len, t);
-    for (size_t i = hash & c->mask;; i = (i + 1) & c->mask) {
-        uint64_t slot = atomic_load_explicit(&c->index[i], memory_order_acquire);
-        const wm_cached_word *e;
-        uint32_t n;
-        if (slot == 0)
-            return NULL;
-        if ((uint32_t)(slot >> 32) != hash)
-            continue;
-        n = (uint32_t)slot - 1;
-        e = &c->entries[n];
-        if (e->len != len)
-            continue;
-        if (len <= WM_INLINE_KEY
-                ? ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0
-                : __builtin_memcmp(e->key.ptr, s, len) == 0)
-            return e;
-    }
+    if (len > WM_INLINE_KEY)
+        return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, NULL, 0, hash);
+    wm__key_words(s, len, t);
+    return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, t, 1, hash);
 }
 
 /*
@@ -114,27 +99,15 @@ wm_sharedcache_find(const wm_sharedcache *c, const unsigned char *s,
 static inline __attribute__((always_inline)) const wm_cached_word *
 wm_sharedcache_get(const wm_sharedcache *c, const unsigned char *s, size_t len, uint32_t *hash)
 {
-    const wm_cached_word *e;
-    uint32_t h;
-    size_t i;
-
     if (len <= WM_INLINE_KEY) {
         uint64_t t[2];
         wm__key_words(s, len, t);
-        *hash = h = wm__key_hash(t, len);
-        for (i = h & c->mask;; i = (i + 1) & c->mask) {
-            uint64_t slot = atomic_load_explicit(&c->index[i], memory_order_acquire);
-            if (slot == 0)
-                return NULL;
-            if ((uint32_t)(slot >> 32) != h)
-                continue;
-            e = &c->entries[(uint32_t)slot - 1];
-            if (e->len == len && ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0)
-                return e;
-        }
+        uint32_t h = wm__key_hash(t, len);
+        *hash = h;
+        return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, t, 1, h);
     }
-    *hash = h = wm_hash(s, len);
-    return wm_sharedcache_find(c, s, len, h);
+    *hash = wm_hash(s, len);
+    return wm_sharedcache_find(c, s, len, *hash); /* rare: not inlined here */
 }
 
 /* True once nothing more will be added (acquire: `strings` may then be read
