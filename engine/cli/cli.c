@@ -255,6 +255,23 @@ void cli_close_input(FILE *in)
 
 /* Reports a read error on the input: a usage error (the input, not the
 ** program, is at fault, e.g. a folder given as FILE). */
+int cli_number(const char *cmd, const char *opt, const char *value,
+               uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(value, &end, 10);
+    if (errno || end == value || *end || value[0] == '-' || v > max) {
+        cli_error(cmd, "bad %s value '%s' (expected a number 0 to %llu)",
+                  opt, value, (unsigned long long)max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_read_error(const char *cmd, const char *path)
 {
     cli_error(cmd, "cannot read '%s': %s",

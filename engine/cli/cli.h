@@ -202,6 +202,11 @@ FILE *cli_open_input(const char *cmd, const char *path);
 /* Closes what cli_open_input() opened; stdin stays open. */
 void cli_close_input(FILE *in);
 
+/* Reads the value of a numeric option opt (0 to max) into *out; -1 after
+** a message "bad OPT value 'V' (expected a number 0 to MAX)". */
+int cli_number(const char *cmd, const char *opt, const char *value,
+               uint64_t max, uint64_t *out);
+
 /* Reports a read error on the input (errno says which); returns
 ** CLI_EXIT_USAGE. */
 int cli_read_error(const char *cmd, const char *path);

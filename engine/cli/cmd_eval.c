@@ -849,27 +849,16 @@ int cli_eval(const cli_command *self, int argc, char **argv)
             status = CLI_EXIT_USAGE;
         }
     }
-    if (status == CLI_EXIT_OK && seed_arg != NULL) {
-        char *end;
-        errno = 0;
-        topt.seed = strtoull(seed_arg, &end, 10);
-        if (errno || end == seed_arg || *end || seed_arg[0] == '-') {
-            cli_error(self->name, "bad --seed value '%s' (expected a "
-                      "number)", seed_arg);
-            status = CLI_EXIT_USAGE;
-        }
-    }
+    if (status == CLI_EXIT_OK && seed_arg != NULL
+        && cli_number(self->name, "--seed", seed_arg, UINT64_MAX, &topt.seed))
+        status = CLI_EXIT_USAGE;
     if (status == CLI_EXIT_OK && start_arg != NULL) {
-        char *end;
-        unsigned long v;
-        errno = 0;
-        v = strtoul(start_arg, &end, 10);
-        if (errno || end == start_arg || *end || start_arg[0] == '-'
-            || v > SV_START_MAX) {
-            cli_error(self->name, "bad --start-tokens value '%s' (expected "
-                      "0 to %u)", start_arg, SV_START_MAX);
+        uint64_t v;
+
+        if (cli_number(self->name, "--start-tokens", start_arg, SV_START_MAX,
+                       &v))
             status = CLI_EXIT_USAGE;
-        } else if (cv == NULL) {
+        else if (cv == NULL) {
             cli_error(self->name, "--start-tokens is for training: use it "
                       "with --cv");
             status = CLI_EXIT_USAGE;

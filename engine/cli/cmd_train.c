@@ -241,24 +241,6 @@ static int tr_load(tr_file *t, char *buf, size_t len)
     return status;
 }
 
-/* Reads an unsigned number option; -1 after a message when it is none. */
-static int tr_number(const char *cmd, const char *opt, const char *value,
-                     uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(value, &end, 10);
-    if (errno || end == value || *end || value[0] == '-' || v > max) {
-        cli_error(cmd, "bad %s value '%s' (expected a number 0 to %llu)",
-                  opt, value, (unsigned long long)max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 /* Seconds since an arbitrary point, for the summary line. */
 static double tr_now(void)
 {
@@ -316,16 +298,16 @@ int cli_train_cmd(const cli_command *self, int argc, char **argv)
         else if (kind == CLI_OPT_T_OUTPUT)
             output = value;
         else if (kind == CLI_OPT_T_SEED)
-            r = tr_number(self->name, "--seed", value, UINT64_MAX,
+            r = cli_number(self->name, "--seed", value, UINT64_MAX,
                           &topt.seed) == 0;
         else if (kind == CLI_OPT_T_EPOCHS) {
-            r = tr_number(self->name, "--epochs", value, 1000, &v) == 0;
+            r = cli_number(self->name, "--epochs", value, 1000, &v) == 0;
             topt.epochs = (uint32_t)v;
         } else if (kind == CLI_OPT_T_FOLDS) {
-            r = tr_number(self->name, "--folds", value, 100, &v) == 0;
+            r = cli_number(self->name, "--folds", value, 100, &v) == 0;
             topt.folds = (uint32_t)v;
         } else if (kind == CLI_OPT_T_START) {
-            r = tr_number(self->name, "--start-tokens", value, SV_START_MAX,
+            r = cli_number(self->name, "--start-tokens", value, SV_START_MAX,
                           &v) == 0;
             topt.params.start_tokens = (uint32_t)v;
         } else

@@ -54,6 +54,12 @@ basic)
     check "... saying what it wants" grep -q "bad --start-tokens value '9' (expected a number 0 to 8)" "$out/err"
     "$bin" eval --lang en --start-tokens 2 "$sep" >/dev/null 2>"$out/err"
     check "eval --start-tokens without --cv: exit 2" [ $? -eq 2 ]
+    "$bin" eval --lang en --cv 3 --start-tokens 9 "$sep" >/dev/null 2>"$out/err"
+    check "eval --cv --start-tokens 9: exit 2" [ $? -eq 2 ]
+    check "... saying what it wants" grep -q "bad --start-tokens value '9' (expected a number 0 to 8)" "$out/err"
+    "$bin" eval --lang en --cv 3 --seed x "$sep" >/dev/null 2>"$out/err"
+    check "eval --cv --seed x: exit 2" [ $? -eq 2 ]
+    check "... saying what it wants" grep -q "bad --seed value 'x' (expected a number" "$out/err"
     a=$("$bin" eval --lang en --cv 3 --seed 2 "$sep")
     b=$("$bin" eval --lang en --cv 3 --seed 2 --start-tokens 0 "$sep")
     check "eval --cv --start-tokens 0 is the default" [ "$a" = "$b" ]
