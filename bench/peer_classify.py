@@ -8,8 +8,22 @@ answer with `re` (the WORD_RE of peer_python.py), normalise each token
 surface form to (normal form, stem), look the token up in dicts built from
 the SAME lexicon file (lexicons/<lang>/areas.txt), score each area as the
 plugin does, S / (S + T) with S the summed weights of the distinct entries
-that matched and T the area's threshold, and write one JSON line per answer:
-{"id": n, "areas": [...], "scores": {...}}.
+that matched and T the area's threshold, and write one JSON line per answer.
+
+The record (--record):
+  full   (the default) the record whatmatters writes, byte for byte where
+         the subset below decides alike: {"id":n,"keep":{},"text":..,
+         "lang":..,"status":"ok","message":"","areas":[..],"scores":{every
+         area},"evidence":[{"area","start","end","text","rule","plugin",
+         "negated"}]}, one evidence item per matched token and entry (by
+         area, then words, exact forms, prefixes, suffixes), byte offsets,
+         and "negated" by the analyzer's rule (from a negator of
+         lexicons/<lang>/negation.txt to the end of its clause: the PIPE_RE
+         and word lists of peer_python.py). This is the issue's "same
+         output", and the peer perf.sh's target is measured against.
+  brief  {"id": n, "areas": [...], "scores": {the areas that scored}}: a
+         third of the bytes and no evidence; reported beside it, as the
+         ratio against a peer that does less than whatmatters does.
 
 The subset of the lexicon it implements (what a dict lookup can do):
   - single words, matched by stem (the entry's word stemmed with PyStemmer);
@@ -23,7 +37,8 @@ The subset of the lexicon it implements (what a dict lookup can do):
 Not implemented: phrases and gaps (entries of more than one element), and
 exclusions (!entry). So its area sets differ from whatmatters' on answers
 where a phrase or an exclusion decides; --compare FILE (whatmatters' JSON
-Lines output) counts how many answers get the same area set.
+Lines output) counts how many answers get the same area set, and with
+--record full how many records are the same byte for byte.
 
 Timing: the whole run (reading and decoding the file, classifying, writing
 to --output, default /dev/null) after the lexicon is loaded, the best of
@@ -31,8 +46,8 @@ to --output, default /dev/null) after the lexicon is loaded, the best of
 start-up.
 
 Usage: peer_classify.py --lexicon lexicons/sv/areas.txt [--lang sv]
-                        [--repeat 3] [--output FILE] [--compare FILE]
-                        [--json] CORPUS
+                        [--repeat 3] [--record full|brief] [--output FILE]
+                        [--compare FILE] [--json] CORPUS
 """
 import argparse
 import json
@@ -49,6 +64,7 @@ except ImportError:  # pragma: no cover - depends on the machine
     sys.exit(1)
 
 WORD_RE = re.compile(r"\w+(?:(?:['\u2019.:]|(?<=\d)[,;](?=\d))\w+)*")
+from peer_python import PIPE_RE, load_lists  # noqa: E402 (the same word lists and clause rule)
 SNOWBALL = {"sv": "swedish", "nb": "norwegian", "nn": "norwegian",
             "da": "danish", "en": "english"}
 
@@ -60,7 +76,7 @@ def norm(w):
 def load_lexicon(path, stemmer):
     """The dicts of the subset above: key -> {entry: (area, weight)}."""
     words, exacts, prefixes, suffixes = {}, {}, {}, {}
-    areas, thresholds = [], {}
+    areas, thresholds, rules = [], {}, {}
     default_t, area = 1.0, None
     skipped = 0
     with open(path, encoding="utf-8") as f:
@@ -97,13 +113,14 @@ def load_lexicon(path, stemmer):
             entry = (table is words, table is exacts, table is prefixes, key, area)
             slot = table.setdefault(key, {})
             slot[entry] = max(weight, slot.get(entry, 0.0))
+            rules.setdefault(entry, (len(rules), line))
     for a in areas:
         thresholds.setdefault(a, default_t)
-    return words, exacts, prefixes, suffixes, areas, thresholds, skipped
+    return words, exacts, prefixes, suffixes, areas, thresholds, skipped, rules
 
 
 def classify_file(path, out_path, lex, stemmer):
-    words, exacts, prefixes, suffixes, areas, thresholds, _ = lex
+    words, exacts, prefixes, suffixes, areas, thresholds, _, _ = lex
     max_pre = max((len(k) for k in prefixes), default=0)
     max_suf = max((len(k) for k in suffixes), default=0)
     cache = {}
@@ -147,6 +164,109 @@ def classify_file(path, out_path, lex, stemmer):
     return n
 
 
+def score_text(s):
+    """A score as whatmatters writes it: at most four decimals, no trailing
+    zeros, 0 and 1 as integers."""
+    s = round(s, 4)
+    return "%d" % s if s == int(s) else ("%.4f" % s).rstrip("0")
+
+
+def classify_file_full(path, out_path, lex, stemmer, lang):
+    """As classify_file, but writing the record whatmatters writes (its JSON
+    Lines, --plugin lexicon): the text, every area's score, and the evidence,
+    one item per matched token and entry, with the token's byte offsets and
+    whether it stands in a negator's scope (the analyzer's rule: from a
+    negator to the end of its clause)."""
+    words, exacts, prefixes, suffixes, areas, thresholds, _, rules = lex
+    stop, negators, neg_suffixes, breaks = load_lists(lang)
+    max_pre = max((len(k) for k in prefixes), default=0)
+    max_suf = max((len(k) for k in suffixes), default=0)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    finditer = PIPE_RE.finditer
+    area_rank = {a: i for i, a in enumerate(areas)}
+    head = ',"keep":{},"text":'
+    tail = ',"lang":"%s","status":"ok","message":"",' % lang
+    cache = {}
+    n = 0
+    with open(path, encoding="utf-8", errors="surrogateescape") as f, \
+            open(out_path, "w", encoding="utf-8") as out:
+        for line in f:
+            n += 1
+            text = line.rstrip("\n")
+            matched = {}
+            evidence = []
+            negating = False
+            ascii_line = None
+            for m in finditer(text):
+                w = m.group(1)
+                if w is None:
+                    negating = False
+                    continue
+                e = cache.get(w)
+                if e is None:
+                    nf = norm(w)
+                    st = stemmer.stemWord(nf)
+                    hits = []
+                    for table, key in ((words, st), (exacts, nf)):
+                        h = table.get(key)
+                        if h:
+                            hits.extend(h.items())
+                    for i in range(1, min(len(nf), max_pre) + 1):
+                        h = prefixes.get(nf[:i])
+                        if h:
+                            hits.extend(h.items())
+                    for s in (nf, st):
+                        for i in range(1, min(len(s), max_suf) + 1):
+                            h = suffixes.get(s[-i:])
+                            if h:
+                                hits.extend(h.items())
+                    # one item a token and entry (a suffix can match both
+                    # the normal form and the stem), in the plugin's order:
+                    # by area, then words, exact forms, prefixes, suffixes
+                    hits = sorted(dict(hits).items(), key=lambda h: area_rank[h[0][4]])
+                    e = cache[w] = (hits, nf in negators or nf.endswith(neg_suffixes),
+                                    nf in breaks)
+                hits, is_neg, is_break = e
+                if is_break:
+                    negating = False
+                if hits:
+                    start = m.start()
+                    if ascii_line is None:
+                        ascii_line = text.isascii()
+                    if not ascii_line:
+                        start = len(text[:start].encode("utf-8", "surrogateescape"))
+                    end = start + len(w.encode("utf-8", "surrogateescape"))
+                    for entry, weight in hits:
+                        matched[entry] = weight
+                        evidence.append('{"area":%s,"start":%d,"end":%d,"text":%s,"rule":%s,'
+                                        '"plugin":"lexicon","negated":%s}' %
+                                        (dumps(entry[4]), start, end, dumps(w),
+                                         dumps(rules[entry][1]), "true" if negating else "false"))
+                if is_neg:
+                    negating = True
+            sums = {}
+            for (_, _, _, _, area), weight in matched.items():
+                sums[area] = sums.get(area, 0.0) + weight
+            scores = {a: s / (s + thresholds[a]) for a, s in sums.items()}
+            out.write('{"id":%d%s%s%s"areas":[%s],"scores":{%s},"evidence":[%s]}\n' % (
+                n, head, dumps(text), tail,
+                ",".join('"%s"' % a for a in areas if scores.get(a, 0) >= 0.5),
+                ",".join('"%s":%s' % (a, score_text(scores.get(a, 0))) for a in areas),
+                ",".join(evidence)))
+    return n
+
+
+def compare_records(mine_path, theirs_path):
+    """Records byte for byte the same in both outputs (theirs: whatmatters'
+    JSON Lines, its metadata line first)."""
+    same = total = 0
+    with open(mine_path, encoding="utf-8") as a, open(theirs_path, encoding="utf-8") as b:
+        for la, lb in zip(a, (x for x in b if '"whatmatters_meta"' not in x)):
+            total += 1
+            same += la == lb
+    return same, total
+
+
 def compare(mine_path, theirs_path):
     """Answers with the same area set in both outputs (theirs: whatmatters'
     JSON Lines, its metadata line first)."""
@@ -166,6 +286,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--output", default="/dev/null")
     ap.add_argument("--compare")
+    ap.add_argument("--record", choices=("full", "brief"), default="full")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -177,12 +298,16 @@ def main():
     for _ in range(args.repeat):
         stemmer = Stemmer.Stemmer(SNOWBALL[args.lang])
         t0 = time.perf_counter()
-        n = classify_file(args.corpus, args.output, lex, stemmer)
+        if args.record == "full":
+            n = classify_file_full(args.corpus, args.output, lex, stemmer, args.lang)
+        else:
+            n = classify_file(args.corpus, args.output, lex, stemmer)
         t = time.perf_counter() - t0
         best = t if best is None else min(best, t)
     with open(args.corpus, "rb") as f:
         size = f.seek(0, 2)
-    res = {"program": "peer_classify.py", "python": sys.version.split()[0],
+    res = {"program": "peer_classify.py", "record": args.record,
+           "python": sys.version.split()[0],
            "bytes": size, "answers": n, "seconds": best,
            "mb_s": size / best / 1e6, "answers_s": n / best,
            "startup_ms": load * 1e3, "entries_skipped": lex[6]}
@@ -190,6 +315,8 @@ def main():
         same, total = compare(args.output, args.compare)
         res["same_areas"] = same
         res["compared"] = total
+        if args.record == "full":
+            res["same_records"] = compare_records(args.output, args.compare)[0]
     if args.json:
         print(json.dumps(res))
     else:
@@ -199,6 +326,9 @@ def main():
         if args.compare:
             print("same area set as whatmatters: %d of %d answers (%.2f%%)" %
                   (same, total, 100.0 * same / max(total, 1)))
+            if "same_records" in res:
+                print("same record, byte for byte: %d of %d answers (%.2f%%)" %
+                      (res["same_records"], total, 100.0 * res["same_records"] / max(total, 1)))
 
 
 if __name__ == "__main__":
