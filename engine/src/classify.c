@@ -32,6 +32,20 @@
 ** not-assigned area can show (whatmatters.h, wm_engine_set_combine()). */
 #define WM_VETO_SCORE 0.49
 
+/* A plugin that runs for the analyzer's language, as classify_init() found
+** it: what run_plugin() needs of it without going through the engine's
+** slot, and the output it hands the plugin, ready to copy (the plugin gets
+** a copy: what it changes in it does not last). */
+struct wm_cls_run {
+    wm_plugin_output out; /* n_areas, its row, add_evidence, the host,
+                             the message buffer, the veto array */
+    int (*classify)(void *state, void *worker, const wm_plugin_input *in,
+                    wm_plugin_output *out); /* the descriptor's */
+    void *state;          /* its instance for the language */
+    void *worker;         /* the analyzer's worker of it, or NULL */
+    size_t p;             /* its index in the engine */
+};
+
 /* Frees the workers and arrays of the analyzer's classification. */
 void wm__classify_free(wm_analyzer *a)
 {
@@ -52,6 +66,9 @@ void wm__classify_free(wm_analyzer *a)
     wm__free(al, a->labels);
     wm__free(al, a->veto);
     wm__free(al, a->evidence);
+    wm__free(al, a->cls_run);
+    a->cls_run = NULL;
+    a->cls_n = 0;
     a->workers = NULL;
     a->plugin_scores = a->scores = NULL;
     a->labels = a->veto = NULL;
@@ -67,6 +84,8 @@ static uint64_t area_bits(size_t na)
 }
 
 static size_t veto_bytes(size_t na);
+static int add_evidence(wm_plugin_output *out, uint32_t area, size_t start, size_t end,
+                        double weight, const char *rule);
 
 /* Allocates the arrays and makes a worker per plugin for this language. */
 static int classify_init(wm_analyzer *a)
@@ -80,8 +99,11 @@ static int classify_init(wm_analyzer *a)
     a->scores = wm__calloc(al, na, sizeof *a->scores);
     a->labels = wm__calloc(al, na, sizeof *a->labels);
     a->veto = wm__calloc(al, veto_bytes(na), sizeof *a->veto);
+    a->cls_run = wm__calloc(al, np ? np : 1, sizeof *a->cls_run);
+    a->cls_n = 0;
     a->cls_ready = 1; /* from here on wm__classify_free() cleans up */
-    if (!a->workers || !a->plugin_scores || !a->scores || !a->labels || !a->veto) {
+    if (!a->workers || !a->plugin_scores || !a->scores || !a->labels || !a->veto ||
+        !a->cls_run) {
         wm__classify_free(a);
         return wm__error(a->errmsg, WM_ENOMEM, "out of memory for classification");
     }
@@ -105,22 +127,63 @@ static int classify_init(wm_analyzer *a)
                              s->desc->name, err[0] ? err : wm_strerror(rc));
         }
     }
+    /* The plugins that run for this language, in the engine's order. */
+    for (size_t p = 0; p < np; p++) {
+        const wm_plugin_slot *s = &e->plugins[p];
+        struct wm_cls_run *r = &a->cls_run[a->cls_n];
+        if (!s->state[a->lang])
+            continue;
+        r->out.struct_size = sizeof r->out;
+        r->out.n_areas = na;
+        r->out.scores = a->plugin_scores + p * (na + 1);
+        r->out.add_evidence = add_evidence;
+        r->out.host = a;
+        r->out.err = a->cls_err;
+        r->out.err_size = sizeof a->cls_err;
+        r->out.veto = a->veto;
+        r->classify = s->desc->classify;
+        r->state = s->state[a->lang];
+        r->worker = a->workers[p];
+        r->p = p;
+        a->cls_n++;
+    }
     return WM_OK;
 }
 
 /* The flags of the tokens inside [start, end), or-ed together (negated,
 ** a spelling part or variant). The tokens are in order of start and do
 ** not overlap (a word's spelling tokens share its offsets), so their ends
-** are in order too, and a binary search finds the first that ends after
-** start: here without branches (a select per halving), since which way
-** each step goes is as good as random. */
+** are in order too, and a search finds the first that ends after start.
+** It starts where the span's place in the text puts it among the tokens
+** (they spread about evenly): that token or its neighbour usually
+** settles it, else a binary search of the side left, with a select per
+** halving (which way a step goes is as good as random). */
 static uint32_t span_flags(const wm_analysis *an, size_t start, size_t end)
 {
     const wm_token *t = an->tokens, *stop = an->tokens + an->n_tokens;
-    size_t n = an->n_tokens;
+    size_t n = an->n_tokens, lo = 0, hi = n, g;
     uint32_t flags = 0;
 
+    if (n == 0)
+        return 0;
+    /* Through long long: the sizes are far below 2^63, and a signed
+    ** conversion is one instruction where an unsigned one is a branch. */
+    g = (size_t)(long long)((double)(long long)start / ((double)(long long)an->text_len + 1.0) *
+                            (double)(long long)n);
+    if (g >= n)
+        g = n - 1;
+    if (t[g].end <= start) {
+        lo = g + 1;
+        if (lo < n && t[lo].end > start)
+            hi = lo;
+    } else {
+        hi = g;
+        if (g > 0 && t[g - 1].end <= start)
+            lo = g;
+    }
     /* Those before t end by start; those from t + n on end after it. */
+    t += lo;
+    n = hi - lo;
     while (n > 1) {
         size_t half = n / 2;
         t = t[half - 1].end <= start ? t + half : t;
@@ -351,17 +414,18 @@ static __attribute__((noinline)) void plugin_failed(wm_analyzer *a, size_t p, in
 ** zero when the plugin starts (as the ABI promises) without being cleared
 ** here: they are kept so. On success *nz holds the areas it scored (the
 ** row's entries the caller must use and clear) and *vz those it vetoed
-** (already cleared); on failure the row is cleared here. */
+** (already cleared); on failure the row is cleared here. Inlined: the
+** call cost more than the work around the plugin's. */
 static inline __attribute__((always_inline)) int
-run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *row,
-                      uint64_t *nz, uint64_t *vz)
+run_plugin(wm_analyzer *a, const struct wm_cls_run *r, const wm_analysis *an, uint64_t *nz,
+           uint64_t *vz)
 {
     const wm_engine *e = a->engine;
-    const wm_plugin_slot *s = &e->plugins[p];
     size_t na = e->taxonomy.n_areas, evidence_before = a->n_evidence;
-    char err[WM_ERRMSG_SIZE / 2];
+    double *row = r->out.scores;
+    char *err = a->cls_err;
     wm_plugin_input in;
-    wm_plugin_output out;
+    wm_plugin_output out = r->out;
     double started = 0.0, took = 0.0;
     uint64_t m;
     int rc, ok;
@@ -369,26 +433,17 @@ run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *row,
     memset(&in, 0, sizeof in);
     in.struct_size = sizeof in;
     in.analysis = an;
-    memset(&out, 0, sizeof out);
-    out.struct_size = sizeof out;
-    out.n_areas = na;
-    out.scores = row;
-    out.add_evidence = add_evidence;
-    out.host = a;
-    out.err = err;
-    out.err_size = sizeof err;
-    out.veto = a->veto;
     /* An empty message, and a last byte the plugin is not to write (made
     ** sure of again after it): not the whole buffer zeroed per answer. */
     err[0] = '\0';
-    err[sizeof err - 1] = '\0';
-    a->cur_plugin = (uint32_t)p;
+    err[sizeof a->cls_err - 1] = '\0';
+    a->cur_plugin = (uint32_t)r->p;
     a->bad_evidence[0] = '\0';
 
     if (e->plugin_time_limit)
         started = now_ms();
-    rc = s->desc->classify(s->state[a->lang], a->workers[p], &in, &out);
-    err[sizeof err - 1] = '\0';
+    rc = r->classify(r->state, r->worker, &in, &out);
+    err[sizeof a->cls_err - 1] = '\0';
     if (e->plugin_time_limit)
         took = now_ms() - started;
     m = score_mask(row, na, a->cls_areas);
@@ -399,7 +454,7 @@ run_plugin(wm_analyzer *a, size_t p, const wm_analysis *an, double *row,
         ok = x >= 0.0 && x <= 1.0; /* NaN is in m, and fails here */
     }
     if (!ok) {
-        plugin_failed(a, p, rc, took, evidence_before, row, err, sizeof err);
+        plugin_failed(a, r->p, rc, took, evidence_before, row, err, sizeof a->cls_err);
         return 0;
     }
     *nz = m;
@@ -456,10 +511,11 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
         labels[i] = 0;
     }
 
-    for (size_t p = 0; p < e->n_plugins; p++) {
-        double *row = a->plugin_scores + p * (na + 1);
+    for (size_t k = 0; k < a->cls_n; k++) {
+        const struct wm_cls_run *r = &a->cls_run[k];
+        double *row = r->out.scores;
         uint64_t nz, vz;
-        if (!e->plugins[p].state[a->lang] || !run_plugin(a, p, an, row, &nz, &vz))
+        if (!run_plugin(a, r, an, &nz, &vz))
             continue;
         counted++;
         hit |= nz;

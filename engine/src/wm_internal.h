@@ -167,6 +167,11 @@ struct wm_analyzer {
                                        and the plugins' rows 0 everywhere */
     uint64_t cls_areas;             /* classify.c: the taxonomy's areas as
                                        bits (1 to WM_MAX_AREAS, 64) */
+    struct wm_cls_run *cls_run;     /* classify.c: the plugins that run for
+                                       the language, in order, each with
+                                       the output it is handed */
+    size_t cls_n;                   /* how many */
+    char cls_err[WM_ERRMSG_SIZE / 2]; /* the running plugin's message */
 };
 
 /* Makes an analyzer; `freeze` is 0 only for the engine's own analyzers
