@@ -113,6 +113,11 @@ static int classify_init(wm_analyzer *a)
         a->plugin_scores[p * (na + 1) + na] = WM_SCORE_GUARD;
     a->cls_hit = 0;
     a->cls_areas = area_bits(na);
+    /* What stays the same in every result. */
+    a->result.n_areas = na;
+    a->result.scores = a->scores;
+    a->result.labels = a->labels;
+    a->result.failure = a->failure;
     for (size_t p = 0; p < np; p++) {
         const wm_plugin_slot *s = &e->plugins[p];
         char err[WM_ERRMSG_SIZE / 2] = "";
@@ -275,9 +280,12 @@ static void sort_evidence(wm_evidence *ev, size_t n)
         return;
     }
     for (size_t i = 1; i < n; i++) {
-        wm_evidence x = ev[i];
+        wm_evidence x;
         size_t j = i;
 
+        if (cmp_evidence(&ev[i - 1], &ev[i]) <= 0)
+            continue; /* in place already, as most are: no copy out and back */
+        x = ev[i];
         while (j > 0 && cmp_evidence(&ev[j - 1], &x) > 0) {
             ev[j] = ev[j - 1];
             j--;
@@ -477,7 +485,7 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
 {
     const wm_engine *e;
     const wm_analysis *an;
-    size_t na, counted = 0;
+    size_t counted = 0;
     double *scores;
     unsigned char *labels;
     uint64_t hit = 0, vetoed = 0;
@@ -493,11 +501,9 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
     if (!a->cls_ready && (rc = classify_init(a)) != WM_OK)
         return rc;
     e = a->engine;
-    na = e->taxonomy.n_areas;
     a->n_evidence = 0;
     a->result.status = 0;
     a->result.failed_plugin = -1;
-    a->result.failure = a->failure;
     a->failure[0] = '\0';
     /* The arrays and the rule in locals: a store through the byte arrays
     ** may alias anything, so through a->... each pointer (and the rule)
@@ -542,10 +548,7 @@ WM_API int wm_classify(wm_analyzer *a, const char *text, size_t text_len, unsign
         sort_evidence(a->evidence, a->n_evidence);
 
     a->result.analysis = an;
-    a->result.n_areas = na;
-    a->result.scores = a->scores;
-    a->result.labels = a->labels;
-    a->result.evidence = a->evidence;
+    a->result.evidence = a->evidence; /* moves when it grows */
     a->result.n_evidence = a->n_evidence;
     *out = &a->result;
     return WM_OK;
