@@ -6,7 +6,7 @@
 ** and evidence in order with its negation flag. The engine works per
 ** answer only on the areas the plugins scored and clears what the last
 ** answer left; this test runs long sequences of answers on one analyzer
-** with taxonomies of 1, 9, 16, 17 and 64 areas (the edges of its masks and
+** with taxonomies of 1, 9, 16, 17, 63 and 64 areas (the edges of its masks and
 ** blocks), both rules, and one or three plugins.
 **
 ** Arguments: the three builds of the fixture plugin (combine_plugin.c).
@@ -235,7 +235,7 @@ static void run(size_t na, int mean, size_t n_plugins, unsigned answers)
 
 int main(int argc, char **argv)
 {
-    static const size_t sizes[] = {1, 9, 16, 17, 64};
+    static const size_t sizes[] = {1, 9, 16, 17, 63, 64};
 
     if (argc != 4) {
         fprintf(stderr, "usage: %s PLUGIN_A PLUGIN_B PLUGIN_C\n", argv[0]);
