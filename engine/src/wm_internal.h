@@ -148,9 +148,10 @@ struct wm_analyzer {
                                        changes (WM_SCORE_GUARD) */
     double *scores;                 /* n_areas, combined */
     unsigned char *labels;          /* n_areas */
-    unsigned char *veto;            /* 2 n_areas: the areas vetoed by the
-                                       plugins run so far, then the
-                                       running plugin's (ABI 1.2) */
+    unsigned char *veto;            /* the running plugin's veto (ABI
+                                       1.2): n_areas, padded to whole
+                                       16-byte blocks; zero between
+                                       plugins */
     wm_evidence *evidence;          /* this answer's evidence */
     size_t n_evidence;              /* how many */
     size_t cap_evidence;            /* allocated */
@@ -160,6 +161,17 @@ struct wm_analyzer {
     wm_classification result;       /* what wm_classify() lends out */
     char failure[WM_ERRMSG_SIZE];   /* the failing plugin's message */
     char errmsg[WM_ERRMSG_SIZE];    /* last error, "" when none */
+    uint64_t cls_hit;               /* classify.c: the areas the last
+                                       result scored (bit i, area i); its
+                                       scores and labels are 0 elsewhere,
+                                       and the plugins' rows 0 everywhere */
+    uint64_t cls_areas;             /* classify.c: the taxonomy's areas as
+                                       bits (1 to WM_MAX_AREAS, 64) */
+    struct wm_cls_run *cls_run;     /* classify.c: the plugins that run for
+                                       the language, in order, each with
+                                       the output it is handed */
+    size_t cls_n;                   /* how many */
+    char cls_err[WM_ERRMSG_SIZE / 2]; /* the running plugin's message */
 };
 
 /* Makes an analyzer; `freeze` is 0 only for the engine's own analyzers
