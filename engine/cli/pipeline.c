@@ -393,6 +393,54 @@ static int cli_record_lang(const cli_pipeline_config *cfg,
 }
 
 /*
+** The analyzer for record i's language, made the first time: NULL when
+** there is none, with the result settled (lang_unknown, an empty answer,
+** invalid UTF-8, or a fatal failure of the library).
+*/
+static wm_analyzer *cli_record_analyzer(cli_worker *w, cli_arena *arena,
+                                        const cli_record *rec, cli_result *res)
+{
+    const cli_pipeline_config *cfg = w->p->cfg;
+    wm_analyzer *analyzer;
+    char code[CLI_LANG_CODE_MAX + 1];
+    char why[256];
+    size_t bad = 0;
+    int valid;
+    int rc = WM_OK;
+
+    /* With --lang L and no language column every record asks for L: once
+    ** the worker has made its analyzer (its only one), that is the one,
+    ** without copying and comparing the code per record. */
+    if (cfg->lang != NULL && cfg->lang_column == NULL && w->n_analyzers == 1)
+        return w->analyzers[0].analyzer;
+    if (!cli_record_lang(cfg, rec, code, why, sizeof why)) {
+        valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
+        res->text_valid = valid ? CLI_TEXT_VALID : 0;
+        if (!valid)
+            cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
+                           "invalid UTF-8 at byte %zu of the answer", bad);
+        else if (cli_blank(rec->text, rec->text_len))
+            res->coded = 1; /* an empty answer is ok, with no area */
+        else
+            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
+                           "%s", why);
+        return NULL;
+    }
+    analyzer = cli_worker_analyzer(w, code, &rc);
+    if (analyzer == NULL) {
+        if (rc == WM_ELANG)
+            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
+                           "unsupported language '%s'", code);
+        else
+            cli_result_set(res, arena, cfg, rec, CLI_ST_OK, 1,
+                           "cannot make an analyzer for '%s': %s", code,
+                           wm_strerror(rc));
+        return NULL;
+    }
+    return analyzer;
+}
+
+/*
 ** Classifies record i of the slot into its result. The statuses, first
 ** that applies: bad_row and too_large from the reader; invalid_utf8
 ** (classified all the same, so the areas are there to look at);
@@ -408,8 +456,6 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
     cli_result *res = &slot->results[i];
     const wm_classification *c = NULL;
     wm_analyzer *analyzer;
-    char code[CLI_LANG_CODE_MAX + 1];
-    char why[256];
     size_t bad = 0;
     int valid;
     int rc = WM_OK;
@@ -427,30 +473,9 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
                                ? "broken record" : "answer over the size limit");
         return;
     }
-    if (!cli_record_lang(cfg, rec, code, why, sizeof why)) {
-        valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
-        res->text_valid = valid ? CLI_TEXT_VALID : 0;
-        if (!valid)
-            cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
-                           "invalid UTF-8 at byte %zu of the answer", bad);
-        else if (cli_blank(rec->text, rec->text_len))
-            res->coded = 1; /* an empty answer is ok, with no area */
-        else
-            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
-                           "%s", why);
+    analyzer = cli_record_analyzer(w, arena, rec, res);
+    if (analyzer == NULL)
         return;
-    }
-    analyzer = cli_worker_analyzer(w, code, &rc);
-    if (analyzer == NULL) {
-        if (rc == WM_ELANG)
-            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
-                           "unsupported language '%s'", code);
-        else
-            cli_result_set(res, arena, cfg, rec, CLI_ST_OK, 1,
-                           "cannot make an analyzer for '%s': %s", code,
-                           wm_strerror(rc));
-        return;
-    }
     res->lang = wm_analyzer_lang(analyzer);
     rc = wm_classify(analyzer, rec->text, rec->text_len, 0, &c);
     if (rc == WM_ETOOBIG) {
