@@ -225,13 +225,20 @@ cli_put(char *d, const void *p, size_t n)
 {
     const char *s = p;
 
-    if (n > 16 && n <= 32) {
-        /* An area's key in the scores or the start of an evidence object
-        ** ({"area":"hope_recovery","start":): two overlapping blocks. */
-        char x[16], y[16];
+    if (n > 16 && n <= 64) {
+        /* The start of an evidence object ({"area":"hope_recovery",
+        ** "start":), the middle of an ok record: two overlapping blocks
+        ** from each end. */
+        char x[16], y[16], u[16], v[16];
 
         memcpy(x, s, 16);
         memcpy(y, s + n - 16, 16);
+        if (n > 32) {
+            memcpy(u, s + 16, 16);
+            memcpy(v, s + n - 32, 16);
+            memcpy(d + 16, u, 16);
+            memcpy(d + n - 32, v, 16);
+        }
         memcpy(d, x, 16);
         memcpy(d + n - 16, y, 16);
     } else if (n >= 8 && n <= 16) {
@@ -1122,6 +1129,8 @@ struct cli_writer {
     cli_frag ok_mid;        /* ","status":"ok","message":"","areas":[
                                (after an ok record's language) */
     cli_frag zero_tail;     /* ],"scores":<zero_scores>,"evidence":[ */
+    cli_frag ok_plain;      /* ok_mid, zero_tail, ]}\n: the end of an ok
+                               record without areas, scores or evidence */
     size_t *zero_at;        /* [n_areas] where area i's 0 is in zero_tail
                                (from its start), or NULL when the
                                record's scores are written key by key */
@@ -1246,16 +1255,18 @@ static void cli_frag_again(cli_buf *fr, cli_frag f)
 ** as a template: ],"scores":{"access":0,...},"evidence":[ with where each
 ** 0 stands, so that a record whose few non-zero scores are known (a bit
 ** mask) is the template's runs between them and those numbers, and one
-** without any is one copy. Made from the score keys as the key-by-key
-** path writes them, and kept only when it is byte for byte the emitter's
-** all-zero map (zero_at stays NULL otherwise, and the records are written
-** key by key as before).
+** without any is one copy; and the whole end of an ok record without an
+** area, a score or evidence (most records) as one piece. The template is
+** the emitter's all-zero map; where each 0 stands is known from the
+** key-by-key writing of it, made after it and dropped again, and only
+** when the two are byte for byte the same (zero_at stays NULL otherwise,
+** and non-zero scores are written key by key as before).
 */
 static void cli_writer_json_tail(cli_writer *w)
 {
     cli_buf *fr = &w->frags;
     size_t *zero_at = calloc(w->n_areas + 1, sizeof *zero_at);
-    size_t zoff;
+    size_t scratch, head = sizeof "],\"scores\":" - 1;
 
     w->ok_mid.off = fr->len;
     CLI_BUF_LIT(fr, "\",\"status\":");
@@ -1265,24 +1276,34 @@ static void cli_writer_json_tail(cli_writer *w)
 
     w->zero_tail.off = fr->len;
     CLI_BUF_LIT(fr, "],\"scores\":");
-    zoff = fr->len;
+    cli_frag_again(fr, w->zero_scores);
+    CLI_BUF_LIT(fr, ",\"evidence\":[");
+    w->zero_tail.len = fr->len - w->zero_tail.off;
+
+    w->ok_plain.off = fr->len;
+    cli_frag_again(fr, w->ok_mid);
+    cli_frag_again(fr, w->zero_tail);
+    CLI_BUF_LIT(fr, "]}\n");
+    w->ok_plain.len = fr->len - w->ok_plain.off;
+
+    scratch = fr->len;
     for (size_t i = 0; i < w->n_areas; i++) {
         cli_frag_again(fr, w->score_key[i]);
         if (zero_at != NULL)
-            zero_at[i] = fr->len - w->zero_tail.off;
+            zero_at[i] = head + fr->len - scratch;
         cli_buf_byte(fr, '0');
     }
     if (w->n_areas == 0)
         cli_buf_byte(fr, '{');
     cli_buf_byte(fr, '}');
-    if (fr->failed || zero_at == NULL || fr->len - zoff != w->zero_scores.len
-        || memcmp(fr->data + zoff, fr->data + w->zero_scores.off,
+    if (fr->failed || zero_at == NULL || fr->len - scratch != w->zero_scores.len
+        || memcmp(fr->data + scratch, fr->data + w->zero_scores.off,
                   w->zero_scores.len) != 0) {
         free(zero_at);
         zero_at = NULL;
     }
-    CLI_BUF_LIT(fr, ",\"evidence\":[");
-    w->zero_tail.len = fr->len - w->zero_tail.off;
+    if (!fr->failed)
+        fr->len = scratch;
     w->zero_at = zero_at;
 }
 
@@ -1856,14 +1877,23 @@ static void cli_json_record(const cli_writer *w, cli_json_cache *cache,
     /* Language, status and message, mostly "sv", ok and "": an ok
     ** record's language (a static string of the library, whose length the
     ** cache keeps) and the constant rest in two copies. */
+    if (res->coded && res->scores != NULL)
+        nonzero = cli_nonzero_mask(res->scores, w->n_areas);
     lang_len = cli_json_cache_lang(cache, lang);
     if (res->status == CLI_ST_OK && message[0] == '\0' && lang[lang_len] == '\0') {
-        if ((d = cli_buf_at(b, lang_len + w->ok_mid.len + 16)) == NULL)
+        /* Most records end here: no area, no score, no evidence. */
+        int plain = res->coded && labels == 0 && nonzero == 0 &&
+                    res->n_evidence == 0;
+        cli_frag rest = plain ? w->ok_plain : w->ok_mid;
+
+        if ((d = cli_buf_at(b, lang_len + rest.len + 16)) == NULL)
             return;
         d = CLI_PUT_LIT(d, ",\"lang\":\"");
         d = cli_put(d, lang, lang_len);
-        d = cli_put(d, fr->data + w->ok_mid.off, w->ok_mid.len);
+        d = cli_put(d, fr->data + rest.off, rest.len);
         cli_buf_end(b, d);
+        if (plain)
+            return;
     } else {
         CLI_BUF_LIT(b, ",\"lang\":");
         cli_json_cstr(b, lang);
@@ -1878,8 +1908,6 @@ static void cli_json_record(const cli_writer *w, cli_json_cache *cache,
     }
 
     /* Areas and scores: at most n_areas fragments and numbers. */
-    if (res->coded && res->scores != NULL)
-        nonzero = cli_nonzero_mask(res->scores, w->n_areas);
     if ((d = cli_buf_at(b, 64 + w->zero_tail.len +
                            w->n_areas * (2 * w->frag_max + CLI_NUMBER_MAX + 1))) == NULL)
         return;
