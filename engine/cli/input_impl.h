@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CLI_IN_CHUNK (64u * 1024u) /* bytes asked of the stream at a time */
 #define CLI_IN_LOOKAHEAD 16u       /* bytes cli_in_avail() can promise */
@@ -150,13 +151,63 @@ void cli_in_skip_bom(cli_reader *r);
 int cli_rec_begin(cli_reader *r, cli_batch *b, uint64_t line,
                   uint64_t offset);
 
-/* A whole record whose one field is the text (len bytes at text), in one
-** step: as cli_rec_begin() .. cli_rec_end() with the text streamed whole.
-** Returns 0; 1 when the reader has other fields or the text is over the
-** limit (nothing done: take the general path); -1 when the batch cannot
-** grow (r->nomem is set). */
-int cli_rec_text(cli_reader *r, cli_batch *b, uint64_t line, uint64_t offset,
-                 const void *text, size_t len);
+/* Room in b for one more record and len more arena bytes: 0, or -1 when
+** the batch cannot grow. */
+int cli_batch_room(cli_batch *b, size_t len);
+
+/*
+** A whole record of one field, the text, given at once (a plain-text line
+** found in the window): what cli_rec_begin(), cli_val_begin(), _put(),
+** _end() and cli_rec_end() do for it, in one step and one copy. Plain
+** text reads a record a line, so their per-call bookkeeping was most of
+** the reader's cost; inline, so that a line costs no call but memcpy's.
+** Returns 0; 1 when the record is not such (a reader with other fields, a
+** text over the limit), nothing done, for the caller to take the general
+** path; -1 when the batch cannot grow (r->nomem set).
+*/
+static inline int cli_rec_text(cli_reader *r, cli_batch *b, uint64_t line,
+                               uint64_t offset, const void *text, size_t len)
+{
+    cli_record *rec;
+    cli_value *v;
+
+    if (b->n_want != 1 || r->want_text != 0 || len > r->cfg.max_field_bytes)
+        return 1;
+    if ((b->n == b->cap || len + 1 > b->arena_cap - b->arena_len)
+        && cli_batch_room(b, len + 1) != 0) {
+        r->nomem = 1;
+        return -1;
+    }
+    /* Every field of cli_record set once (batch_finalize sets the text
+    ** and the message): a memset, or a compound literal, which compilers
+    ** make a string store, costs more than the stores, once per line. */
+    rec = &b->records[b->n];
+    rec->number = ++r->number;
+    rec->line = line;
+    rec->offset = offset;
+    rec->text = NULL;
+    rec->text_len = 0;
+    rec->id = NULL;
+    rec->id_len = 0;
+    rec->lang = NULL;
+    rec->lang_len = 0;
+    rec->keep = NULL;
+    rec->keep_len = NULL;
+    rec->status = CLI_REC_OK;
+    rec->message = NULL;
+    v = &b->values[b->n];
+    v->off = b->arena_len;
+    v->len = len;
+    v->full_len = len;
+    v->state = CLI_VAL_PRESENT;
+    memcpy(b->arena + b->arena_len, text, len);
+    b->arena[b->arena_len + len] = '\0';
+    b->arena_len += len + 1;
+    b->bytes += len + 1;
+    b->msg_off[b->n] = CLI_NONE;
+    b->n++;
+    return 0;
+}
 
 /* Marks the record broken (bad_row) with a printf-style message; the
 ** first failure of a record is the one kept. */
