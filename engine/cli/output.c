@@ -1156,6 +1156,9 @@ static const char *const cli_key_names[CLI_K_COUNT] = {
 ** cli_json_cache_lang, cli_json_cache_rule). Each formatter has its own,
 ** so formatters on different threads share nothing they write. */
 typedef struct cli_json_cache {
+    uint64_t number;                      /* the last record's number */
+    char digits[24];                      /* it in decimal */
+    size_t n_digits;                      /* how many, 0 before the first */
     const char *lang;                     /* the last record's language */
     size_t lang_len;                      /* its plain beginning */
     const char *rule[CLI_RULE_CACHE];     /* a rule at each place, or NULL */
@@ -1832,6 +1835,28 @@ static inline uint64_t cli_nonzero_mask(const double *scores, size_t n)
     return m;
 }
 
+/* Writes a record's number (cli_put_uint) at d. A worker formats runs of
+** records that follow each other, so the number is mostly the last one's
+** plus one: the cache's digits, counted up in place (a carry through the
+** nines, a digit more past 99..9 by formatting afresh), and copied. */
+static inline char *cli_json_cache_number(cli_json_cache *cache, char *d,
+                                          uint64_t number)
+{
+    size_t i = 0;
+
+    if (number == cache->number + 1) {
+        i = cache->n_digits; /* 0 before the first record */
+        while (i > 0 && cache->digits[i - 1] == '9')
+            cache->digits[--i] = '0';
+        if (i > 0)
+            cache->digits[i - 1]++;
+    }
+    if (i == 0) /* the first, not the next, or one digit more */
+        cache->n_digits = (size_t)(cli_put_uint(cache->digits, number) - cache->digits);
+    cache->number = number;
+    return cli_put(d, cache->digits, cache->n_digits);
+}
+
 /* The length of the plain beginning of lang (cli_cstr_plain), which is
 ** its length when lang[len] is its NUL. A record's language is a static
 ** string of the library, the same few for the whole run: the cache keeps
@@ -1904,7 +1929,7 @@ static void cli_json_record(const cli_writer *w, cli_json_cache *cache,
         if ((d = cli_buf_at(b, 48)) == NULL)
             return;
         d = CLI_PUT_LIT(d, "{\"id\":");
-        d = cli_put_uint(d, rec->number);
+        d = cli_json_cache_number(cache, d, rec->number);
         if (w->cfg.with_text)
             d = CLI_PUT_LIT(d, ",\"keep\":{},\"text\":");
         else
