@@ -91,7 +91,8 @@ uint64_t cli_reader_bytes(const cli_reader *r);
 /* Closes the reader (not the stream). NULL is a no-op. */
 void cli_reader_close(cli_reader *r);
 
-/* Batches. */
+/* Batches. A batch's records lie one after the other: record i is
+** cli_batch_record(b, 0) + i (NULL when there is no such record). */
 cli_batch *cli_batch_new(void);
 void cli_batch_free(cli_batch *b);
 size_t cli_batch_count(const cli_batch *b);

@@ -192,6 +192,8 @@ typedef struct cli_worker {
     int started;          /* 1 once the thread runs */
     cli_lang_analyzer analyzers[CLI_MAX_ANALYZERS]; /* made so far */
     size_t n_analyzers;   /* how many */
+    const wm_analyzer *lang_of; /* the analyzer whose language lang is */
+    const char *lang;     /* its wm_analyzer_lang(), asked once */
     cli_formatter *fmt[2]; /* formats its records of each slot for the
                               writer (cleared as the slot's arena is), or
                               NULL */
@@ -303,7 +305,10 @@ static wm_analyzer *cli_worker_analyzer(cli_worker *w, const char *code,
     if (*rc != WM_OK)
         return NULL;
     if (w->n_analyzers == CLI_MAX_ANALYZERS) {
-        /* Should never happen: free the oldest to stay bounded. */
+        /* Should never happen: free the oldest to stay bounded (and
+        ** forget its language: another may get its address). */
+        if (w->lang_of == w->analyzers[0].analyzer)
+            w->lang_of = NULL;
         wm_analyzer_free(w->analyzers[0].analyzer);
         memmove(&w->analyzers[0], &w->analyzers[1],
                 (CLI_MAX_ANALYZERS - 1) * sizeof w->analyzers[0]);
@@ -476,7 +481,11 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
     analyzer = cli_record_analyzer(w, arena, rec, res);
     if (analyzer == NULL)
         return;
-    res->lang = wm_analyzer_lang(analyzer);
+    if (analyzer != w->lang_of) {
+        w->lang = wm_analyzer_lang(analyzer);
+        w->lang_of = analyzer;
+    }
+    res->lang = w->lang;
     rc = wm_classify(analyzer, rec->text, rec->text_len, 0, &c);
     if (rc == WM_ETOOBIG) {
         cli_result_set(res, arena, cfg, rec, CLI_ST_TOO_LARGE, 0,
@@ -914,6 +923,8 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
     const cli_pipeline_config *cfg = p->cfg;
     size_t s = slot == &p->slots[1];
     cli_run run = {p->spans, 0, 0, 0};
+    int by = -1;               /* the worker whose bytes base holds */
+    const char *base = NULL;   /* its formatter's bytes for the slot */
 
     for (size_t i = 0; i < slot->n; i++) {
         const cli_result *res = &slot->results[i];
@@ -947,10 +958,12 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
             }
         }
         if (slot->by[i] >= 0) {
-            const char *bytes = cli_formatter_bytes(p->workers[slot->by[i]].fmt[s])
-                                + slot->bytes_off[i];
-
-            cli_run_add(&run, bytes, slot->bytes_len[i]);
+            /* Mostly the same worker's as the record before. */
+            if (slot->by[i] != by) {
+                by = slot->by[i];
+                base = cli_formatter_bytes(p->workers[by].fmt[s]);
+            }
+            cli_run_add(&run, base + slot->bytes_off[i], slot->bytes_len[i]);
         } else {
             if (cli_run_write(&run, w, stats) != 0
                 || cli_writer_record(w, slot->records[i], res) != 0)
@@ -976,8 +989,12 @@ static long cli_read_slot(cli_pipeline *p, cli_reader *r, cli_slot *slot)
     }
     if ((size_t)n > CLI_BATCH_RECORDS) /* the reader's promise, checked */
         n = CLI_BATCH_RECORDS;
-    for (long i = 0; i < n; i++)
-        slot->records[i] = cli_batch_record(slot->batch, (size_t)i);
+    if (n > 0) { /* one after the other (input.h) */
+        cli_record *first = cli_batch_record(slot->batch, 0);
+
+        for (long i = 0; i < n; i++)
+            slot->records[i] = first + i;
+    }
     slot->n = (size_t)n;
     return n;
 }
