@@ -177,7 +177,7 @@ static void batch_finalize(cli_batch *b, const cli_reader *r)
 
     /* Plain text (a record is its text, nothing else): the text's pointer
     ** and the message; the record's other fields are zero already
-    ** (cli_rec_begin, cli_rec_text). */
+    ** (cli_rec_begin, cli_rec_text_at). */
     if (b->n_want == 1 && r->want_text == 0 && r->want_id == CLI_NONE
         && r->want_lang == CLI_NONE && b->n_keep == 0) {
         for (i = 0; i < b->n; i++) {
@@ -318,8 +318,8 @@ int cli_rec_begin(cli_reader *r, cli_batch *b, uint64_t line,
     return 0;
 }
 
-/* Room in b for one more record and len more arena bytes (cli_rec_text's
-** slow path). Returns 0 or -1. */
+/* Room in b for one more record and len more arena bytes (plain text's
+** lines' slow path). Returns 0 or -1. */
 int cli_batch_room(cli_batch *b, size_t len)
 {
     if (batch_reserve(b) != 0 || arena_room(b, len) != 0)

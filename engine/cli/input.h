@@ -30,7 +30,7 @@ enum cli_record_status {
 };
 
 /* One record. Every pointer is BORROWED from the batch it is in: valid
-** until the next cli_reader_next_batch() with that batch. (cli_rec_text
+** until the next cli_reader_next_batch() with that batch. (cli_rec_text_at
 ** in input_impl.h sets every field by name, not with a memset: a field
 ** added here is set there too.) */
 typedef struct cli_record {

@@ -152,36 +152,26 @@ int cli_rec_begin(cli_reader *r, cli_batch *b, uint64_t line,
                   uint64_t offset);
 
 /* Room in b for one more record and len more arena bytes: 0, or -1 when
-** the batch cannot grow. */
+** the batch cannot grow (plain text's lines, input_text.c). */
 int cli_batch_room(cli_batch *b, size_t len);
 
 /*
-** A whole record of one field, the text, given at once (a plain-text line
-** found in the window): what cli_rec_begin(), cli_val_begin(), _put(),
-** _end() and cli_rec_end() do for it, in one step and one copy. Plain
-** text reads a record a line, so their per-call bookkeeping was most of
-** the reader's cost; inline, so that a line costs no call but memcpy's.
-** Returns 0; 1 when the record is not such (a reader with other fields, a
-** text over the limit), nothing done, for the caller to take the general
-** path; -1 when the batch cannot grow (r->nomem set).
+** A whole record of one field, the text, whose len bytes are (or will be,
+** with a NUL after them) at offset off of the batch arena: the record and
+** its text field set, the batch's counts moved on; the arena itself is
+** the caller's to fill and to move on. The caller has checked that the
+** reader wants the text alone (cli_rec_text_only) and made room for the
+** record (b->n < b->cap).
 */
-static inline int cli_rec_text(cli_reader *r, cli_batch *b, uint64_t line,
-                               uint64_t offset, const void *text, size_t len)
+static inline void cli_rec_text_at(cli_reader *r, cli_batch *b, uint64_t line,
+                                   uint64_t offset, size_t off, size_t len)
 {
-    cli_record *rec;
-    cli_value *v;
+    cli_record *rec = &b->records[b->n];
+    cli_value *v = &b->values[b->n];
 
-    if (b->n_want != 1 || r->want_text != 0 || len > r->cfg.max_field_bytes)
-        return 1;
-    if ((b->n == b->cap || len + 1 > b->arena_cap - b->arena_len)
-        && cli_batch_room(b, len + 1) != 0) {
-        r->nomem = 1;
-        return -1;
-    }
     /* Every field of cli_record set once (batch_finalize sets the text
     ** and the message): a memset, or a compound literal, which compilers
     ** make a string store, costs more than the stores, once per line. */
-    rec = &b->records[b->n];
     rec->number = ++r->number;
     rec->line = line;
     rec->offset = offset;
@@ -195,18 +185,19 @@ static inline int cli_rec_text(cli_reader *r, cli_batch *b, uint64_t line,
     rec->keep_len = NULL;
     rec->status = CLI_REC_OK;
     rec->message = NULL;
-    v = &b->values[b->n];
-    v->off = b->arena_len;
+    v->off = off;
     v->len = len;
     v->full_len = len;
     v->state = CLI_VAL_PRESENT;
-    memcpy(b->arena + b->arena_len, text, len);
-    b->arena[b->arena_len + len] = '\0';
-    b->arena_len += len + 1;
     b->bytes += len + 1;
     b->msg_off[b->n] = CLI_NONE;
     b->n++;
-    return 0;
+}
+
+/* 1 when the reader's records have one field, the text (plain text). */
+static inline int cli_rec_text_only(const cli_reader *r, const cli_batch *b)
+{
+    return b->n_want == 1 && r->want_text == 0;
 }
 
 /* Marks the record broken (bad_row) with a printf-style message; the
