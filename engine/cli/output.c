@@ -1151,6 +1151,10 @@ static const char *const cli_key_names[CLI_K_COUNT] = {
 #define CLI_RULE_CACHE_BITS 8
 #define CLI_RULE_CACHE (1u << CLI_RULE_CACHE_BITS)
 
+/* Scores whose text a cli_json_cache keeps (a power of two). */
+#define CLI_SCORE_CACHE_BITS 6
+#define CLI_SCORE_CACHE (1u << CLI_SCORE_CACHE_BITS)
+
 /* What a JSON Lines writer or formatter remembers from record to record:
 ** the lengths of strings the library lends for the run (see
 ** cli_json_cache_lang, cli_json_cache_rule). Each formatter has its own,
@@ -1163,6 +1167,9 @@ typedef struct cli_json_cache {
     size_t lang_len;                      /* its plain beginning */
     const char *rule[CLI_RULE_CACHE];     /* a rule at each place, or NULL */
     size_t rule_len[CLI_RULE_CACHE];      /* its plain beginning */
+    uint64_t score_bits[CLI_SCORE_CACHE]; /* a score (its bits) at each place */
+    char score_text[CLI_SCORE_CACHE][8];  /* as cli_put_number writes it */
+    unsigned char score_len[CLI_SCORE_CACHE]; /* its bytes, 0: no score */
 } cli_json_cache;
 
 struct cli_writer {
@@ -1857,6 +1864,33 @@ static inline char *cli_json_cache_number(cli_json_cache *cache, char *d,
     return cli_put(d, cache->digits, cache->n_digits);
 }
 
+/* Writes a non-zero score (cli_put_number) at d. A plugin's scores are a
+** few values over and over (a lexicon's are sums of a few weights over the
+** sum plus a threshold: 0.3333, 0.5, 0.6667, ...): their text is kept by
+** the value's bits, so a score seen before is one short copy. */
+static inline char *cli_json_cache_score(cli_json_cache *cache, char *d,
+                                         double value)
+{
+    uint64_t bits;
+    size_t h, n;
+    char *e;
+
+    memcpy(&bits, &value, sizeof bits);
+    h = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - CLI_SCORE_CACHE_BITS));
+    if (cache->score_len[h] != 0 && cache->score_bits[h] == bits) {
+        memcpy(d, cache->score_text[h], 8); /* the cursor has the room */
+        return d + cache->score_len[h];
+    }
+    e = cli_put_number(d, value);
+    n = (size_t)(e - d);
+    if (n <= 8) {
+        memcpy(cache->score_text[h], d, n);
+        cache->score_bits[h] = bits;
+        cache->score_len[h] = (unsigned char)n;
+    }
+    return e;
+}
+
 /* The length of the plain beginning of lang (cli_cstr_plain), which is
 ** its length when lang[len] is its NUL. A record's language is a static
 ** string of the library, the same few for the whole run: the cache keeps
@@ -2020,7 +2054,7 @@ static void cli_json_record(const cli_writer *w, cli_json_cache *cache,
             size_t i = (size_t)__builtin_ctzll(rest);
 
             d = cli_put(d, t + from, w->zero_at[i] - from);
-            d = cli_put_number(d, res->scores[i]);
+            d = cli_json_cache_score(cache, d, res->scores[i]);
             from = w->zero_at[i] + 1;
         }
         d = cli_put(d, t + from, w->zero_tail.len - from);
