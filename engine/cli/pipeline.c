@@ -527,29 +527,30 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
 }
 
 /*
-** Formats record i of the slot as the writer will write it, into the
-** worker's formatter for the slot: the formatting then runs on the
-** workers, in parallel, and the main thread only hands bytes on (a
-** worker's records of a batch lie one after the other there, so mostly in
-** one write). A fatal result, a long answer, a worker over its budget for
+** Formats record i of the slot (slot s of the two) as the writer will
+** write it, into the worker's formatter for the slot: the formatting then
+** runs on the workers, in parallel, and the main thread only hands bytes
+** on (a worker's records of a batch lie one after the other there, so
+** mostly in one write). A fatal result, a long answer, a worker over its budget for
 ** the slot, or memory running out leave the record to the main thread
 ** (by -1), which writes the same bytes.
 */
-static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t i)
+static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t s,
+                             size_t i)
 {
-    cli_formatter *f = w->fmt[slot == &w->p->slots[1]];
+    cli_formatter *f = w->fmt[s];
     const cli_record *rec = slot->records[i];
     const cli_result *res = &slot->results[i];
 
     slot->by[i] = -1;
     if (f == NULL || res->fatal || rec->text_len > CLI_FORMAT_MAX_TEXT
-        || w->formatted[slot == &w->p->slots[1]] >= CLI_FORMAT_BUDGET)
+        || w->formatted[s] >= CLI_FORMAT_BUDGET)
         return;
     if (cli_formatter_append(f, rec, res, &slot->bytes_off[i],
                              &slot->bytes_len[i]) != 0)
         return;
     slot->by[i] = (int)w->index;
-    w->formatted[slot == &w->p->slots[1]] += slot->bytes_len[i];
+    w->formatted[s] += slot->bytes_len[i];
 }
 
 /*
@@ -611,12 +612,14 @@ static void cli_worker_enter(cli_worker *w, cli_slot *slot, unsigned long job)
 static int cli_worker_take(cli_worker *w, cli_slot *slot)
 {
     size_t i = atomic_fetch_add(&slot->next, CLI_CHUNK);
+    size_t s = slot == &w->p->slots[1];
+    size_t end = i + CLI_CHUNK < slot->n ? i + CLI_CHUNK : slot->n;
 
     if (i >= slot->n)
         return 0;
-    for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++) {
+    for (size_t k = i; k < end; k++) {
         cli_classify_record(w, slot, k);
-        cli_format_ahead(w, slot, k);
+        cli_format_ahead(w, slot, s, k);
         cli_keep_result(w, slot, k);
     }
     return 1;
