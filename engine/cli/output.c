@@ -1856,6 +1856,23 @@ static inline uint64_t cli_nonzero_mask(const double *scores, size_t n)
 #if defined(__SSE2__)
     const __m128d zero = _mm_setzero_pd();
 
+    /* Eight at a time: the four compares' lanes packed to one byte pair
+    ** a score, their top bits taken, every other bit kept and the eight
+    ** drawn together. */
+    for (; i + 8 <= n; i += 8) {
+        __m128i a = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i), zero));
+        __m128i b = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i + 2), zero));
+        __m128i c = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i + 4), zero));
+        __m128i e = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i + 6), zero));
+        unsigned x = (unsigned)_mm_movemask_epi8(
+            _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, e)));
+
+        x &= 0x5555u;
+        x = (x | x >> 1) & 0x3333u;
+        x = (x | x >> 2) & 0x0F0Fu;
+        x = (x | x >> 4) & 0x00FFu;
+        m |= (uint64_t)x << i;
+    }
     for (; i + 2 <= n; i += 2)
         m |= (uint64_t)_mm_movemask_pd(
                  _mm_cmpneq_pd(_mm_loadu_pd(scores + i), zero)) << i;
