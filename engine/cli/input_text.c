@@ -22,9 +22,10 @@
 
 /*
 ** The whole lines in the window, each a record, up to the batch's limits:
-** found with memchr, then copied to the arena together, one copy for the
-** run instead of one a line, and each line's end (its LF, or the CR of a
-** CRLF) overwritten with the NUL that ends its text. Returns how many were
+** found with memchr, each line's end (its LF, or the CR of a CRLF)
+** overwritten in the window with the NUL that ends its text (the window's
+** bytes before pos are consumed), then copied to the arena together, one
+** copy for the run instead of one a line. Returns how many were
 ** taken; 0 when the first line is not whole in the window or is over the
 ** field limit (the general path's), or when memory ran out first
 ** (r->nomem set). Memory running out after some lines keeps those and
@@ -60,6 +61,7 @@ static size_t text_lines(cli_reader *r, cli_batch *b)
         }
         cli_rec_text_at(r, b, r->line, cli_in_offset(r),
                         base + (r->pos - start), len);
+        r->buf[r->pos + len] = '\0'; /* consumed: the window's to change */
         r->pos += run + 1;
         cli_in_newline(r);
         if (b->n >= r->batch_records || b->bytes > r->batch_bytes)
@@ -70,8 +72,6 @@ static size_t text_lines(cli_reader *r, cli_batch *b)
         for (size_t at = 0, n = r->pos - start; at < n; at += TEXT_COPY_STEP)
             memcpy(b->arena + base + at, r->buf + start + at,
                    n - at < TEXT_COPY_STEP ? n - at : TEXT_COPY_STEP);
-        for (size_t i = n0; i < b->n; i++)
-            b->arena[b->values[i].off + b->values[i].len] = '\0';
         b->arena_len = base + (r->pos - start);
     }
     return taken;
