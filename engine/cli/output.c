@@ -1179,9 +1179,11 @@ static const char *const cli_key_names[CLI_K_COUNT] = {
 #define CLI_SCORE_CACHE (1u << CLI_SCORE_CACHE_BITS)
 
 /* What a JSON Lines writer or formatter remembers from record to record:
-** the lengths of strings the library lends for the run (see
-** cli_json_cache_lang, cli_json_cache_rule). Each formatter has its own,
-** so formatters on different threads share nothing they write. */
+** the last record's number in decimal (cli_json_cache_number), the
+** lengths of strings the library lends for the run (cli_json_cache_lang,
+** cli_json_cache_rule) and the text of scores seen before
+** (cli_json_cache_score). Each formatter has its own, so formatters on
+** different threads share nothing they write. */
 typedef struct cli_json_cache {
     uint64_t number;                      /* the last record's number */
     char digits[24];                      /* it in decimal */
@@ -1846,8 +1848,8 @@ static inline void cli_buf_frag(cli_buf *b, const cli_buf *frags, cli_frag f)
 }
 
 
-/* Bit i set when score i of n (at most 64) is not 0 (NaN is not 0): two
-** scores a compare with SSE2. */
+/* Bit i set when score i of n (at most 64) is not 0 (NaN is not 0), with
+** SSE2 eight scores a step, then two a compare. */
 static inline uint64_t cli_nonzero_mask(const double *scores, size_t n)
 {
     uint64_t m = 0;
@@ -1861,9 +1863,12 @@ static inline uint64_t cli_nonzero_mask(const double *scores, size_t n)
     ** drawn together. */
     for (; i + 8 <= n; i += 8) {
         __m128i a = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i), zero));
-        __m128i b = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i + 2), zero));
-        __m128i c = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i + 4), zero));
-        __m128i e = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i + 6), zero));
+        __m128i b = _mm_castpd_si128(
+            _mm_cmpneq_pd(_mm_loadu_pd(scores + i + 2), zero));
+        __m128i c = _mm_castpd_si128(
+            _mm_cmpneq_pd(_mm_loadu_pd(scores + i + 4), zero));
+        __m128i e = _mm_castpd_si128(
+            _mm_cmpneq_pd(_mm_loadu_pd(scores + i + 6), zero));
         unsigned x = (unsigned)_mm_movemask_epi8(
             _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, e)));
 
@@ -1898,8 +1903,11 @@ static inline char *cli_json_cache_number(cli_json_cache *cache, char *d,
         if (i > 0)
             cache->digits[i - 1]++;
     }
-    if (i == 0) /* the first, not the next, or one digit more */
-        cache->n_digits = (size_t)(cli_put_uint(cache->digits, number) - cache->digits);
+    if (i == 0) { /* the first, not the next, or one digit more */
+        char *e = cli_put_uint(cache->digits, number);
+
+        cache->n_digits = (size_t)(e - cache->digits);
+    }
     cache->number = number;
     return cli_put(d, cache->digits, cache->n_digits);
 }
@@ -1916,7 +1924,8 @@ static inline char *cli_json_cache_score(cli_json_cache *cache, char *d,
     char *e;
 
     memcpy(&bits, &value, sizeof bits);
-    h = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - CLI_SCORE_CACHE_BITS));
+    h = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15))
+                 >> (64 - CLI_SCORE_CACHE_BITS));
     if (cache->score_len[h] != 0 && cache->score_bits[h] == bits) {
         memcpy(d, cache->score_text[h], 8); /* the cursor has the room */
         return d + cache->score_len[h];
@@ -2038,7 +2047,7 @@ static void cli_json_record(const cli_writer *w, cli_json_cache *cache,
 
     /* Language, status and message, mostly "sv", ok and "": an ok
     ** record's language (a static string of the library, whose length the
-    ** cache keeps) and the constant rest in two copies. */
+    ** cache keeps) and the constant rest in one copy. */
     if (res->coded && res->scores != NULL)
         nonzero = cli_nonzero_mask(res->scores, w->n_areas);
     lang_len = cli_json_cache_lang(cache, lang);
