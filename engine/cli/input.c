@@ -175,6 +175,22 @@ static void batch_finalize(cli_batch *b, const cli_reader *r)
     static const char empty[] = "";
     size_t i, k;
 
+    /* Plain text (a record is its text, nothing else): the text's pointer
+    ** and the message; the record's other fields are zero already
+    ** (cli_rec_begin, cli_rec_text_at). */
+    if (b->n_want == 1 && r->want_text == 0 && r->want_id == CLI_NONE
+        && r->want_lang == CLI_NONE && b->n_keep == 0) {
+        for (i = 0; i < b->n; i++) {
+            cli_record *rec = &b->records[i];
+            const cli_value *v = &b->values[i];
+
+            rec->text = v->state == CLI_VAL_PRESENT ? b->arena + v->off : empty;
+            rec->text_len = v->state == CLI_VAL_PRESENT ? v->len : 0;
+            rec->message = b->msg_off[i] == CLI_NONE ? empty
+                                                     : b->arena + b->msg_off[i];
+        }
+        return;
+    }
     for (i = 0; i < b->n; i++) {
         cli_record *rec = &b->records[i];
         const cli_value *v = b->values + i * b->n_want;
@@ -302,44 +318,12 @@ int cli_rec_begin(cli_reader *r, cli_batch *b, uint64_t line,
     return 0;
 }
 
-/*
-** A whole record of one field, the text, given at once (a plain-text line
-** found in the window): what cli_rec_begin(), cli_val_begin(), _put(),
-** _end() and cli_rec_end() do for it, in one step and one copy. Plain
-** text reads a record a line, so their per-call bookkeeping was most of
-** the reader's cost. Returns 0; 1 when the record is not such (a reader
-** with other fields, a text over the limit), nothing done, for the caller
-** to take the general path; -1 when the batch cannot grow (r->nomem set).
-*/
-int cli_rec_text(cli_reader *r, cli_batch *b, uint64_t line, uint64_t offset,
-                 const void *text, size_t len)
+/* Room in b for one more record and len more arena bytes (plain text's
+** lines' slow path). Returns 0 or -1. */
+int cli_batch_room(cli_batch *b, size_t len)
 {
-    cli_record *rec;
-    cli_value *v;
-
-    if (b->n_want != 1 || r->want_text != 0 || len > r->cfg.max_field_bytes)
-        return 1;
-    if (batch_reserve(b) != 0 || arena_room(b, len + 1) != 0) {
-        r->nomem = 1;
+    if (batch_reserve(b) != 0 || arena_room(b, len) != 0)
         return -1;
-    }
-    rec = &b->records[b->n];
-    memset(rec, 0, sizeof *rec);
-    rec->line = line;
-    rec->offset = offset;
-    rec->status = CLI_REC_OK;
-    rec->number = ++r->number;
-    v = &b->values[b->n];
-    v->off = b->arena_len;
-    v->len = len;
-    v->full_len = len;
-    v->state = CLI_VAL_PRESENT;
-    memcpy(b->arena + b->arena_len, text, len);
-    b->arena[b->arena_len + len] = '\0';
-    b->arena_len += len + 1;
-    b->bytes += len + 1;
-    b->msg_off[b->n] = CLI_NONE;
-    b->n++;
     return 0;
 }
 

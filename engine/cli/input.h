@@ -30,7 +30,9 @@ enum cli_record_status {
 };
 
 /* One record. Every pointer is BORROWED from the batch it is in: valid
-** until the next cli_reader_next_batch() with that batch. */
+** until the next cli_reader_next_batch() with that batch. (cli_rec_text_at
+** in input_impl.h sets every field by name, not with a memset: a field
+** added here is set there too.) */
 typedef struct cli_record {
     uint64_t number;      /* 1-based record number */
     uint64_t line;        /* input line where the record starts (1-based) */
@@ -89,7 +91,8 @@ uint64_t cli_reader_bytes(const cli_reader *r);
 /* Closes the reader (not the stream). NULL is a no-op. */
 void cli_reader_close(cli_reader *r);
 
-/* Batches. */
+/* Batches. A batch's records lie one after the other: record i is
+** cli_batch_record(b, 0) + i (NULL when there is no such record). */
 cli_batch *cli_batch_new(void);
 void cli_batch_free(cli_batch *b);
 size_t cli_batch_count(const cli_batch *b);

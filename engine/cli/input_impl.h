@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CLI_IN_CHUNK (64u * 1024u) /* bytes asked of the stream at a time */
 #define CLI_IN_LOOKAHEAD 16u       /* bytes cli_in_avail() can promise */
@@ -150,13 +151,54 @@ void cli_in_skip_bom(cli_reader *r);
 int cli_rec_begin(cli_reader *r, cli_batch *b, uint64_t line,
                   uint64_t offset);
 
-/* A whole record whose one field is the text (len bytes at text), in one
-** step: as cli_rec_begin() .. cli_rec_end() with the text streamed whole.
-** Returns 0; 1 when the reader has other fields or the text is over the
-** limit (nothing done: take the general path); -1 when the batch cannot
-** grow (r->nomem is set). */
-int cli_rec_text(cli_reader *r, cli_batch *b, uint64_t line, uint64_t offset,
-                 const void *text, size_t len);
+/* Room in b for one more record and len more arena bytes: 0, or -1 when
+** the batch cannot grow (plain text's lines, input_text.c). */
+int cli_batch_room(cli_batch *b, size_t len);
+
+/*
+** A whole record of one field, the text, whose len bytes are (or will be,
+** with a NUL after them) at offset off of the batch arena: the record and
+** its text field set, the batch's counts moved on; the arena itself is
+** the caller's to fill and to move on. The caller has checked that the
+** reader wants the text alone (cli_rec_text_only) and made room for the
+** record (b->n < b->cap).
+*/
+static inline void cli_rec_text_at(cli_reader *r, cli_batch *b, uint64_t line,
+                                   uint64_t offset, size_t off, size_t len)
+{
+    cli_record *rec = &b->records[b->n];
+    cli_value *v = &b->values[b->n];
+
+    /* Every field of cli_record set once (batch_finalize sets the text
+    ** and the message): a memset, or a compound literal, which compilers
+    ** make a string store, costs more than the stores, once per line. */
+    rec->number = ++r->number;
+    rec->line = line;
+    rec->offset = offset;
+    rec->text = NULL;
+    rec->text_len = 0;
+    rec->id = NULL;
+    rec->id_len = 0;
+    rec->lang = NULL;
+    rec->lang_len = 0;
+    rec->keep = NULL;
+    rec->keep_len = NULL;
+    rec->status = CLI_REC_OK;
+    rec->message = NULL;
+    v->off = off;
+    v->len = len;
+    v->full_len = len;
+    v->state = CLI_VAL_PRESENT;
+    b->bytes += len + 1;
+    b->msg_off[b->n] = CLI_NONE;
+    b->n++;
+}
+
+/* 1 when the reader's records have one field, the text (plain text). */
+static inline int cli_rec_text_only(const cli_reader *r, const cli_batch *b)
+{
+    return b->n_want == 1 && r->want_text == 0;
+}
 
 /* Marks the record broken (bad_row) with a printf-style message; the
 ** first failure of a record is the one kept. */

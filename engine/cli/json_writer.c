@@ -68,6 +68,12 @@ void cli_json_string(FILE *out, const char *text, size_t text_len)
     size_t plain = 0; /* start of the pending run of plain bytes */
     size_t i = 0;
 
+    /* An empty string may come without bytes (msgpack-c gives a NULL
+    ** pointer for some), which fwrite must not be handed. */
+    if (text_len == 0) {
+        fputs("\"\"", out);
+        return;
+    }
     putc('"', out);
     while (i < text_len) {
         unsigned b = s[i];

@@ -40,6 +40,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 /* The writer hands its buffer to the stream when it holds this much. */
 #define CLI_WRITE_CHUNK ((size_t)256 << 10)
@@ -225,7 +228,23 @@ cli_put(char *d, const void *p, size_t n)
 {
     const char *s = p;
 
-    if (n >= 8 && n <= 16) {
+    if (n > 16 && n <= 64) {
+        /* The start of an evidence object ({"area":"hope_recovery",
+        ** "start":), the middle of an ok record: two overlapping blocks
+        ** from each end. */
+        char x[16], y[16], u[16], v[16];
+
+        memcpy(x, s, 16);
+        memcpy(y, s + n - 16, 16);
+        if (n > 32) {
+            memcpy(u, s + 16, 16);
+            memcpy(v, s + n - 32, 16);
+            memcpy(d + 16, u, 16);
+            memcpy(d + n - 32, v, 16);
+        }
+        memcpy(d, x, 16);
+        memcpy(d + n - 16, y, 16);
+    } else if (n >= 8 && n <= 16) {
         uint64_t x, y;
 
         memcpy(&x, s, 8);
@@ -250,7 +269,8 @@ cli_put(char *d, const void *p, size_t n)
 
 /* Appends n bytes: inline while they fit (nearly always, as the buffer
 ** keeps its size from record to record), a call only to grow. */
-static inline void cli_buf_add(cli_buf *b, const void *p, size_t n)
+static inline __attribute__((always_inline)) void
+cli_buf_add(cli_buf *b, const void *p, size_t n)
 {
     if (n > b->cap - b->len && cli_buf_reserve(b, n) != 0)
         return;
@@ -273,35 +293,14 @@ static void cli_buf_cstr(cli_buf *b, const char *s)
     cli_buf_add(b, s, strlen(s));
 }
 
+/* Appends a string literal. */
+#define CLI_BUF_LIT(b, lit) cli_buf_add((b), (lit), sizeof(lit) - 1)
+
 /* "00" to "99": two decimal digits per division in cli_buf_uint. */
 static const char cli_digits2[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
-
-/* Appends an unsigned number in decimal. Every record has one (its number)
-** and every evidence two (its offsets), mostly of two to six digits:
-** two digits a division, written straight into the buffer. */
-static inline void cli_buf_uint(cli_buf *b, uint64_t v)
-{
-    char digits[24];
-    size_t n = sizeof digits;
-
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-
-        v /= 100;
-        n -= 2;
-        memcpy(digits + n, cli_digits2 + 2 * r, 2);
-    }
-    if (v >= 10) {
-        n -= 2;
-        memcpy(digits + n, cli_digits2 + 2 * v, 2);
-    } else {
-        digits[--n] = (char)('0' + v);
-    }
-    cli_buf_add(b, digits + n, sizeof digits - n);
-}
 
 /* ------------------------------------------------------------------------
 ** A write cursor: for the parts of a JSON Lines record whose size is
@@ -331,13 +330,49 @@ static inline void cli_buf_end(cli_buf *b, const char *d)
 /* An unsigned number at the cursor (at most 20 bytes), as cli_buf_uint:
 ** its digits counted first (comparisons, for the usual few digits), then
 ** written from the last, two a division, straight to the cursor. */
-static inline char *cli_put_uint(char *d, uint64_t v)
+static inline __attribute__((always_inline)) char *
+cli_put_uint(char *d, uint64_t v)
 {
-    size_t n = 1;
+    static const uint64_t pow10[20] = {
+        UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000),
+        UINT64_C(10000), UINT64_C(100000), UINT64_C(1000000),
+        UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+        UINT64_C(10000000000), UINT64_C(100000000000),
+        UINT64_C(1000000000000), UINT64_C(10000000000000),
+        UINT64_C(100000000000000), UINT64_C(1000000000000000),
+        UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+        UINT64_C(1000000000000000000), UINT64_C(10000000000000000000)
+    };
+    uint64_t x = v | 1; /* as many digits as v (a power of ten is even) */
+    size_t n;
     char *p;
 
-    for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
-        n++;
+    /* An evidence's offsets, mostly under 10^4: their two pairs of
+    ** digits straight. */
+    if (v < 10000) {
+        unsigned q = (unsigned)v / 100, r = (unsigned)v % 100;
+
+        if (q == 0) {
+            if (r < 10) {
+                *d = (char)('0' + r);
+                return d + 1;
+            }
+            memcpy(d, cli_digits2 + 2 * r, 2);
+            return d + 2;
+        }
+        if (q < 10) {
+            *d = (char)('0' + q);
+            memcpy(d + 1, cli_digits2 + 2 * r, 2);
+            return d + 3;
+        }
+        memcpy(d, cli_digits2 + 2 * q, 2);
+        memcpy(d + 2, cli_digits2 + 2 * r, 2);
+        return d + 4;
+    }
+    /* The digits from the bit length: log10(2) is about 1233 / 4096,
+    ** which gives the count or one less; the table says which. */
+    n = (size_t)(64 - __builtin_clzll(x)) * 1233 >> 12;
+    n += x >= pow10[n];
     p = d + n;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
@@ -351,6 +386,16 @@ static inline char *cli_put_uint(char *d, uint64_t v)
     else
         p[-1] = (char)('0' + v);
     return d + n;
+}
+
+/* Appends an unsigned number in decimal (cli_put_uint): a record's
+** number, an evidence's offsets, where the write cursor is not used. */
+static inline void cli_buf_uint(cli_buf *b, uint64_t v)
+{
+    char *d = cli_buf_at(b, 20);
+
+    if (d != NULL)
+        cli_buf_end(b, cli_put_uint(d, v));
 }
 
 /* Eight bytes at a time (SWAR): ONES has 1 in each byte, HIGHS the top
@@ -501,61 +546,138 @@ static int cli_buf_json_string(cli_buf *b, const char *text,
     return plain == 0;
 }
 
+/* Bytes of a block of valid UTF-8 that a JSON string holds otherwise than
+** as they are: '"', '\\', C0 controls, DEL, and 0xC2, the lead of the C1
+** controls (U+0080..009F; also of U+00A0..00BF, which only costs the
+** careful path). A byte is flagged by a non-zero byte of the result: at
+** most 0x1F when the saturating subtraction of 0x1F leaves 0. */
+#if defined(__SSE2__)
+static inline __m128i cli_json_flag16(__m128i v)
+{
+    const __m128i ctl = _mm_set1_epi8(0x1F);
+    __m128i e = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+
+    e = _mm_or_si128(e, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+    e = _mm_or_si128(e, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2)));
+    return _mm_or_si128(e, _mm_cmpeq_epi8(_mm_subs_epu8(v, ctl),
+                                          _mm_setzero_si128()));
+}
+#endif
+
+/* The same test with AVX2, 32 bytes a step, for a machine that has it
+** (cli_writer_new asks the CPU once): text_len >= 32 bytes of text copied
+** to d and tested, the last 32 as one block overlapping the one before.
+** Returns 1 when no byte was flagged. Made for AVX2 alone (the target
+** attribute), so the rest of the program still runs on any x86-64; the
+** same bytes go out whichever runs, as the test only chooses the writer. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__SSE2__)
+#define CLI_JSON_AVX2 1
+__attribute__((target("avx2"))) static inline __m256i
+cli_json_flag32(__m256i v)
+{
+    __m256i e = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+                                _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')));
+
+    e = _mm256_or_si256(e, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7F)));
+    e = _mm256_or_si256(e, _mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)0xC2)));
+    return _mm256_or_si256(e, _mm256_cmpeq_epi8(
+                                  _mm256_subs_epu8(v, _mm256_set1_epi8(0x1F)),
+                                  _mm256_setzero_si256()));
+}
+
+__attribute__((target("avx2"))) static int
+cli_json_copy_avx2(const unsigned char *s, char *d, size_t text_len)
+{
+    __m256i bad = _mm256_setzero_si256(), v;
+    size_t i = 0;
+
+    for (; i + 32 < text_len; i += 32) {
+        v = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+        _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
+        bad = _mm256_or_si256(bad, cli_json_flag32(v));
+    }
+    v = _mm256_loadu_si256((const __m256i *)(const void *)(s + text_len - 32));
+    _mm256_storeu_si256((__m256i *)(void *)(d + text_len - 32), v);
+    bad = _mm256_or_si256(bad, cli_json_flag32(v));
+    return _mm256_testz_si256(bad, bad);
+}
+#endif
+
 /*
 ** cli_buf_json_string for a text known to be valid UTF-8 (the pipeline
 ** checked every answer before classifying it): then only '"', '\\', C0
 ** controls, DEL and C1 controls (U+0080..009F, whose lead is 0xC2) are
 ** written otherwise than as they are. Sixteen bytes at a time (SSE2), the
-** last sixteen as one block overlapping the one before, tests for those
-** bytes and for 0xC2 alone, about half the test cli_plain16 makes without
-** knowing the text valid, and nothing stops at å, ä or ö or at a block's
-** edge. A text holding any such byte (a quote, a no-break space) is
-** written by cli_buf_json_string from its start, so the bytes written
-** cannot differ. Returns as cli_buf_json_string.
+** last sixteen as one block overlapping the one before, each block tested
+** for those bytes and for 0xC2 alone (cli_json_flag16) and stored to the
+** buffer in the same pass: the copy is no second pass over the text. The
+** findings are or-ed together and tested once at the end, as such a byte
+** is rare; a text holding one (a quote, a no-break space) is then written
+** by cli_buf_json_string from its start over what was stored, so the
+** bytes written cannot differ. A text shorter than a block is tested in a
+** copy padded with plain bytes. With avx2 (the machine has it), a text
+** of 32 bytes or more is tested 32 bytes a step (cli_json_copy_avx2).
+** Returns as cli_buf_json_string.
 */
-static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len)
+static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len,
+                              int avx2)
 {
 #if defined(__SSE2__)
     const unsigned char *s = (const unsigned char *)text;
     char *d;
+    __m128i bad;
 
-    if (text_len >= 16) {
-        const __m128i ctl = _mm_set1_epi8(0x1F);
-        const __m128i quote = _mm_set1_epi8('"');
-        const __m128i bslash = _mm_set1_epi8('\\');
-        const __m128i del = _mm_set1_epi8(0x7F);
-        const __m128i c1 = _mm_set1_epi8((char)0xC2);
-        __m128i bad = _mm_setzero_si128();
-        size_t i = 0;
-
-        /* The blocks' findings or-ed together and tested once at the end:
-        ** such a byte is rare, and the text is then written from its start
-        ** anyway. Up to 0x1F: the byte's minimum with 0x1F is itself. */
-        for (;;) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-
-            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
-            bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                                 _mm_cmpeq_epi8(v, bslash)));
-            bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, del),
-                                                 _mm_cmpeq_epi8(v, c1)));
-            if (i + 16 == text_len)
-                break;
-            i = i + 32 <= text_len ? i + 16 : text_len - 16;
-        }
-        if (_mm_movemask_epi8(bad) != 0)
+    if ((d = cli_buf_at(b, text_len + 2)) == NULL)
+        return 1;
+    *d++ = '"';
+#if defined(CLI_JSON_AVX2)
+    if (avx2 && text_len >= 32) {
+        if (!cli_json_copy_avx2(s, d, text_len))
             return cli_buf_json_string(b, text, text_len);
-        if ((d = cli_buf_at(b, text_len + 2)) == NULL)
-            return 1;
-        *d++ = '"';
-        memcpy(d, text, text_len);
         d += text_len;
         *d++ = '"';
         cli_buf_end(b, d);
         return 1;
     }
+#else
+    (void)avx2;
 #endif
+    if (text_len >= 16) {
+        size_t i = 0;
+
+        bad = _mm_setzero_si128();
+        for (; i + 16 < text_len; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+
+            _mm_storeu_si128((__m128i *)(void *)(d + i), v);
+            bad = _mm_or_si128(bad, cli_json_flag16(v));
+        }
+        {
+            __m128i v = _mm_loadu_si128(
+                (const __m128i *)(const void *)(s + text_len - 16));
+
+            _mm_storeu_si128((__m128i *)(void *)(d + text_len - 16), v);
+            bad = _mm_or_si128(bad, cli_json_flag16(v));
+        }
+    } else {
+        unsigned char pad[16];
+
+        memset(pad, 'a', sizeof pad);
+        memcpy(pad, s, text_len);
+        bad = cli_json_flag16(_mm_loadu_si128((const __m128i *)(const void *)pad));
+        cli_put(d, s, text_len);
+    }
+    if (_mm_movemask_epi8(bad) != 0)
+        return cli_buf_json_string(b, text, text_len);
+    d += text_len;
+    *d++ = '"';
+    cli_buf_end(b, d);
+    return 1;
+#else
+    (void)avx2;
     return cli_buf_json_string(b, text, text_len);
+#endif
 }
 
 /*
@@ -1047,12 +1169,41 @@ static const char *const cli_key_names[CLI_K_COUNT] = {
     "spelling"
 };
 
+/* Rules of evidence whose lengths a cli_json_cache keeps (a power of
+** two). */
+#define CLI_RULE_CACHE_BITS 8
+#define CLI_RULE_CACHE (1u << CLI_RULE_CACHE_BITS)
+
+/* Scores whose text a cli_json_cache keeps (a power of two). */
+#define CLI_SCORE_CACHE_BITS 6
+#define CLI_SCORE_CACHE (1u << CLI_SCORE_CACHE_BITS)
+
+/* What a JSON Lines writer or formatter remembers from record to record:
+** the last record's number in decimal (cli_json_cache_number), the
+** lengths of strings the library lends for the run (cli_json_cache_lang,
+** cli_json_cache_rule) and the text of scores seen before
+** (cli_json_cache_score). Each formatter has its own, so formatters on
+** different threads share nothing they write. */
+typedef struct cli_json_cache {
+    uint64_t number;                      /* the last record's number */
+    char digits[24];                      /* it in decimal */
+    size_t n_digits;                      /* how many, 0 before the first */
+    const char *lang;                     /* the last record's language */
+    size_t lang_len;                      /* its plain beginning */
+    const char *rule[CLI_RULE_CACHE];     /* a rule at each place, or NULL */
+    size_t rule_len[CLI_RULE_CACHE];      /* its plain beginning */
+    uint64_t score_bits[CLI_SCORE_CACHE]; /* a score (its bits) at each place */
+    char score_text[CLI_SCORE_CACHE][8];  /* as cli_put_number writes it */
+    unsigned char score_len[CLI_SCORE_CACHE]; /* its bytes, 0: no score */
+} cli_json_cache;
+
 struct cli_writer {
     cli_writer_config cfg;  /* as given */
     size_t n_areas;         /* the taxonomy's areas */
     size_t n_plugins;       /* the engine's plugins */
     cli_buf out;            /* records not yet handed to the stream */
     cli_buf field;          /* a CSV field being built (evidence) */
+    cli_json_cache cache;   /* for the records it formats itself */
     int failed;             /* memory ran out, or a bug in a map's size */
     /* Made once by cli_writer_new for JSON Lines and msgpack, read-only
     ** after it (formatters on other threads read them): */
@@ -1068,7 +1219,16 @@ struct cli_writer {
     cli_frag *ev_plugin;    /* [n_plugins] ,"plugin":"<name>","negated": */
     cli_frag *score_key;    /* [n_areas] {"<id>": for the first area,
                                ,"<id>": for the others */
+    cli_frag ok_mid;        /* ","status":"ok","message":"","areas":[
+                               (after an ok record's language) */
+    cli_frag zero_tail;     /* ],"scores":<zero_scores>,"evidence":[ */
+    cli_frag ok_plain;      /* ok_mid, zero_tail, ]}\n: the end of an ok
+                               record without areas, scores or evidence */
+    size_t *zero_at;        /* [n_areas] where area i's 0 is in zero_tail
+                               (from its start), or NULL when the
+                               record's scores are written key by key */
     uint64_t area_bits;     /* bit i set for each area i */
+    int avx2;               /* 1: the CPU has AVX2 (cli_buf_json_valid) */
     size_t frag_max;        /* the longest of the fragments above that a
                                JSON Lines record holds (a status, an area
                                id, a --keep name and the JSON Lines ones),
@@ -1176,6 +1336,71 @@ static void cli_frag_max(cli_writer *w, cli_frag f)
         w->frag_max = f.len;
 }
 
+/* Appends fragment f of fr to fr itself: room first, as the bytes would
+** move if fr grew during the copy. */
+static void cli_frag_again(cli_buf *fr, cli_frag f)
+{
+    if (cli_buf_reserve(fr, f.len) == 0)
+        cli_buf_add(fr, fr->data + f.off, f.len);
+}
+
+/*
+** The constant middle of an ok record, and the scores of a classified one
+** as a template: ],"scores":{"access":0,...},"evidence":[ with where each
+** 0 stands, so that a record whose few non-zero scores are known (a bit
+** mask) is the template's runs between them and those numbers, and one
+** without any is one copy; and the whole end of an ok record without an
+** area, a score or evidence (most records) as one piece. The template is
+** the emitter's all-zero map; where each 0 stands is known from the
+** key-by-key writing of it, made after it and dropped again, and only
+** when the two are byte for byte the same (zero_at stays NULL otherwise,
+** and non-zero scores are written key by key as before).
+*/
+static void cli_writer_json_tail(cli_writer *w)
+{
+    cli_buf *fr = &w->frags;
+    size_t *zero_at = calloc(w->n_areas + 1, sizeof *zero_at);
+    size_t scratch, head = sizeof "],\"scores\":" - 1;
+
+    w->ok_mid.off = fr->len;
+    CLI_BUF_LIT(fr, "\",\"status\":");
+    cli_frag_again(fr, w->statuses[CLI_ST_OK]);
+    CLI_BUF_LIT(fr, ",\"message\":\"\",\"areas\":[");
+    w->ok_mid.len = fr->len - w->ok_mid.off;
+
+    w->zero_tail.off = fr->len;
+    CLI_BUF_LIT(fr, "],\"scores\":");
+    cli_frag_again(fr, w->zero_scores);
+    CLI_BUF_LIT(fr, ",\"evidence\":[");
+    w->zero_tail.len = fr->len - w->zero_tail.off;
+
+    w->ok_plain.off = fr->len;
+    cli_frag_again(fr, w->ok_mid);
+    cli_frag_again(fr, w->zero_tail);
+    CLI_BUF_LIT(fr, "]}\n");
+    w->ok_plain.len = fr->len - w->ok_plain.off;
+
+    scratch = fr->len;
+    for (size_t i = 0; i < w->n_areas; i++) {
+        cli_frag_again(fr, w->score_key[i]);
+        if (zero_at != NULL)
+            zero_at[i] = head + fr->len - scratch;
+        cli_buf_byte(fr, '0');
+    }
+    if (w->n_areas == 0)
+        cli_buf_byte(fr, '{');
+    cli_buf_byte(fr, '}');
+    if (fr->failed || zero_at == NULL || fr->len - scratch != w->zero_scores.len
+        || memcmp(fr->data + scratch, fr->data + w->zero_scores.off,
+                  w->zero_scores.len) != 0) {
+        free(zero_at);
+        zero_at = NULL;
+    }
+    if (!fr->failed)
+        fr->len = scratch;
+    w->zero_at = zero_at;
+}
+
 /* The larger fragments of the JSON Lines records: the score keys, the
 ** start of an evidence object for each area, and its plugin and the
 ** "negated" key for each plugin. */
@@ -1201,6 +1426,7 @@ static void cli_writer_json_frags(cli_writer *w)
         w->ev_plugin[i] = cli_json_frag(fr, ",\"plugin\":",
                                         wm_engine_plugin_name(engine, i),
                                         ",\"negated\":");
+    cli_writer_json_tail(w);
     for (int k = 0; k < CLI_ST_COUNT; k++)
         cli_frag_max(w, w->statuses[k]);
     for (size_t i = 0; i < w->n_areas; i++) {
@@ -1254,6 +1480,10 @@ cli_writer *cli_writer_new(const cli_writer_config *cfg)
     if (w->n_areas > WM_MAX_AREAS)
         w->n_areas = WM_MAX_AREAS;
     w->n_plugins = wm_engine_plugin_count(cfg->engine);
+#if defined(CLI_JSON_AVX2)
+    __builtin_cpu_init();
+    w->avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
     w->area_bits = w->n_areas >= 64 ? ~(uint64_t)0
                                     : ((uint64_t)1 << w->n_areas) - 1;
     if (cfg->format != CLI_OUT_CSV)
@@ -1278,6 +1508,7 @@ void cli_writer_free(cli_writer *w)
     free(w->ev_head);
     free(w->ev_plugin);
     free(w->score_key);
+    free(w->zero_at);
     free(w);
 }
 
@@ -1616,8 +1847,126 @@ static inline void cli_buf_frag(cli_buf *b, const cli_buf *frags, cli_frag f)
     cli_buf_add(b, frags->data + f.off, f.len);
 }
 
-/* Appends a string literal. */
-#define CLI_BUF_LIT(b, lit) cli_buf_add((b), (lit), sizeof(lit) - 1)
+
+/* Bit i set when score i of n (at most 64) is not 0 (NaN is not 0), with
+** SSE2 eight scores a step, then two a compare. */
+static inline uint64_t cli_nonzero_mask(const double *scores, size_t n)
+{
+    uint64_t m = 0;
+    size_t i = 0;
+
+#if defined(__SSE2__)
+    const __m128d zero = _mm_setzero_pd();
+
+    /* Eight at a time: the four compares' lanes packed to one byte pair
+    ** a score, their top bits taken, every other bit kept and the eight
+    ** drawn together. */
+    for (; i + 8 <= n; i += 8) {
+        __m128i a = _mm_castpd_si128(_mm_cmpneq_pd(_mm_loadu_pd(scores + i), zero));
+        __m128i b = _mm_castpd_si128(
+            _mm_cmpneq_pd(_mm_loadu_pd(scores + i + 2), zero));
+        __m128i c = _mm_castpd_si128(
+            _mm_cmpneq_pd(_mm_loadu_pd(scores + i + 4), zero));
+        __m128i e = _mm_castpd_si128(
+            _mm_cmpneq_pd(_mm_loadu_pd(scores + i + 6), zero));
+        unsigned x = (unsigned)_mm_movemask_epi8(
+            _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, e)));
+
+        x &= 0x5555u;
+        x = (x | x >> 1) & 0x3333u;
+        x = (x | x >> 2) & 0x0F0Fu;
+        x = (x | x >> 4) & 0x00FFu;
+        m |= (uint64_t)x << i;
+    }
+    for (; i + 2 <= n; i += 2)
+        m |= (uint64_t)_mm_movemask_pd(
+                 _mm_cmpneq_pd(_mm_loadu_pd(scores + i), zero)) << i;
+#endif
+    for (; i < n; i++)
+        m |= (uint64_t)(scores[i] != 0.0) << i;
+    return m;
+}
+
+/* Writes a record's number (cli_put_uint) at d. A worker formats runs of
+** records that follow each other, so the number is mostly the last one's
+** plus one: the cache's digits, counted up in place (a carry through the
+** nines, a digit more past 99..9 by formatting afresh), and copied. */
+static inline char *cli_json_cache_number(cli_json_cache *cache, char *d,
+                                          uint64_t number)
+{
+    size_t i = 0;
+
+    if (number == cache->number + 1) {
+        i = cache->n_digits; /* 0 before the first record */
+        while (i > 0 && cache->digits[i - 1] == '9')
+            cache->digits[--i] = '0';
+        if (i > 0)
+            cache->digits[i - 1]++;
+    }
+    if (i == 0) { /* the first, not the next, or one digit more */
+        char *e = cli_put_uint(cache->digits, number);
+
+        cache->n_digits = (size_t)(e - cache->digits);
+    }
+    cache->number = number;
+    return cli_put(d, cache->digits, cache->n_digits);
+}
+
+/* Writes a non-zero score (cli_put_number) at d. A plugin's scores are a
+** few values over and over (a lexicon's are sums of a few weights over the
+** sum plus a threshold: 0.3333, 0.5, 0.6667, ...): their text is kept by
+** the value's bits, so a score seen before is one short copy. */
+static inline char *cli_json_cache_score(cli_json_cache *cache, char *d,
+                                         double value)
+{
+    uint64_t bits;
+    size_t h, n;
+    char *e;
+
+    memcpy(&bits, &value, sizeof bits);
+    h = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15))
+                 >> (64 - CLI_SCORE_CACHE_BITS));
+    if (cache->score_len[h] != 0 && cache->score_bits[h] == bits) {
+        memcpy(d, cache->score_text[h], 8); /* the cursor has the room */
+        return d + cache->score_len[h];
+    }
+    e = cli_put_number(d, value);
+    n = (size_t)(e - d);
+    if (n <= 8) {
+        memcpy(cache->score_text[h], d, n);
+        cache->score_bits[h] = bits;
+        cache->score_len[h] = (unsigned char)n;
+    }
+    return e;
+}
+
+/* The length of the plain beginning of lang (cli_cstr_plain), which is
+** its length when lang[len] is its NUL. A record's language is a static
+** string of the library, the same few for the whole run: the cache keeps
+** the last one's. */
+static inline size_t cli_json_cache_lang(cli_json_cache *cache, const char *lang)
+{
+    if (lang != cache->lang) {
+        cache->lang_len = cli_cstr_plain(lang);
+        cache->lang = lang;
+    }
+    return cache->lang_len;
+}
+
+/* The same for a rule of evidence, whose text the plugin lends for the
+** engine's life: the plugin's few hundred rules, each measured once, in
+** a table with a place for each by its address. */
+static inline size_t cli_json_cache_rule(cli_json_cache *cache, const char *rule)
+{
+    size_t h = (size_t)(((uint64_t)(uintptr_t)rule * UINT64_C(0x9E3779B97F4A7C15))
+                        >> (64 - CLI_RULE_CACHE_BITS));
+
+    if (cache->rule[h] != rule) {
+        cache->rule_len[h] = cli_cstr_plain(rule);
+        cache->rule[h] = rule;
+    }
+    return cache->rule_len[h];
+}
 
 /* 1 when byte i of text (i <= text_len) starts a character or ends the
 ** text: a span between two such bytes of valid UTF-8 is valid UTF-8. */
@@ -1645,16 +1994,17 @@ static inline int cli_utf8_edge(const char *text, size_t text_len, size_t i)
 ** --keep string, a text or rule to escape, an area or plugin without a
 ** fragment) takes the checked appends, as before.
 */
-static void cli_json_record(const cli_writer *w, cli_buf *b,
-                            const cli_record *rec, const cli_result *res)
+static void cli_json_record(const cli_writer *w, cli_json_cache *cache,
+                            cli_buf *b, const cli_record *rec,
+                            const cli_result *res)
 {
     const wm_engine *engine = w->cfg.engine;
     const cli_buf *fr = &w->frags;
     uint64_t labels = res->coded ? res->labels & w->area_bits : 0;
     const char *lang = res->lang != NULL ? res->lang : "";
     const char *message = res->message != NULL ? res->message : "";
-    size_t lang_len, message_len;
-    int zero = 1;
+    size_t lang_len;
+    uint64_t nonzero = 0;
     int text_plain = 0;
     char *d;
 
@@ -1662,8 +2012,11 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
         if ((d = cli_buf_at(b, 48)) == NULL)
             return;
         d = CLI_PUT_LIT(d, "{\"id\":");
-        d = cli_put_uint(d, rec->number);
-        d = CLI_PUT_LIT(d, ",\"keep\":{}");
+        d = cli_json_cache_number(cache, d, rec->number);
+        if (w->cfg.with_text)
+            d = CLI_PUT_LIT(d, ",\"keep\":{},\"text\":");
+        else
+            d = CLI_PUT_LIT(d, ",\"keep\":{}");
         cli_buf_end(b, d);
     } else {
         CLI_BUF_LIT(b, "{\"id\":");
@@ -1683,30 +2036,35 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
                 CLI_BUF_LIT(b, "null");
         }
         cli_buf_byte(b, '}');
+        if (w->cfg.with_text)
+            CLI_BUF_LIT(b, ",\"text\":");
     }
     if (w->cfg.with_text) {
-        CLI_BUF_LIT(b, ",\"text\":");
         text_plain = res->text_valid
-                         ? cli_buf_json_valid(b, rec->text, rec->text_len)
+                         ? cli_buf_json_valid(b, rec->text, rec->text_len, w->avx2)
                          : cli_buf_json_string(b, rec->text, rec->text_len);
     }
 
-    /* Language, status and message, mostly "sv", ok and "". */
-    lang_len = cli_cstr_plain(lang);
-    message_len = cli_cstr_plain(message);
-    if (lang[lang_len] == '\0' && message[message_len] == '\0' &&
-        res->status >= 0 && res->status < CLI_ST_COUNT) {
-        if ((d = cli_buf_at(b, lang_len + message_len + w->frag_max + 48)) == NULL)
+    /* Language, status and message, mostly "sv", ok and "": an ok
+    ** record's language (a static string of the library, whose length the
+    ** cache keeps) and the constant rest in one copy. */
+    if (res->coded && res->scores != NULL)
+        nonzero = cli_nonzero_mask(res->scores, w->n_areas);
+    lang_len = cli_json_cache_lang(cache, lang);
+    if (res->status == CLI_ST_OK && message[0] == '\0' && lang[lang_len] == '\0') {
+        /* Most records end here: no area, no score, no evidence. */
+        int plain = res->coded && labels == 0 && nonzero == 0 &&
+                    res->n_evidence == 0;
+        cli_frag rest = plain ? w->ok_plain : w->ok_mid;
+
+        if ((d = cli_buf_at(b, lang_len + rest.len + 16)) == NULL)
             return;
         d = CLI_PUT_LIT(d, ",\"lang\":\"");
         d = cli_put(d, lang, lang_len);
-        d = CLI_PUT_LIT(d, "\",\"status\":");
-        d = cli_put(d, fr->data + w->statuses[res->status].off,
-                    w->statuses[res->status].len);
-        d = CLI_PUT_LIT(d, ",\"message\":\"");
-        d = cli_put(d, message, message_len);
-        *d++ = '"';
+        d = cli_put(d, fr->data + rest.off, rest.len);
         cli_buf_end(b, d);
+        if (plain)
+            return;
     } else {
         CLI_BUF_LIT(b, ",\"lang\":");
         cli_json_cstr(b, lang);
@@ -1717,20 +2075,13 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
             cli_json_cstr(b, cli_status_name(res->status));
         CLI_BUF_LIT(b, ",\"message\":");
         cli_json_cstr(b, message);
+        CLI_BUF_LIT(b, ",\"areas\":[");
     }
 
     /* Areas and scores: at most n_areas fragments and numbers. */
-    if (res->scores != NULL) {
-        size_t i = 0;
-
-        while (i < w->n_areas && res->scores[i] == 0.0)
-            i++;
-        zero = i == w->n_areas;
-    }
-    if ((d = cli_buf_at(b, 64 + w->zero_scores.len +
+    if ((d = cli_buf_at(b, 64 + w->zero_tail.len +
                            w->n_areas * (2 * w->frag_max + CLI_NUMBER_MAX + 1))) == NULL)
         return;
-    d = CLI_PUT_LIT(d, ",\"areas\":[");
     for (uint64_t rest = labels; rest != 0; rest &= rest - 1) {
         cli_frag f = w->areas[__builtin_ctzll(rest)];
 
@@ -1738,13 +2089,26 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
             *d++ = ',';
         d = cli_put(d, fr->data + f.off, f.len);
     }
-    d = CLI_PUT_LIT(d, "],\"scores\":");
     if (!res->coded) {
-        d = CLI_PUT_LIT(d, "{}");
-    } else if (zero) {
-        d = cli_put(d, fr->data + w->zero_scores.off, w->zero_scores.len);
+        d = CLI_PUT_LIT(d, "],\"scores\":{},\"evidence\":[");
+    } else if (nonzero == 0) {
+        /* Most answers score nothing: the template as it is. */
+        d = cli_put(d, fr->data + w->zero_tail.off, w->zero_tail.len);
+    } else if (w->zero_at != NULL) {
+        /* The template's runs, each non-zero score in place of its 0. */
+        const char *t = fr->data + w->zero_tail.off;
+        size_t from = 0;
+
+        for (uint64_t rest = nonzero; rest != 0; rest &= rest - 1) {
+            size_t i = (size_t)__builtin_ctzll(rest);
+
+            d = cli_put(d, t + from, w->zero_at[i] - from);
+            d = cli_json_cache_score(cache, d, res->scores[i]);
+            from = w->zero_at[i] + 1;
+        }
+        d = cli_put(d, t + from, w->zero_tail.len - from);
     } else {
-        /* Most of the nine scores are 0 even here. */
+        d = CLI_PUT_LIT(d, "],\"scores\":");
         for (size_t i = 0; i < w->n_areas; i++) {
             d = cli_put(d, fr->data + w->score_key[i].off, w->score_key[i].len);
             if (res->scores[i] == 0.0)
@@ -1755,8 +2119,8 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
         if (w->n_areas == 0)
             *d++ = '{';
         *d++ = '}';
+        d = CLI_PUT_LIT(d, ",\"evidence\":[");
     }
-    d = CLI_PUT_LIT(d, ",\"evidence\":[");
     if (res->n_evidence == 0) {
         d = CLI_PUT_LIT(d, "]}\n");
         cli_buf_end(b, d);
@@ -1769,7 +2133,7 @@ static void cli_json_record(const cli_writer *w, cli_buf *b,
         size_t start, end, rule_len;
 
         cli_evidence_span(ev, rec->text_len, &start, &end);
-        rule_len = ev->rule != NULL ? cli_cstr_plain(ev->rule) : 0;
+        rule_len = ev->rule != NULL ? cli_json_cache_rule(cache, ev->rule) : 0;
         if (ev->area < w->n_areas && ev->plugin < w->n_plugins &&
             ev->rule != NULL && ev->rule[rule_len] == '\0' && text_plain &&
             cli_utf8_edge(rec->text, rec->text_len, start) &&
@@ -1881,9 +2245,9 @@ int cli_writer_begin(cli_writer *w, const cli_meta *meta)
 
 /* One record in the writer's format, appended to out (field: scratch for
 ** CSV). Returns 1 when the emitter found a bug in a map's size, else 0. */
-static int cli_format_record(const cli_writer *w, cli_buf *out,
-                             cli_buf *field, const cli_record *rec,
-                             const cli_result *res)
+static int cli_format_record(const cli_writer *w, cli_json_cache *cache,
+                             cli_buf *out, cli_buf *field,
+                             const cli_record *rec, const cli_result *res)
 {
     cli_emit e;
 
@@ -1892,7 +2256,7 @@ static int cli_format_record(const cli_writer *w, cli_buf *out,
         cli_csv_record(w, out, field, rec, res);
         return 0;
     case CLI_OUT_JSONL:
-        cli_json_record(w, out, rec, res);
+        cli_json_record(w, cache, out, rec, res);
         return 0;
     default:
         cli_emit_init(&e, out, 1);
@@ -1904,7 +2268,7 @@ static int cli_format_record(const cli_writer *w, cli_buf *out,
 int cli_writer_record(cli_writer *w, const cli_record *rec,
                       const cli_result *res)
 {
-    w->failed |= cli_format_record(w, &w->out, &w->field, rec, res);
+    w->failed |= cli_format_record(w, &w->cache, &w->out, &w->field, rec, res);
     if (w->failed || w->out.failed)
         return -1;
     return w->out.len >= CLI_WRITE_CHUNK ? cli_writer_flush(w) : 0;
@@ -2004,6 +2368,7 @@ struct cli_formatter {
     const cli_writer *w; /* whose configuration and fragments it uses */
     cli_buf out;         /* the record being formatted */
     cli_buf field;       /* a CSV field being built (evidence) */
+    cli_json_cache cache; /* its own, for JSON Lines */
 };
 
 cli_formatter *cli_formatter_new(const cli_writer *w)
@@ -2020,15 +2385,28 @@ void cli_formatter_clear(cli_formatter *f)
     f->out.len = 0;
 }
 
+/* Formats one record in a format other than JSON Lines (CSV, msgpack):
+** apart, so that JSON Lines' path has no frame for the emitter. */
+static __attribute__((noinline)) int
+cli_formatter_other(cli_formatter *f, const cli_record *rec,
+                    const cli_result *res)
+{
+    f->field.len = 0;
+    return cli_format_record(f->w, &f->cache, &f->out, &f->field, rec, res)
+           || f->field.failed;
+}
+
 int cli_formatter_append(cli_formatter *f, const cli_record *rec,
                          const cli_result *res, size_t *off, size_t *len)
 {
     size_t start = f->out.len;
-    int bug;
+    int bug = 0;
 
-    f->field.len = 0;
-    bug = cli_format_record(f->w, &f->out, &f->field, rec, res);
-    if (bug || f->out.failed || f->field.failed) {
+    if (f->w->cfg.format == CLI_OUT_JSONL)
+        cli_json_record(f->w, &f->cache, &f->out, rec, res);
+    else
+        bug = cli_formatter_other(f, rec, res);
+    if (bug || f->out.failed) {
         f->out.len = start;
         return -1;
     }

@@ -192,6 +192,8 @@ typedef struct cli_worker {
     int started;          /* 1 once the thread runs */
     cli_lang_analyzer analyzers[CLI_MAX_ANALYZERS]; /* made so far */
     size_t n_analyzers;   /* how many */
+    const wm_analyzer *lang_of; /* the analyzer whose language lang is */
+    const char *lang;     /* its wm_analyzer_lang(), asked once */
     cli_formatter *fmt[2]; /* formats its records of each slot for the
                               writer (cleared as the slot's arena is), or
                               NULL */
@@ -303,7 +305,10 @@ static wm_analyzer *cli_worker_analyzer(cli_worker *w, const char *code,
     if (*rc != WM_OK)
         return NULL;
     if (w->n_analyzers == CLI_MAX_ANALYZERS) {
-        /* Should never happen: free the oldest to stay bounded. */
+        /* Should never happen: free the oldest to stay bounded (and
+        ** forget its language: another may get its address). */
+        if (w->lang_of == w->analyzers[0].analyzer)
+            w->lang_of = NULL;
         wm_analyzer_free(w->analyzers[0].analyzer);
         memmove(&w->analyzers[0], &w->analyzers[1],
                 (CLI_MAX_ANALYZERS - 1) * sizeof w->analyzers[0]);
@@ -393,6 +398,54 @@ static int cli_record_lang(const cli_pipeline_config *cfg,
 }
 
 /*
+** The analyzer for record i's language, made the first time: NULL when
+** there is none, with the result settled (lang_unknown, an empty answer,
+** invalid UTF-8, or a fatal failure of the library).
+*/
+static wm_analyzer *cli_record_analyzer(cli_worker *w, cli_arena *arena,
+                                        const cli_record *rec, cli_result *res)
+{
+    const cli_pipeline_config *cfg = w->p->cfg;
+    wm_analyzer *analyzer;
+    char code[CLI_LANG_CODE_MAX + 1];
+    char why[256];
+    size_t bad = 0;
+    int valid;
+    int rc = WM_OK;
+
+    /* With --lang L and no language column every record asks for L: once
+    ** the worker has made its analyzer (its only one), that is the one,
+    ** without copying and comparing the code per record. */
+    if (cfg->lang != NULL && cfg->lang_column == NULL && w->n_analyzers == 1)
+        return w->analyzers[0].analyzer;
+    if (!cli_record_lang(cfg, rec, code, why, sizeof why)) {
+        valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
+        res->text_valid = valid ? CLI_TEXT_VALID : 0;
+        if (!valid)
+            cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
+                           "invalid UTF-8 at byte %zu of the answer", bad);
+        else if (cli_blank(rec->text, rec->text_len))
+            res->coded = 1; /* an empty answer is ok, with no area */
+        else
+            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
+                           "%s", why);
+        return NULL;
+    }
+    analyzer = cli_worker_analyzer(w, code, &rc);
+    if (analyzer == NULL) {
+        if (rc == WM_ELANG)
+            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
+                           "unsupported language '%s'", code);
+        else
+            cli_result_set(res, arena, cfg, rec, CLI_ST_OK, 1,
+                           "cannot make an analyzer for '%s': %s", code,
+                           wm_strerror(rc));
+        return NULL;
+    }
+    return analyzer;
+}
+
+/*
 ** Classifies record i of the slot into its result. The statuses, first
 ** that applies: bad_row and too_large from the reader; invalid_utf8
 ** (classified all the same, so the areas are there to look at);
@@ -408,8 +461,6 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
     cli_result *res = &slot->results[i];
     const wm_classification *c = NULL;
     wm_analyzer *analyzer;
-    char code[CLI_LANG_CODE_MAX + 1];
-    char why[256];
     size_t bad = 0;
     int valid;
     int rc = WM_OK;
@@ -427,31 +478,14 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
                                ? "broken record" : "answer over the size limit");
         return;
     }
-    if (!cli_record_lang(cfg, rec, code, why, sizeof why)) {
-        valid = cli_utf8_valid(rec->text, rec->text_len, &bad);
-        res->text_valid = valid ? CLI_TEXT_VALID : 0;
-        if (!valid)
-            cli_result_set(res, arena, cfg, rec, CLI_ST_INVALID_UTF8, 0,
-                           "invalid UTF-8 at byte %zu of the answer", bad);
-        else if (cli_blank(rec->text, rec->text_len))
-            res->coded = 1; /* an empty answer is ok, with no area */
-        else
-            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
-                           "%s", why);
+    analyzer = cli_record_analyzer(w, arena, rec, res);
+    if (analyzer == NULL)
         return;
+    if (analyzer != w->lang_of) {
+        w->lang = wm_analyzer_lang(analyzer);
+        w->lang_of = analyzer;
     }
-    analyzer = cli_worker_analyzer(w, code, &rc);
-    if (analyzer == NULL) {
-        if (rc == WM_ELANG)
-            cli_result_set(res, arena, cfg, rec, CLI_ST_LANG_UNKNOWN, 0,
-                           "unsupported language '%s'", code);
-        else
-            cli_result_set(res, arena, cfg, rec, CLI_ST_OK, 1,
-                           "cannot make an analyzer for '%s': %s", code,
-                           wm_strerror(rc));
-        return;
-    }
-    res->lang = wm_analyzer_lang(analyzer);
+    res->lang = w->lang;
     rc = wm_classify(analyzer, rec->text, rec->text_len, 0, &c);
     if (rc == WM_ETOOBIG) {
         cli_result_set(res, arena, cfg, rec, CLI_ST_TOO_LARGE, 0,
@@ -493,29 +527,30 @@ static void cli_classify_record(cli_worker *w, cli_slot *slot, size_t i)
 }
 
 /*
-** Formats record i of the slot as the writer will write it, into the
-** worker's formatter for the slot: the formatting then runs on the
-** workers, in parallel, and the main thread only hands bytes on (a
-** worker's records of a batch lie one after the other there, so mostly in
-** one write). A fatal result, a long answer, a worker over its budget for
+** Formats record i of the slot (slot s of the two) as the writer will
+** write it, into the worker's formatter for the slot: the formatting then
+** runs on the workers, in parallel, and the main thread only hands bytes
+** on (a worker's records of a batch lie one after the other there, so
+** mostly in one write). A fatal result, a long answer, a worker over its budget for
 ** the slot, or memory running out leave the record to the main thread
 ** (by -1), which writes the same bytes.
 */
-static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t i)
+static void cli_format_ahead(cli_worker *w, cli_slot *slot, size_t s,
+                             size_t i)
 {
-    cli_formatter *f = w->fmt[slot == &w->p->slots[1]];
+    cli_formatter *f = w->fmt[s];
     const cli_record *rec = slot->records[i];
     const cli_result *res = &slot->results[i];
 
     slot->by[i] = -1;
     if (f == NULL || res->fatal || rec->text_len > CLI_FORMAT_MAX_TEXT
-        || w->formatted[slot == &w->p->slots[1]] >= CLI_FORMAT_BUDGET)
+        || w->formatted[s] >= CLI_FORMAT_BUDGET)
         return;
     if (cli_formatter_append(f, rec, res, &slot->bytes_off[i],
                              &slot->bytes_len[i]) != 0)
         return;
     slot->by[i] = (int)w->index;
-    w->formatted[slot == &w->p->slots[1]] += slot->bytes_len[i];
+    w->formatted[s] += slot->bytes_len[i];
 }
 
 /*
@@ -577,12 +612,14 @@ static void cli_worker_enter(cli_worker *w, cli_slot *slot, unsigned long job)
 static int cli_worker_take(cli_worker *w, cli_slot *slot)
 {
     size_t i = atomic_fetch_add(&slot->next, CLI_CHUNK);
+    size_t s = slot == &w->p->slots[1];
+    size_t end = i + CLI_CHUNK < slot->n ? i + CLI_CHUNK : slot->n;
 
     if (i >= slot->n)
         return 0;
-    for (size_t k = i; k < i + CLI_CHUNK && k < slot->n; k++) {
+    for (size_t k = i; k < end; k++) {
         cli_classify_record(w, slot, k);
-        cli_format_ahead(w, slot, k);
+        cli_format_ahead(w, slot, s, k);
         cli_keep_result(w, slot, k);
     }
     return 1;
@@ -889,6 +926,8 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
     const cli_pipeline_config *cfg = p->cfg;
     size_t s = slot == &p->slots[1];
     cli_run run = {p->spans, 0, 0, 0};
+    int by = -1;               /* the worker whose bytes base holds */
+    const char *base = NULL;   /* its formatter's bytes for the slot */
 
     for (size_t i = 0; i < slot->n; i++) {
         const cli_result *res = &slot->results[i];
@@ -922,10 +961,12 @@ static int cli_write_slot(cli_pipeline *p, cli_slot *slot, cli_writer *w,
             }
         }
         if (slot->by[i] >= 0) {
-            const char *bytes = cli_formatter_bytes(p->workers[slot->by[i]].fmt[s])
-                                + slot->bytes_off[i];
-
-            cli_run_add(&run, bytes, slot->bytes_len[i]);
+            /* Mostly the same worker's as the record before. */
+            if (slot->by[i] != by) {
+                by = slot->by[i];
+                base = cli_formatter_bytes(p->workers[by].fmt[s]);
+            }
+            cli_run_add(&run, base + slot->bytes_off[i], slot->bytes_len[i]);
         } else {
             if (cli_run_write(&run, w, stats) != 0
                 || cli_writer_record(w, slot->records[i], res) != 0)
@@ -951,8 +992,12 @@ static long cli_read_slot(cli_pipeline *p, cli_reader *r, cli_slot *slot)
     }
     if ((size_t)n > CLI_BATCH_RECORDS) /* the reader's promise, checked */
         n = CLI_BATCH_RECORDS;
-    for (long i = 0; i < n; i++)
-        slot->records[i] = cli_batch_record(slot->batch, (size_t)i);
+    if (n > 0) { /* one after the other (input.h) */
+        cli_record *first = cli_batch_record(slot->batch, 0);
+
+        for (long i = 0; i < n; i++)
+            slot->records[i] = first + i;
+    }
     slot->n = (size_t)n;
     return n;
 }
