@@ -40,9 +40,6 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__SSE2__)
-#include <immintrin.h>
-#endif
 
 /* The writer hands its buffer to the stream when it holds this much. */
 #define CLI_WRITE_CHUNK ((size_t)256 << 10)
@@ -565,45 +562,6 @@ static inline __m128i cli_json_flag16(__m128i v)
 }
 #endif
 
-/* The same test with AVX2, 32 bytes a step, for a machine that has it
-** (cli_writer_new asks the CPU once): text_len >= 32 bytes of text copied
-** to d and tested, the last 32 as one block overlapping the one before.
-** Returns 1 when no byte was flagged. Made for AVX2 alone (the target
-** attribute), so the rest of the program still runs on any x86-64; the
-** same bytes go out whichever runs, as the test only chooses the writer. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__SSE2__)
-#define CLI_JSON_AVX2 1
-__attribute__((target("avx2"))) static inline __m256i
-cli_json_flag32(__m256i v)
-{
-    __m256i e = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
-                                _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')));
-
-    e = _mm256_or_si256(e, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7F)));
-    e = _mm256_or_si256(e, _mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)0xC2)));
-    return _mm256_or_si256(e, _mm256_cmpeq_epi8(
-                                  _mm256_subs_epu8(v, _mm256_set1_epi8(0x1F)),
-                                  _mm256_setzero_si256()));
-}
-
-__attribute__((target("avx2"))) static int
-cli_json_copy_avx2(const unsigned char *s, char *d, size_t text_len)
-{
-    __m256i bad = _mm256_setzero_si256(), v;
-    size_t i = 0;
-
-    for (; i + 32 < text_len; i += 32) {
-        v = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
-        _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
-        bad = _mm256_or_si256(bad, cli_json_flag32(v));
-    }
-    v = _mm256_loadu_si256((const __m256i *)(const void *)(s + text_len - 32));
-    _mm256_storeu_si256((__m256i *)(void *)(d + text_len - 32), v);
-    bad = _mm256_or_si256(bad, cli_json_flag32(v));
-    return _mm256_testz_si256(bad, bad);
-}
-#endif
-
 /*
 ** cli_buf_json_string for a text known to be valid UTF-8 (the pipeline
 ** checked every answer before classifying it): then only '"', '\\', C0
@@ -616,12 +574,9 @@ cli_json_copy_avx2(const unsigned char *s, char *d, size_t text_len)
 ** is rare; a text holding one (a quote, a no-break space) is then written
 ** by cli_buf_json_string from its start over what was stored, so the
 ** bytes written cannot differ. A text shorter than a block is tested in a
-** copy padded with plain bytes. With avx2 (the machine has it), a text
-** of 32 bytes or more is tested 32 bytes a step (cli_json_copy_avx2).
-** Returns as cli_buf_json_string.
+** copy padded with plain bytes. Returns as cli_buf_json_string.
 */
-static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len,
-                              int avx2)
+static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len)
 {
 #if defined(__SSE2__)
     const unsigned char *s = (const unsigned char *)text;
@@ -631,18 +586,6 @@ static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len,
     if ((d = cli_buf_at(b, text_len + 2)) == NULL)
         return 1;
     *d++ = '"';
-#if defined(CLI_JSON_AVX2)
-    if (avx2 && text_len >= 32) {
-        if (!cli_json_copy_avx2(s, d, text_len))
-            return cli_buf_json_string(b, text, text_len);
-        d += text_len;
-        *d++ = '"';
-        cli_buf_end(b, d);
-        return 1;
-    }
-#else
-    (void)avx2;
-#endif
     if (text_len >= 16) {
         size_t i = 0;
 
@@ -675,7 +618,6 @@ static int cli_buf_json_valid(cli_buf *b, const char *text, size_t text_len,
     cli_buf_end(b, d);
     return 1;
 #else
-    (void)avx2;
     return cli_buf_json_string(b, text, text_len);
 #endif
 }
@@ -1228,7 +1170,6 @@ struct cli_writer {
                                (from its start), or NULL when the
                                record's scores are written key by key */
     uint64_t area_bits;     /* bit i set for each area i */
-    int avx2;               /* 1: the CPU has AVX2 (cli_buf_json_valid) */
     size_t frag_max;        /* the longest of the fragments above that a
                                JSON Lines record holds (a status, an area
                                id, a --keep name and the JSON Lines ones),
@@ -1480,10 +1421,6 @@ cli_writer *cli_writer_new(const cli_writer_config *cfg)
     if (w->n_areas > WM_MAX_AREAS)
         w->n_areas = WM_MAX_AREAS;
     w->n_plugins = wm_engine_plugin_count(cfg->engine);
-#if defined(CLI_JSON_AVX2)
-    __builtin_cpu_init();
-    w->avx2 = __builtin_cpu_supports("avx2") != 0;
-#endif
     w->area_bits = w->n_areas >= 64 ? ~(uint64_t)0
                                     : ((uint64_t)1 << w->n_areas) - 1;
     if (cfg->format != CLI_OUT_CSV)
@@ -2041,7 +1978,7 @@ static void cli_json_record(const cli_writer *w, cli_json_cache *cache,
     }
     if (w->cfg.with_text) {
         text_plain = res->text_valid
-                         ? cli_buf_json_valid(b, rec->text, rec->text_len, w->avx2)
+                         ? cli_buf_json_valid(b, rec->text, rec->text_len)
                          : cli_buf_json_string(b, rec->text, rec->text_len);
     }
 
