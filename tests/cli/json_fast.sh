@@ -5,10 +5,9 @@
 #
 # What the fast paths must get right:
 #  - an answer known valid UTF-8 is tested and copied 16 bytes a step
-#    (SSE2) or, from 32 bytes and when the CPU has AVX2, 32 bytes a step,
-#    the last block overlapping the one before: a byte to escape or repair
-#    (quote, backslash, C0, DEL, C1, no-break space, invalid) at every place
-#    of answers of 31 to 97 bytes, around the 32-byte blocks' edges;
+#    (SSE2), the last block overlapping the one before: a byte to escape or
+#    repair (quote, backslash, C0, DEL, C1, no-break space, invalid) at
+#    every place of answers of 31 to 97 bytes, around the blocks' edges;
 #  - the scores are one template ("areas" ... "evidence" of an ok record
 #    without areas, scores or evidence as one piece; the non-zero scores
 #    written into it in place of their 0): answers that score in one area,
