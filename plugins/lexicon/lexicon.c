@@ -67,7 +67,8 @@
                                     the ids, 12 MiB a worker at most */
 
 #define LX_MEMO_LEADS 0x80000000u /* lx_memo.len: the form leads to
-                                    entries by id (lx_words_pass) */
+                                    some entry, by id or by a wildcard
+                                    (lx_quiet) */
 #define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
 #define LX_FNV_PRIME 16777619u
@@ -202,7 +203,8 @@ typedef struct lx_match {
 typedef struct lx_memo {
     uint32_t text;     /* offset of the form's bytes in memo_text; */
     uint32_t len;      /* their length + 1 (0: nothing remembered), with
-                          LX_MEMO_LEADS or-ed in when the form's stem or
+                          LX_MEMO_LEADS or-ed in when the form leads to
+                          some entry: it has candidates, or its stem or
                           normal form files entries by id */
     uint32_t first;    /* where its candidates start in memo_list */
     uint32_t count;    /* how many */
@@ -214,13 +216,20 @@ typedef struct lx_worker {
     uint32_t *seen;      /* [n_entries] generation in which each entry last
                             counted towards its area */
     uint32_t gen;        /* the current answer's generation */
-    double *sum;         /* [n_areas] S per area for the current answer */
+    double *sum;         /* [n_areas] S per area for the current answer
+                            (valid for the areas it touched) */
     uint32_t *tried;     /* [n_entries] stamp of the position with
                             alternatives where each entry was last tried */
     uint32_t stamp;      /* the current such position's stamp, counting
                             on across answers (0: never) */
-    uint32_t *pos;       /* token index of each content position */
+    const uint32_t *at;  /* token index of each content position of the
+                            current answer: pos, or ident when position p
+                            is token p (lx_plain_pass) */
+    uint32_t *pos;       /* token indices of the positions (lx_positions);
+                            in lx_plain_pass, the positions it scans */
     size_t cap_pos;      /* allocated in pos */
+    uint32_t *ident;     /* ident[i] == i, filled as it grows */
+    size_t cap_ident;    /* allocated (and filled) in ident */
     uint8_t *alts;       /* alternatives that follow each position's token
                             (0 to LX_MAX_ALTS) */
     size_t cap_alts;     /* allocated in alts */
@@ -1199,6 +1208,7 @@ static void lx_worker_free(void *state, void *worker)
     lx->host.free(lx->host.ctx, w->tried);
     lx->host.free(lx->host.ctx, w->sum);
     lx->host.free(lx->host.ctx, w->pos);
+    lx->host.free(lx->host.ctx, w->ident);
     lx->host.free(lx->host.ctx, w->alts);
     lx->host.free(lx->host.ctx, w->mark);
     lx->host.free(lx->host.ctx, w->limit);
@@ -1242,7 +1252,7 @@ static int lx_pos_matches(const lexicon *lx, const lx_worker *w,
                           const wm_token *tokens, const lx_elem *el,
                           uint32_t q)
 {
-    const wm_token *t = &tokens[w->pos[q]];
+    const wm_token *t = &tokens[w->at[q]];
 
     if (lx_elem_matches(lx, el, t))
         return 1;
@@ -1346,7 +1356,7 @@ static inline int lx_search(const lexicon *lx, const lx_worker *w,
         uint32_t top = second->gap + 1 < lim ? second->gap + 1 : lim;
         uint32_t o = 1;
 
-        while (o <= top && tokens[w->pos[p + o]].stem_id != second->id)
+        while (o <= top && tokens[w->at[p + o]].stem_id != second->id)
             o++;
         if (o > top)
             return 0;
@@ -1370,7 +1380,7 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
     if (!lx_search(lx, w, tokens, en, p, &last))
         return WM_OK;
     if (w->pass == LX_PASS_VARIANTS &&
-        lx_elem_matches(lx, lx->elems + en->elem, &tokens[w->pos[p]])) {
+        lx_elem_matches(lx, lx->elems + en->elem, &tokens[w->at[p]])) {
         int dup;
 
         w->plain = 1;
@@ -1592,11 +1602,26 @@ static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
     }
     memcpy(w->memo_text + w->n_memo_text, t->norm, t->norm_len);
     m->text = (uint32_t)w->n_memo_text;
-    m->len = ((uint32_t)t->norm_len + 1) | (lx_by_id(lx, t) ? LX_MEMO_LEADS : 0);
+    m->len = ((uint32_t)t->norm_len + 1) |
+             (*count || lx_by_id(lx, t) ? LX_MEMO_LEADS : 0);
     m->first = *first;
     m->count = *count;
     w->n_memo_text += t->norm_len;
     return WM_OK;
+}
+
+/* 1 when the memo says that token t leads to no entry: its form is
+** remembered without LX_MEMO_LEADS (the length test fails with it). A form
+** not remembered is not quiet: its scan remembers it. memo, n_memo (at
+** most LX_MEMO_IDS) and memo_text are the worker's, in the caller's
+** locals (see lx_words_pass). */
+static inline int lx_quiet(const lx_memo *memo, size_t n_memo,
+                           const char *memo_text, const wm_token *t)
+{
+    uint32_t nid = t->norm_id;
+
+    return nid < n_memo && memo[nid].len == t->norm_len + 1 &&
+           lx_same_bytes(memo_text + memo[nid].text, t->norm, t->norm_len);
 }
 
 /* Tries the entries an id index files under id (none when id is
@@ -1641,10 +1666,7 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
 ** The words pass: scans each position's word token unless it is sure to
 ** lead to no entry (lx_scan_one would find nothing to try). Most tokens
 ** are such, and this spares them lx_scan_one's call. With wildcards, the
-** memo says it in one test: a form remembered with no candidates and
-** without LX_MEMO_LEADS (its stem and normal form file no entry by id);
-** a form not remembered is scanned, which remembers it. Without, the two
-** id indexes say it. What the test reads is kept in locals: the indexes'
+** memo says it (lx_quiet); without, the two id indexes (lx_by_id). What the test reads is kept in locals: the indexes'
 ** arrays, and the memo's, which change only in lx_scan_one (a new form
 ** remembered) and are read again after it; through the worker, which the
 ** scan writes, the compiler would load each again per token.
@@ -1672,11 +1694,8 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
     }
     for (uint32_t p = 0; p < n_pos; p++) {
         const wm_token *t = &tokens[pos[p]];
-        uint32_t nid = t->norm_id;
 
-        if (nid < n_memo && memo[nid].len == t->norm_len + 1 &&
-            memo[nid].count == 0 &&
-            lx_same_bytes(memo_text + memo[nid].text, t->norm, t->norm_len))
+        if (lx_quiet(memo, n_memo, memo_text, t))
             continue;
         rc = lx_scan_one(lx, w, tokens, t, p);
         if (rc != WM_OK)
@@ -1684,6 +1703,92 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
         memo = w->memo;
         memo_text = w->memo_text;
         n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
+    }
+    return WM_OK;
+}
+
+/*
+** lx_plain_pass's walk over the tokens (wild: the lexicon has wildcards, a
+** constant in each of its two calls, so that each loop tests one way):
+** lists in w->pos the tokens that may lead to an entry and gives each its
+** sentence's last position in w->limit. Returns how many, or UINT32_MAX
+** at the first token that is no content token or is an alternative.
+*/
+static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
+                                     const wm_token *tokens, uint32_t n,
+                                     int wild)
+{
+    const lx_memo *memo = w->memo;
+    const char *memo_text = w->memo_text;
+    size_t n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
+    uint32_t *cand = w->pos, *limit = w->limit;
+    uint32_t nc = 0, from = 0; /* from: first listed token of the sentence */
+
+    for (uint32_t i = 0; i < n; i++) {
+        const wm_token *t = &tokens[i];
+        uint32_t flags = t->flags;
+
+        if ((flags & LX_ALT) || !(flags & LX_CONTENT))
+            return UINT32_MAX;
+        if (flags & WM_TOK_SENT_START) /* the sentence before ends at i - 1 */
+            for (; from < nc; from++)
+                limit[cand[from]] = i - 1;
+        if (wild ? lx_quiet(memo, n_memo, memo_text, t) : !lx_by_id(lx, t))
+            continue;
+        cand[nc++] = i;
+    }
+    for (; from < nc; from++) /* the last sentence */
+        limit[cand[from]] = n - 1;
+    return nc;
+}
+
+/*
+** The words pass of an answer whose tokens are all content tokens without
+** alternatives (the usual answer: analysed with flags 0, the spelling
+** stage off). Position p is then token p, so no list of positions is made
+** (w->at is the identity) and nothing is written for the tokens that can
+** start no entry, most of them: one walk (lx_plain_walk) tests each, as
+** lx_words_pass does, and notes the sentence ends; the tokens it keeps
+** are scanned after it, each with its sentence's end in limit (what
+** lx_search reads, for the position it starts from only). *done is 0 when
+** the answer has other tokens: the caller takes the general way then
+** (nothing here is left that it needs).
+*/
+static int lx_plain_pass(const lexicon *lx, lx_worker *w,
+                         const wm_token *tokens, uint32_t n, int *done)
+{
+    int wild = lx->prefixes.max_len || lx->suffixes.max_len;
+    uint32_t nc;
+    int rc;
+
+    *done = 0;
+    rc = pu_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n, sizeof *w->pos);
+    if (rc == WM_OK)
+        rc = pu_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n,
+                     sizeof *w->limit);
+    if (rc == WM_OK && w->cap_ident < n) {
+        size_t old = w->cap_ident;
+
+        rc = pu_grow(&lx->host, (void **)&w->ident, &w->cap_ident, n,
+                     sizeof *w->ident);
+        for (size_t i = old; rc == WM_OK && i < w->cap_ident; i++)
+            w->ident[i] = (uint32_t)i;
+    }
+    if (rc != WM_OK)
+        return rc;
+    nc = wild ? lx_plain_walk(lx, w, tokens, n, 1)
+              : lx_plain_walk(lx, w, tokens, n, 0);
+    if (nc == UINT32_MAX)
+        return WM_OK;
+    *done = 1;
+    w->at = w->ident;
+    w->has_alts = 0;
+    for (uint32_t c = 0; c < nc; c++) {
+        uint32_t p = w->pos[c];
+
+        rc = lx_scan_one(lx, w, tokens, &tokens[p], p);
+        if (rc != WM_OK)
+            return rc;
     }
     return WM_OK;
 }
@@ -1700,7 +1805,7 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
 static int lx_scan_token(const lexicon *lx, lx_worker *w,
                          const wm_token *tokens, uint32_t p)
 {
-    const wm_token *t = &tokens[w->pos[p]];
+    const wm_token *t = &tokens[w->at[p]];
     uint32_t kinds = 0, n = w->pass != LX_PASS_PARTS;
     int rc = WM_OK;
 
@@ -1738,7 +1843,7 @@ static int lx_hold(lx_worker *w, const wm_token *tokens, uint32_t n_pos,
         for (uint32_t q = w->matches[m].first; q <= w->matches[m].last; q++)
             w->mark[q] |= LX_HELD;
     for (uint32_t q = 0; q < n_pos; q++) {
-        const wm_token *t = &tokens[w->pos[q]];
+        const wm_token *t = &tokens[w->at[q]];
         int has = 0;
 
         if (!w->alts[q] || (w->mark[q] & LX_HELD))
@@ -1792,6 +1897,7 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
     ** them (alts and mark are bytes) could otherwise alias the worker and
     ** the tokens, and each would be loaded again per token. */
     pos = w->pos;
+    w->at = pos;
     limit = w->limit;
     alts = w->alts;
     mark = w->mark;
@@ -1848,7 +1954,7 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
     const wm_token *tokens;
     uint32_t n_pos = 0;
     uint64_t touched = 0;
-    int rc;
+    int rc, plain = 0;
 
     if (!out)
         return WM_EINVAL;
@@ -1869,17 +1975,23 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
         memset(w->seen, 0, (lx->n_entries + 1) * sizeof *w->seen);
         w->gen = 1;
     }
-    for (size_t a = 0; a < lx->n_areas; a++)
-        w->sum[a] = 0;
     w->n_matches = 0;
 
-    rc = lx_positions(lx, w, tokens, an->n_tokens, &n_pos);
     /* The words pass scans one token per position (lx_scan_token without
-    ** its alternatives and stamps). */
+    ** its alternatives and stamps); no position is open in it, so its
+    ** searches are plain (they need not read the marks). The usual answer
+    ** takes lx_plain_pass, the others lx_positions and lx_words_pass. */
     w->pass = LX_PASS_WORDS;
     w->stamping = 0;
-    if (rc == WM_OK)
-        rc = lx_words_pass(lx, w, tokens, n_pos);
+    w->plain = 1;
+    n_pos = (uint32_t)an->n_tokens;
+    rc = lx_plain_pass(lx, w, tokens, n_pos, &plain);
+    if (rc == WM_OK && !plain) {
+        rc = lx_positions(lx, w, tokens, an->n_tokens, &n_pos);
+        if (rc == WM_OK)
+            rc = lx_words_pass(lx, w, tokens, n_pos);
+    }
+    w->plain = 0;
     if (rc == WM_OK && w->has_alts) {
         /* The spelling stage's tokens stand in for a word that matched
         ** nothing as written: its variant first (in phrases too, so from
@@ -1951,12 +2063,17 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
         if (en->exclude)
             continue;
         if (w->seen[mt->entry] != w->gen) {
+            uint64_t bit = (uint64_t)1 << en->area;
+
+            /* An area's sum starts at its first entry: no clearing of
+            ** all the areas per answer. */
             w->seen[mt->entry] = w->gen;
-            w->sum[en->area] += en->weight;
-            touched |= (uint64_t)1 << en->area;
+            w->sum[en->area] = (touched & bit ? w->sum[en->area] : 0) +
+                               en->weight;
+            touched |= bit;
         }
-        rc = out->add_evidence(out, en->area, tokens[w->pos[mt->first]].start,
-                               tokens[w->pos[mt->last]].end, en->weight,
+        rc = out->add_evidence(out, en->area, tokens[w->at[mt->first]].start,
+                               tokens[w->at[mt->last]].end, en->weight,
                                lx->pool + en->rule);
         if (rc != WM_OK) {
             pu_message(out->err, out->err_size,
