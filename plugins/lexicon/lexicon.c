@@ -69,6 +69,22 @@
 #define LX_MEMO_LEADS 0x80000000u /* lx_memo.len: the form leads to
                                     some entry, by id or by a wildcard
                                     (lx_quiet) */
+#define LX_HEAD      5           /* words before a form's candidates in
+                                    memo_list: lx_gate's summary */
+#define LX_H_MASK    0           /* ... [0], [1]: bit (id & 63) set for the
+                                    stem id of each phrase's second
+                                    element */
+#define LX_H_REACH   2           /* ... the largest reach of a phrase's
+                                    second element (0: no phrase) */
+#define LX_H_MORE    3           /* ... the fewest elements - 1 of a
+                                    phrase */
+#define LX_H_SINGLES 4           /* ... how many single-word entries, listed
+                                    after the candidates when there is a
+                                    phrase */
+#define LX_GATE_OPEN UINT32_MAX  /* LX_H_REACH: some phrase's second
+                                    element is no word: no gate */
+#define LX_KNOWN     0x80000000u /* in lx_plain_walk's list: the token's form
+                                    was found remembered */
 #define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
 #define LX_FNV_PRIME 16777619u
@@ -81,6 +97,8 @@ enum { LX_WORD = 0, LX_PREFIX = 1, LX_SUFFIX = 2, LX_EXACT = 3 };
 ** and invalid bytes, present only when the answer was analysed with
 ** WM_ANALYZE_ALL). */
 #define LX_CONTENT (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
+_Static_assert(LX_CONTENT == 7, "lx_plain_walk takes the content bits for "
+               "the low bits of the flags");
 
 /* The marks of a spelling alternative: a token that belongs to the word
 ** token before it, not a position of its own. */
@@ -103,6 +121,10 @@ typedef struct lx_entry {
     uint32_t elem;    /* index of its first element in lexicon.elems */
     uint32_t n_elems; /* 1 to LX_MAX_ELEMS */
     uint32_t span;    /* most positions a match reaches past its first */
+    uint32_t second;  /* the second element's stem id when it is a word
+                         (LX_WORD), else WM_ID_NONE: what the words pass
+                         looks for first (lx_try_words) */
+    uint32_t reach;   /* the second element's gap + 1 (0: one element) */
     uint32_t exclude; /* 1 for a '!' entry */
     uint32_t rule;    /* offset in pool of the rule text (NUL-terminated) */
     double weight;    /* what it adds to its area's sum */
@@ -197,9 +219,11 @@ typedef struct lx_match {
 } lx_match;
 
 /* What a worker remembers of one normal form: the entries whose first
-** element is a wildcard that the form (or its stem) matches, in the order
-** the tries walk them. Filed under the token's normal-form id, and checked
-** against a copy of the form's bytes, since ids are the host's to reuse. */
+** element the form matches (lx_collect: by its stem's and its own id, then
+** the wildcards that it or its stem matches, in the order the tries walk
+** them). Filed under the token's normal-form id, and checked against a
+** copy of the form's bytes, since ids are the host's to reuse (after the
+** analyzer's cache starts afresh, an id may name another form). */
 typedef struct lx_memo {
     uint32_t text;     /* offset of the form's bytes in memo_text; */
     uint32_t len;      /* their length + 1 (0: nothing remembered), with
@@ -248,13 +272,15 @@ typedef struct lx_worker {
     lx_match *matches;   /* the current answer's matches */
     size_t n_matches;    /* how many */
     size_t cap_matches;  /* allocated */
-    lx_memo *memo;       /* by normal-form id: the wildcard candidates of
-                            each form met (lx_wild), so that the tries are
+    lx_memo *memo;       /* by normal-form id: the candidates of each form
+                            met (lx_candidates), so that the tries are
                             walked once per distinct form, not per token */
     size_t cap_memo;     /* allocated in memo */
     char *memo_text;     /* the forms' bytes */
     size_t n_memo_text;  /* used */
     size_t cap_memo_text;/* allocated */
+    uint32_t forgets;    /* times the memo forgot everything (a walk's
+                            finds are good while this stays) */
     uint32_t *memo_list; /* the candidates, grouped by form */
     size_t n_memo_list;  /* used */
     size_t cap_memo_list;/* allocated */
@@ -712,6 +738,8 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
     en->elem = lx->n_elems;
     en->n_elems = n;
     en->span = span;
+    en->second = n > 1 && elems[1].kind == LX_WORD ? elems[1].id : WM_ID_NONE;
+    en->reach = n > 1 ? elems[1].gap + 1 : 0;
     en->exclude = exclude;
     en->weight = weight;
     rc = lx_pool_add(lx, line + rule_b, body_end - rule_b, &en->rule);
@@ -1364,6 +1392,22 @@ static inline int lx_search(const lexicon *lx, const lx_worker *w,
     return lx_search_window(lx, w, tokens, en, p, lim, last);
 }
 
+/* Records a match of entry e from position p to position last. */
+static int lx_record(const lexicon *lx, lx_worker *w, uint32_t e, uint32_t p,
+                     uint32_t last)
+{
+    int rc = pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
+                     w->n_matches + 1, sizeof *w->matches);
+
+    if (rc != WM_OK)
+        return rc;
+    w->matches[w->n_matches].entry = e;
+    w->matches[w->n_matches].first = p;
+    w->matches[w->n_matches].last = last;
+    w->n_matches++;
+    return WM_OK;
+}
+
 /*
 ** Tries entry e from content position p, where its first element matched,
 ** and records a match when the rest follows. In the variants pass a match
@@ -1375,7 +1419,6 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
 {
     const lx_entry *en = &lx->entries[e];
     uint32_t last, plain_last;
-    int rc;
 
     if (!lx_search(lx, w, tokens, en, p, &last))
         return WM_OK;
@@ -1389,14 +1432,51 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
         if (dup)
             return WM_OK;
     }
-    rc = pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
-                 w->n_matches + 1, sizeof *w->matches);
-    if (rc != WM_OK)
-        return rc;
-    w->matches[w->n_matches].entry = e;
-    w->matches[w->n_matches].first = p;
-    w->matches[w->n_matches].last = last;
-    w->n_matches++;
+    return lx_record(lx, w, e, p, last);
+}
+
+/*
+** lx_try_list in the words pass, where most entries tried fail at once:
+** too long for what is left of the sentence, or (most) a phrase whose
+** second element, a word, is not among the stem ids its gap allows after
+** p. Those tests (lx_search's first steps) are made here from the entry
+** alone (its second and reach) and the sentence's end read once for the
+** list, so that a failing entry costs a few loads; the rest go on to
+** lx_search_window or are a single word's match. Since an entry's span is
+** at least its elements - 1 and its second element's reach, the tests
+** give what lx_search's, which take the least of span and sentence, do.
+*/
+static int lx_try_words(const lexicon *lx, lx_worker *w,
+                        const wm_token *tokens, const uint32_t *list,
+                        uint32_t count, uint32_t p)
+{
+    uint32_t sent = w->limit[p] - p; /* positions after p in its sentence */
+    const uint32_t *at = w->at;
+
+    for (uint32_t i = 0; i < count; i++) {
+        const lx_entry *en = &lx->entries[list[i]];
+        uint32_t last = p;
+        int rc;
+
+        if (en->n_elems > 1) {
+            if (en->n_elems - 1 > sent)
+                continue;
+            if (en->second != WM_ID_NONE) {
+                uint32_t top = en->reach < sent ? en->reach : sent, o = 1;
+
+                while (o <= top && tokens[at[p + o]].stem_id != en->second)
+                    o++;
+                if (o > top)
+                    continue;
+            }
+            if (!lx_search_window(lx, w, tokens, en, p,
+                                  en->span < sent ? en->span : sent, &last))
+                continue;
+        }
+        rc = lx_record(lx, w, list[i], p, last);
+        if (rc != WM_OK)
+            return rc;
+    }
     return WM_OK;
 }
 
@@ -1408,6 +1488,8 @@ static int lx_try_list(const lexicon *lx, lx_worker *w,
                        const wm_token *tokens, const uint32_t *list,
                        uint32_t count, uint32_t p)
 {
+    if (w->pass == LX_PASS_WORDS)
+        return lx_try_words(lx, w, tokens, list, count, p);
     for (uint32_t i = 0; i < count; i++) {
         int rc;
 
@@ -1423,6 +1505,34 @@ static int lx_try_list(const lexicon *lx, lx_worker *w,
             return rc;
     }
     return WM_OK;
+}
+
+/* Appends count entries to the worker's memo_list. */
+static int lx_collect_list(const lexicon *lx, lx_worker *w,
+                           const uint32_t *list, uint32_t count)
+{
+    int rc = pu_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
+                     w->n_memo_list + count, sizeof *w->memo_list);
+
+    if (rc != WM_OK)
+        return rc;
+    memcpy(w->memo_list + w->n_memo_list, list, count * sizeof *list);
+    w->n_memo_list += count;
+    return WM_OK;
+}
+
+/* Appends the entries an id index files under id (none when id is
+** WM_ID_NONE or above every id the index holds). */
+static int lx_collect_index(const lexicon *lx, lx_worker *w,
+                            const lx_index *ix, uint32_t id)
+{
+    uint32_t a;
+
+    if (id == WM_ID_NONE || id >= ix->n_ids ||
+        ix->first[id] == ix->first[id + 1])
+        return WM_OK;
+    a = ix->first[id];
+    return lx_collect_list(lx, w, ix->list + a, ix->first[id + 1] - a);
 }
 
 /*
@@ -1455,32 +1565,36 @@ static int lx_collect_parts(const lexicon *lx, lx_worker *w,
         done = len;
         sl = &tb->slots[at];
         if (sl->count && len > skip) {
-            int rc = pu_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
-                             w->n_memo_list + sl->count, sizeof *w->memo_list);
+            int rc = lx_collect_list(lx, w, tb->list + sl->first, sl->count);
+
             if (rc != WM_OK)
                 return rc;
-            memcpy(w->memo_list + w->n_memo_list, tb->list + sl->first,
-                   sl->count * sizeof *w->memo_list);
-            w->n_memo_list += sl->count;
         }
     }
     return WM_OK;
 }
 
 /*
-** Appends to memo_list the wildcard candidates of token t, in the order
-** they are tried: by the prefixes of its normal form, then by the suffixes
-** of its normal form, then by those of its stem that the normal form does
-** not share (for most words the stem is the word's beginning, so that
-** last walk is short or not made).
+** Appends to memo_list the candidates of token t: the entries whose first
+** element it matches, in the order they are tried: the words filed under
+** its stem id, the exact forms under its normal form's id, then the
+** wildcards by the prefixes of its normal form, by the suffixes of its
+** normal form, and by those of its stem that the normal form does not
+** share (for most words the stem is the word's beginning, so that last
+** walk is short or not made). All of it follows from the normal form's
+** bytes (its stem is the stemmer's, and an id below the indexes' n_ids is
+** a string the lexicon interned, the same for ever), so the memo may keep
+** it under them.
 */
 static int lx_collect(const lexicon *lx, lx_worker *w, const wm_token *t)
 {
     const unsigned char *norm = (const unsigned char *)t->norm;
     const unsigned char *stem = (const unsigned char *)t->stem;
-    int rc = WM_OK;
+    int rc = lx_collect_index(lx, w, &lx->words, t->stem_id);
 
-    if (lx->prefixes.max_len)
+    if (rc == WM_OK)
+        rc = lx_collect_index(lx, w, &lx->exacts, t->norm_id);
+    if (rc == WM_OK && lx->prefixes.max_len)
         rc = lx_collect_parts(lx, w, &lx->prefixes, norm, (uint32_t)t->norm_len, 0, 0);
     if (rc == WM_OK && lx->suffixes.max_len) {
         uint32_t common = 0;
@@ -1543,6 +1657,7 @@ static inline int lx_by_id(const lexicon *lx, const wm_token *t)
 /* Forgets every remembered form (the memo's memory stays). */
 static void lx_memo_forget(lx_worker *w)
 {
+    w->forgets++;
     if (w->memo)
         memset(w->memo, 0, w->cap_memo * sizeof *w->memo);
     w->n_memo_text = 0;
@@ -1550,16 +1665,69 @@ static void lx_memo_forget(lx_worker *w)
 }
 
 /*
-** The wildcard candidates of token t: *first and *count in memo_list.
-** Walks the tries the first time a normal form is met and remembers the
-** result under its id; a later token of the same form (most tokens, in
-** Zipfian text) costs one array read and one comparison of its bytes. A
-** form without an id, with an id past LX_MEMO_IDS, or met when the memo
-** is full is walked each time, its candidates left at the list's end
-** until the next such walk.
+** The candidates of token t (lx_collect): *first and *count in memo_list.
+** Collects them (walking the tries) the first time a normal form is met
+** and remembers the result under its id; a later token of the same form
+** (most tokens, in Zipfian text) costs one array read and one comparison
+** of its bytes. A form without an id, with an id past LX_MEMO_IDS, or met
+** when the memo is full is collected each time, its candidates left at
+** the list's end until the next such collection. Only for a lexicon with
+** wildcards: without, the id indexes are one step each (lx_scan_one).
 */
-static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
-                   uint32_t *first, uint32_t *count)
+/*
+** Writes the summary (LX_HEAD words) before the candidates at mark +
+** LX_HEAD .. n_memo_list, and after them, when some are phrases, the
+** single-word ones again: what lx_try_memo needs to pass over all the
+** phrases of a form at once where none can match.
+*/
+static int lx_gate(const lexicon *lx, lx_worker *w, size_t mark)
+{
+    uint32_t *head = w->memo_list + mark;
+    const uint32_t *list = head + LX_HEAD;
+    uint32_t count = (uint32_t)(w->n_memo_list - mark - LX_HEAD);
+    uint64_t mask = 0;
+    uint32_t reach = 0, more = LX_MAX_ELEMS, singles = 0;
+
+    for (uint32_t i = 0; i < count; i++) {
+        const lx_entry *en = &lx->entries[list[i]];
+
+        if (en->n_elems == 1) {
+            singles++;
+            continue;
+        }
+        if (en->n_elems - 1 < more)
+            more = en->n_elems - 1;
+        if (en->second == WM_ID_NONE)
+            reach = LX_GATE_OPEN;
+        else if (reach != LX_GATE_OPEN) {
+            mask |= (uint64_t)1 << (en->second & 63);
+            if (en->reach > reach)
+                reach = en->reach;
+        }
+    }
+    head[LX_H_MASK] = (uint32_t)mask;
+    head[LX_H_MASK + 1] = (uint32_t)(mask >> 32);
+    head[LX_H_REACH] = reach;
+    head[LX_H_MORE] = more;
+    head[LX_H_SINGLES] = singles;
+    if (reach == 0 || reach == LX_GATE_OPEN)
+        return WM_OK;
+    for (uint32_t i = 0; i < count; i++) {
+        /* memo_list may move as it grows: read through w each time */
+        uint32_t e = w->memo_list[mark + LX_HEAD + i];
+        int rc;
+
+        if (lx->entries[e].n_elems > 1)
+            continue;
+        rc = lx_collect_list(lx, w, &e, 1);
+        if (rc != WM_OK)
+            return rc;
+    }
+    return WM_OK;
+}
+
+static int lx_candidates(const lexicon *lx, lx_worker *w, const wm_token *t,
+                         uint32_t *first, uint32_t *count)
 {
     uint32_t id = t->norm_id;
     lx_memo *m = NULL;
@@ -1589,21 +1757,27 @@ static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
         m = &w->memo[id];
     }
     mark = w->n_memo_list;
-    rc = lx_collect(lx, w, t);
-    if (rc != WM_OK) {
-        w->n_memo_list = mark;
-        return rc;
+    rc = pu_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
+                 mark + LX_HEAD, sizeof *w->memo_list);
+    if (rc == WM_OK) {
+        w->n_memo_list = mark + LX_HEAD;
+        rc = lx_collect(lx, w, t);
     }
-    *first = (uint32_t)mark;
-    *count = (uint32_t)(w->n_memo_list - mark);
+    *first = (uint32_t)(mark + LX_HEAD);
+    *count = (uint32_t)(w->n_memo_list - *first);
+    if (rc == WM_OK && *count)
+        rc = lx_gate(lx, w, mark);
+    if (rc != WM_OK || !*count) /* nothing to keep but the length */
+        w->n_memo_list = mark;
+    if (rc != WM_OK)
+        return rc;
     if (!m) {
         w->n_memo_list = mark; /* not kept: the next walk overwrites it */
         return WM_OK;
     }
     memcpy(w->memo_text + w->n_memo_text, t->norm, t->norm_len);
     m->text = (uint32_t)w->n_memo_text;
-    m->len = ((uint32_t)t->norm_len + 1) |
-             (*count || lx_by_id(lx, t) ? LX_MEMO_LEADS : 0);
+    m->len = ((uint32_t)t->norm_len + 1) | (*count ? LX_MEMO_LEADS : 0);
     m->first = *first;
     m->count = *count;
     w->n_memo_text += t->norm_len;
@@ -1624,6 +1798,50 @@ static inline int lx_quiet(const lx_memo *memo, size_t n_memo,
            lx_same_bytes(memo_text + memo[nid].text, t->norm, t->norm_len);
 }
 
+/*
+** Tries the candidates of a form, count of them at first in memo_list (see
+** lx_candidates), from position p. In the words pass its summary (lx_gate)
+** may tell at once that no phrase of them can match here: when what is
+** left of the sentence is too short for any, or no position that a
+** phrase's second element may take holds a stem id whose bit is set in the
+** mask. Each phrase would fail lx_try_words's tests then (its second
+** element, a word, is one of the mask's, within the largest reach), so
+** only the single words are recorded, in their order; else (and in the
+** other passes) every candidate is tried.
+*/
+static int lx_try_memo(const lexicon *lx, lx_worker *w,
+                       const wm_token *tokens, uint32_t first, uint32_t count,
+                       uint32_t p)
+{
+    const uint32_t *head = w->memo_list + first - LX_HEAD;
+    uint32_t reach = head[LX_H_REACH];
+
+    if (w->pass == LX_PASS_WORDS && reach != 0 && reach != LX_GATE_OPEN) {
+        uint32_t sent = w->limit[p] - p, singles = head[LX_H_SINGLES];
+        uint64_t mask = head[LX_H_MASK] |
+                        (uint64_t)head[LX_H_MASK + 1] << 32;
+        int open = 0;
+
+        if (sent >= head[LX_H_MORE]) {
+            uint32_t top = reach < sent ? reach : sent;
+
+            for (uint32_t o = 1; !open && o <= top; o++)
+                open = (mask >> (tokens[w->at[p + o]].stem_id & 63)) & 1;
+        }
+        if (!open) {
+            for (uint32_t i = 0; i < singles; i++) {
+                int rc = lx_record(lx, w, w->memo_list[first + count + i],
+                                   p, p);
+
+                if (rc != WM_OK)
+                    return rc;
+            }
+            return WM_OK;
+        }
+    }
+    return lx_try_list(lx, w, tokens, w->memo_list + first, count, p);
+}
+
 /* Tries the entries an id index files under id (none when id is
 ** WM_ID_NONE or above every id the index holds). */
 static int lx_scan_index(const lexicon *lx, lx_worker *w,
@@ -1641,9 +1859,10 @@ static int lx_scan_index(const lexicon *lx, lx_worker *w,
 /*
 ** Finds every entry whose first element matches token t, the base token of
 ** position p or one of its alternatives, and tries each from p: by stem
-** id, by normal-form id, then the wildcard candidates of its normal form
-** (lx_wild: by its prefixes, then by its suffixes, of the normal form and
-** then of the stem).
+** id, by normal-form id, then by the wildcards (by the prefixes, then by
+** the suffixes, of the normal form and then of the stem). With wildcards
+** that is the one list the memo keeps for the form (lx_candidates);
+** without, the two id indexes give it.
 */
 static int lx_scan_one(const lexicon *lx, lx_worker *w,
                        const wm_token *tokens, const wm_token *t, uint32_t p)
@@ -1651,14 +1870,15 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
     uint32_t first, count;
     int rc;
 
-    rc = lx_scan_index(lx, w, tokens, &lx->words, t->stem_id, p);
-    if (rc == WM_OK)
-        rc = lx_scan_index(lx, w, tokens, &lx->exacts, t->norm_id, p);
-    if (rc != WM_OK || (!lx->prefixes.max_len && !lx->suffixes.max_len))
+    if (!lx->prefixes.max_len && !lx->suffixes.max_len) {
+        rc = lx_scan_index(lx, w, tokens, &lx->words, t->stem_id, p);
+        if (rc == WM_OK)
+            rc = lx_scan_index(lx, w, tokens, &lx->exacts, t->norm_id, p);
         return rc;
-    rc = lx_wild(lx, w, t, &first, &count);
+    }
+    rc = lx_candidates(lx, w, t, &first, &count);
     if (rc == WM_OK && count)
-        rc = lx_try_list(lx, w, tokens, w->memo_list + first, count, p);
+        rc = lx_try_memo(lx, w, tokens, first, count, p);
     return rc;
 }
 
@@ -1666,8 +1886,8 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
 ** The words pass: scans each position's word token unless it is sure to
 ** lead to no entry (lx_scan_one would find nothing to try). Most tokens
 ** are such, and this spares them lx_scan_one's call. With wildcards, the
-** memo says it (lx_quiet); without, the two id indexes (lx_by_id). What the test reads is kept in locals: the indexes'
-** arrays, and the memo's, which change only in lx_scan_one (a new form
+** memo says it (lx_quiet); without, the two id indexes (lx_by_id). What
+** the test reads is kept in locals: the memo's arrays, which change only in lx_scan_one (a new form
 ** remembered) and are read again after it; through the worker, which the
 ** scan writes, the compiler would load each again per token.
 */
@@ -1726,19 +1946,43 @@ static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
 
     for (uint32_t i = 0; i < n; i++) {
         const wm_token *t = &tokens[i];
-        uint32_t flags = t->flags;
+        uint32_t kind = t->flags & (LX_ALT | WM_TOK_SENT_START | LX_CONTENT);
 
-        if ((flags & LX_ALT) || !(flags & LX_CONTENT))
-            return UINT32_MAX;
-        if (flags & WM_TOK_SENT_START) /* the sentence before ends at i - 1 */
-            for (; from < nc; from++)
-                limit[cand[from]] = i - 1;
-        if (wild ? lx_quiet(memo, n_memo, memo_text, t) : !lx_by_id(lx, t))
+        /* One test for the usual token: a content bit and nothing else of
+        ** these (LX_CONTENT is the low bits, so kind - 1 is below it only
+        ** then); the others are told apart below. */
+        if (kind - 1 >= LX_CONTENT) {
+            if ((kind & LX_ALT) || !(kind & LX_CONTENT))
+                return UINT32_MAX;
+            for (; from < nc; from++) /* the sentence before ends at i - 1 */
+                limit[cand[from] & ~LX_KNOWN] = i - 1;
+        }
+        if (wild) {
+            uint32_t nid = t->norm_id;
+
+            if (nid < n_memo) {
+                /* Quiet (lx_quiet) in one compare of the length; a form
+                ** remembered with candidates is listed as known. */
+                const lx_memo *m = &memo[nid];
+                uint32_t len = (uint32_t)t->norm_len + 1;
+
+                if (m->len == len) {
+                    if (lx_same_bytes(memo_text + m->text, t->norm,
+                                      t->norm_len))
+                        continue;
+                } else if (m->len == (len | LX_MEMO_LEADS) &&
+                           lx_same_bytes(memo_text + m->text, t->norm,
+                                         t->norm_len)) {
+                    cand[nc++] = i | LX_KNOWN;
+                    continue;
+                }
+            }
+        } else if (!lx_by_id(lx, t))
             continue;
         cand[nc++] = i;
     }
     for (; from < nc; from++) /* the last sentence */
-        limit[cand[from]] = n - 1;
+        limit[cand[from] & ~LX_KNOWN] = n - 1;
     return nc;
 }
 
@@ -1758,10 +2002,12 @@ static int lx_plain_pass(const lexicon *lx, lx_worker *w,
                          const wm_token *tokens, uint32_t n, int *done)
 {
     int wild = lx->prefixes.max_len || lx->suffixes.max_len;
-    uint32_t nc;
+    uint32_t nc, forgets;
     int rc;
 
     *done = 0;
+    if (n >= LX_KNOWN) /* LX_KNOWN must stay free in a token index */
+        return WM_OK;
     rc = pu_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n, sizeof *w->pos);
     if (rc == WM_OK)
         rc = pu_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n,
@@ -1783,10 +2029,20 @@ static int lx_plain_pass(const lexicon *lx, lx_worker *w,
     *done = 1;
     w->at = w->ident;
     w->has_alts = 0;
+    forgets = w->forgets;
     for (uint32_t c = 0; c < nc; c++) {
-        uint32_t p = w->pos[c];
+        uint32_t p = w->pos[c] & ~LX_KNOWN;
 
-        rc = lx_scan_one(lx, w, tokens, &tokens[p], p);
+        if ((w->pos[c] & LX_KNOWN) && w->forgets == forgets) {
+            /* The walk found the form remembered: its candidates are
+            ** where they were then, unless the memo forgot since (an id
+            ** names one form within an answer, so no other form took its
+            ** place). */
+            const lx_memo *m = &w->memo[tokens[p].norm_id];
+
+            rc = lx_try_memo(lx, w, tokens, m->first, m->count, p);
+        } else
+            rc = lx_scan_one(lx, w, tokens, &tokens[p], p);
         if (rc != WM_OK)
             return rc;
     }
