@@ -57,19 +57,19 @@
                                    engine gives at most 4); more are
                                    ignored, so a token's cost is bounded */
 
-#define LX_MEMO_IDS  (1u << 18)  /* normal-form ids a worker remembers the
-                                    wildcard candidates of (16 bytes each:
-                                    4 MiB at most); larger ids are scanned
-                                    every time */
-#define LX_MEMO_BYTES ((size_t)4 << 20) /* remembered bytes (forms, and
-                                    apart candidates) before a worker
-                                    forgets them all and starts again: with
-                                    the ids, 12 MiB a worker at most */
+#define LX_MEMO_IDS  (1u << 17)  /* slots of a worker's memo at most (32
+                                    bytes each: 4 MiB); a larger id shares
+                                    the slot of its low bits */
+#define LX_MEMO_BYTES ((size_t)4 << 20) /* remembered bytes (forms over 16
+                                    bytes, and apart candidates) before a
+                                    worker forgets them all and starts
+                                    again: with the slots, 12 MiB a worker
+                                    at most */
 
 #define LX_MEMO_LEADS 0x80000000u /* lx_memo.len: the form leads to
                                     some entry, by id or by a wildcard
                                     (lx_quiet) */
-#define LX_HEAD      5           /* words before a form's candidates in
+#define LX_HEAD      6           /* words before a form's candidates in
                                     memo_list: lx_gate's summary */
 #define LX_H_MASK    0           /* ... [0], [1]: bit (id & 63) set for the
                                     stem id of each phrase's second
@@ -81,10 +81,9 @@
 #define LX_H_SINGLES 4           /* ... how many single-word entries, listed
                                     after the candidates when there is a
                                     phrase */
+#define LX_H_COUNT   5           /* ... how many candidates */
 #define LX_GATE_OPEN UINT32_MAX  /* LX_H_REACH: some phrase's second
                                     element is no word: no gate */
-#define LX_KNOWN     0x80000000u /* in lx_plain_walk's list: the token's form
-                                    was found remembered */
 #define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
 #define LX_FNV_PRIME 16777619u
@@ -221,17 +220,22 @@ typedef struct lx_match {
 /* What a worker remembers of one normal form: the entries whose first
 ** element the form matches (lx_collect: by its stem's and its own id, then
 ** the wildcards that it or its stem matches, in the order the tries walk
-** them). Filed under the token's normal-form id, and checked against a
-** copy of the form's bytes, since ids are the host's to reuse (after the
-** analyzer's cache starts afresh, an id may name another form). */
+** them). Filed under the low bits of the token's normal-form id, and
+** checked against the form's bytes (its length and key, lx_key), since
+** ids are the host's to reuse (after the analyzer's cache starts afresh,
+** an id may name another form) and a slot is shared by the ids of equal
+** low bits. What it says follows from the bytes alone (lx_collect), so a
+** form found in any slot is answered right. */
 typedef struct lx_memo {
-    uint32_t text;     /* offset of the form's bytes in memo_text; */
-    uint32_t len;      /* their length + 1 (0: nothing remembered), with
-                          LX_MEMO_LEADS or-ed in when the form leads to
-                          some entry: it has candidates, or its stem or
-                          normal form files entries by id */
+    uint32_t len;      /* the form's length + 1 (0: nothing remembered),
+                          with LX_MEMO_LEADS or-ed in when the form leads
+                          to some entry (it has candidates) */
+    uint32_t text;     /* a form over 16 bytes: offset of its bytes in
+                          memo_text */
     uint32_t first;    /* where its candidates start in memo_list */
     uint32_t count;    /* how many */
+    uint64_t head;     /* its key (lx_key) */
+    uint64_t tail;
 } lx_memo;
 
 /* One thread's scratch memory: grown when an answer needs more, never
@@ -249,9 +253,10 @@ typedef struct lx_worker {
     const uint32_t *at;  /* token index of each content position of the
                             current answer: pos, or ident when position p
                             is token p (lx_plain_pass) */
-    uint32_t *pos;       /* token indices of the positions (lx_positions);
-                            in lx_plain_pass, the positions it scans */
+    uint32_t *pos;       /* token indices of the positions (lx_positions) */
     size_t cap_pos;      /* allocated in pos */
+    uint64_t *cand;      /* the tokens lx_plain_walk lists */
+    size_t cap_cand;     /* allocated in cand */
     uint32_t *ident;     /* ident[i] == i, filled as it grows */
     size_t cap_ident;    /* allocated (and filled) in ident */
     uint8_t *alts;       /* alternatives that follow each position's token
@@ -270,13 +275,16 @@ typedef struct lx_worker {
                             position; all zero between answers */
     size_t cap_excl;     /* allocated in excl */
     lx_match *matches;   /* the current answer's matches */
+    uint32_t excluding;  /* 1 when one of them is an exclusion's */
     size_t n_matches;    /* how many */
     size_t cap_matches;  /* allocated */
-    lx_memo *memo;       /* by normal-form id: the candidates of each form
-                            met (lx_candidates), so that the tries are
-                            walked once per distinct form, not per token */
-    size_t cap_memo;     /* allocated in memo */
-    char *memo_text;     /* the forms' bytes */
+    lx_memo *memo;       /* by normal-form id's low bits: the candidates
+                            of each form met (lx_candidates), so that the
+                            tries are walked once per distinct form, not
+                            per token */
+    size_t cap_memo;     /* allocated in memo: 0 or a power of 2 (pu_grow
+                            doubles from 16) up to LX_MEMO_IDS */
+    char *memo_text;     /* the bytes of the forms over 16 bytes */
     size_t n_memo_text;  /* used */
     size_t cap_memo_text;/* allocated */
     uint32_t forgets;    /* times the memo forgot everything (a walk's
@@ -1237,6 +1245,7 @@ static void lx_worker_free(void *state, void *worker)
     lx->host.free(lx->host.ctx, w->sum);
     lx->host.free(lx->host.ctx, w->pos);
     lx->host.free(lx->host.ctx, w->ident);
+    lx->host.free(lx->host.ctx, w->cand);
     lx->host.free(lx->host.ctx, w->alts);
     lx->host.free(lx->host.ctx, w->mark);
     lx->host.free(lx->host.ctx, w->limit);
@@ -1392,19 +1401,25 @@ static inline int lx_search(const lexicon *lx, const lx_worker *w,
     return lx_search_window(lx, w, tokens, en, p, lim, last);
 }
 
-/* Records a match of entry e from position p to position last. */
-static int lx_record(const lexicon *lx, lx_worker *w, uint32_t e, uint32_t p,
-                     uint32_t last)
+/* Records a match of entry e from position p to position last, and
+** whether an exclusion matched (lx_classify's filter runs only then). */
+static inline int lx_record(const lexicon *lx, lx_worker *w, uint32_t e,
+                            uint32_t p, uint32_t last)
 {
-    int rc = pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
-                     w->n_matches + 1, sizeof *w->matches);
+    lx_match *mt;
 
-    if (rc != WM_OK)
-        return rc;
-    w->matches[w->n_matches].entry = e;
-    w->matches[w->n_matches].first = p;
-    w->matches[w->n_matches].last = last;
-    w->n_matches++;
+    if (w->n_matches == w->cap_matches) {
+        int rc = pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
+                         w->n_matches + 1, sizeof *w->matches);
+
+        if (rc != WM_OK)
+            return rc;
+    }
+    mt = &w->matches[w->n_matches++];
+    mt->entry = e;
+    mt->first = p;
+    mt->last = last;
+    w->excluding |= lx->entries[e].exclude;
     return WM_OK;
 }
 
@@ -1610,36 +1625,47 @@ static int lx_collect(const lexicon *lx, lx_worker *w, const wm_token *t)
     return rc;
 }
 
-/* Whether the n bytes at a and b are the same: memcmp without its call
-** for the short strings of a form (nearly all under 16 bytes), reading
-** each string only within its n bytes. */
-static inline int lx_same_bytes(const char *a, const char *b, size_t n)
+/*
+** The key of a form of n bytes: with n, it tells the form from every other
+** one of up to 16 bytes, and is read within the n bytes only: the first
+** and the last 8 bytes (overlapping below 16), 4 and 4 below 8, the first,
+** middle and last byte below 4 (all of them). A longer form is compared
+** byte by byte too. Most forms take the first branch, and the test of a
+** remembered form is then two loads and two compares against its slot,
+** with no call and no second array to read.
+*/
+static inline void lx_key(const char *s, size_t n, uint64_t *head,
+                          uint64_t *tail)
 {
-    if (n >= 8 && n <= 16) {
-        uint64_t a0, a1, b0, b1;
+    if (n >= 8) {
+        memcpy(head, s, 8);
+        memcpy(tail, s + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
 
-        memcpy(&a0, a, 8);
-        memcpy(&b0, b, 8);
-        memcpy(&a1, a + n - 8, 8);
-        memcpy(&b1, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    if (n >= 4 && n < 8) {
-        uint32_t a0, a1, b0, b1;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        *head = a;
+        *tail = b;
+    } else {
+        const unsigned char *u = (const unsigned char *)s;
 
-        memcpy(&a0, a, 4);
-        memcpy(&b0, b, 4);
-        memcpy(&a1, a + n - 4, 4);
-        memcpy(&b1, b + n - 4, 4);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+        *head = n ? u[0] | (uint32_t)u[n / 2] << 8 | (uint32_t)u[n - 1] << 16
+                  : 0;
+        *tail = 0;
     }
-    if (n < 4) {
-        for (size_t i = 0; i < n; i++)
-            if (a[i] != b[i])
-                return 0;
-        return 1;
-    }
-    return memcmp(a, b, n) == 0;
+}
+
+/* Whether slot m holds the form s of n bytes, its length already found
+** equal. */
+static inline int lx_memo_is(const lx_memo *m, const char *memo_text,
+                             const char *s, size_t n)
+{
+    uint64_t head, tail;
+
+    lx_key(s, n, &head, &tail);
+    return ((head ^ m->head) | (tail ^ m->tail)) == 0 &&
+           (n <= 16 || memcmp(memo_text + m->text, s, n) == 0);
 }
 
 /* 1 when token t's stem or normal form files entries in an id index
@@ -1668,10 +1694,9 @@ static void lx_memo_forget(lx_worker *w)
 ** The candidates of token t (lx_collect): *first and *count in memo_list.
 ** Collects them (walking the tries) the first time a normal form is met
 ** and remembers the result under its id; a later token of the same form
-** (most tokens, in Zipfian text) costs one array read and one comparison
-** of its bytes. A form without an id, with an id past LX_MEMO_IDS, or met
-** when the memo is full is collected each time, its candidates left at
-** the list's end until the next such collection. Only for a lexicon with
+** (most tokens, in Zipfian text) costs one slot read and one comparison
+** of its key. A form without an id is collected each time, its candidates
+** left at the list's end until the next such collection. Only for a lexicon with
 ** wildcards: without, the id indexes are one step each (lx_scan_one).
 */
 /*
@@ -1710,6 +1735,7 @@ static int lx_gate(const lexicon *lx, lx_worker *w, size_t mark)
     head[LX_H_REACH] = reach;
     head[LX_H_MORE] = more;
     head[LX_H_SINGLES] = singles;
+    head[LX_H_COUNT] = count;
     if (reach == 0 || reach == LX_GATE_OPEN)
         return WM_OK;
     for (uint32_t i = 0; i < count; i++) {
@@ -1731,30 +1757,35 @@ static int lx_candidates(const lexicon *lx, lx_worker *w, const wm_token *t,
 {
     uint32_t id = t->norm_id;
     lx_memo *m = NULL;
-    size_t mark;
+    size_t mark, text_len = t->norm_len > 16 ? t->norm_len : 0;
     int rc;
 
-    if (id != WM_ID_NONE && id < LX_MEMO_IDS && t->norm_len < LX_MEMO_LEADS - 1) {
-        if (id < w->cap_memo) {
-            m = &w->memo[id];
+    if (id != WM_ID_NONE && t->norm_len < LX_MEMO_LEADS - 1) {
+        if (w->cap_memo) {
+            m = &w->memo[id & (w->cap_memo - 1)];
             if ((m->len & ~LX_MEMO_LEADS) == t->norm_len + 1 &&
-                lx_same_bytes(w->memo_text + m->text, t->norm, t->norm_len)) {
+                lx_memo_is(m, w->memo_text, t->norm, t->norm_len)) {
                 *first = m->first;
                 *count = m->count;
                 return WM_OK;
             }
         }
-        if (w->n_memo_text + t->norm_len > LX_MEMO_BYTES ||
+        if (w->n_memo_text + text_len > LX_MEMO_BYTES ||
             w->n_memo_list * sizeof *w->memo_list > LX_MEMO_BYTES)
             lx_memo_forget(w);
-        rc = pu_grow(&lx->host, (void **)&w->memo, &w->cap_memo, (size_t)id + 1,
+        /* A slot per id while the ids are few; past LX_MEMO_IDS, ids
+        ** share slots. Growing leaves a form in the slot of its id's
+        ** fewer low bits, where it is no longer looked for: it is
+        ** collected again when met. */
+        rc = pu_grow(&lx->host, (void **)&w->memo, &w->cap_memo,
+                     id < LX_MEMO_IDS ? (size_t)id + 1 : LX_MEMO_IDS,
                      sizeof *w->memo);
         if (rc == WM_OK)
             rc = pu_grow(&lx->host, (void **)&w->memo_text, &w->cap_memo_text,
-                         w->n_memo_text + t->norm_len + 1, 1);
+                         w->n_memo_text + text_len + 1, 1);
         if (rc != WM_OK)
             return rc;
-        m = &w->memo[id];
+        m = &w->memo[id & (w->cap_memo - 1)];
     }
     mark = w->n_memo_list;
     rc = pu_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
@@ -1775,32 +1806,47 @@ static int lx_candidates(const lexicon *lx, lx_worker *w, const wm_token *t,
         w->n_memo_list = mark; /* not kept: the next walk overwrites it */
         return WM_OK;
     }
-    memcpy(w->memo_text + w->n_memo_text, t->norm, t->norm_len);
+    if (text_len)
+        memcpy(w->memo_text + w->n_memo_text, t->norm, text_len);
     m->text = (uint32_t)w->n_memo_text;
     m->len = ((uint32_t)t->norm_len + 1) | (*count ? LX_MEMO_LEADS : 0);
     m->first = *first;
     m->count = *count;
-    w->n_memo_text += t->norm_len;
+    lx_key(t->norm, t->norm_len, &m->head, &m->tail);
+    w->n_memo_text += text_len;
     return WM_OK;
+}
+
+/* What a worker without a memo yet looks in: one slot that remembers
+** nothing (read-only, so shared). */
+static const lx_memo lx_no_memo;
+
+/* The worker's memo as the tests read it: its slots and the mask of their
+** index (lx_no_memo and 0 before it has any). */
+static inline const lx_memo *lx_memo_slots(const lx_worker *w,
+                                           uint32_t *mask)
+{
+    *mask = w->cap_memo ? (uint32_t)w->cap_memo - 1 : 0;
+    return w->cap_memo ? w->memo : &lx_no_memo;
 }
 
 /* 1 when the memo says that token t leads to no entry: its form is
 ** remembered without LX_MEMO_LEADS (the length test fails with it). A form
-** not remembered is not quiet: its scan remembers it. memo, n_memo (at
-** most LX_MEMO_IDS) and memo_text are the worker's, in the caller's
-** locals (see lx_words_pass). */
-static inline int lx_quiet(const lx_memo *memo, size_t n_memo,
+** not remembered is not quiet: its scan remembers it. memo, mask
+** (lx_memo_slots) and memo_text are the worker's, in the caller's locals
+** (see lx_words_pass). */
+static inline int lx_quiet(const lx_memo *memo, uint32_t mask,
                            const char *memo_text, const wm_token *t)
 {
-    uint32_t nid = t->norm_id;
+    const lx_memo *m = &memo[t->norm_id & mask];
 
-    return nid < n_memo && memo[nid].len == t->norm_len + 1 &&
-           lx_same_bytes(memo_text + memo[nid].text, t->norm, t->norm_len);
+    return m->len == t->norm_len + 1 &&
+           lx_memo_is(m, memo_text, t->norm, t->norm_len);
 }
 
 /*
-** Tries the candidates of a form, count of them at first in memo_list (see
-** lx_candidates), from position p. In the words pass its summary (lx_gate)
+** Tries the candidates of a form, at first in memo_list (see lx_candidates;
+** how many, its summary says), from position p. In the words pass its summary (lx_gate)
 ** may tell at once that no phrase of them can match here: when what is
 ** left of the sentence is too short for any, or no position that a
 ** phrase's second element may take holds a stem id whose bit is set in the
@@ -1810,13 +1856,22 @@ static inline int lx_quiet(const lx_memo *memo, size_t n_memo,
 ** other passes) every candidate is tried.
 */
 static int lx_try_memo(const lexicon *lx, lx_worker *w,
-                       const wm_token *tokens, uint32_t first, uint32_t count,
-                       uint32_t p)
+                       const wm_token *tokens, uint32_t first, uint32_t p)
 {
     const uint32_t *head = w->memo_list + first - LX_HEAD;
-    uint32_t reach = head[LX_H_REACH];
+    uint32_t reach = head[LX_H_REACH], count = head[LX_H_COUNT];
 
-    if (w->pass == LX_PASS_WORDS && reach != 0 && reach != LX_GATE_OPEN) {
+    if (w->pass == LX_PASS_WORDS && reach == 0) {
+        /* single words only: each is a match here */
+        for (uint32_t i = 0; i < count; i++) {
+            int rc = lx_record(lx, w, w->memo_list[first + i], p, p);
+
+            if (rc != WM_OK)
+                return rc;
+        }
+        return WM_OK;
+    }
+    if (w->pass == LX_PASS_WORDS && reach != LX_GATE_OPEN) {
         uint32_t sent = w->limit[p] - p, singles = head[LX_H_SINGLES];
         uint64_t mask = head[LX_H_MASK] |
                         (uint64_t)head[LX_H_MASK + 1] << 32;
@@ -1878,7 +1933,7 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
     }
     rc = lx_candidates(lx, w, t, &first, &count);
     if (rc == WM_OK && count)
-        rc = lx_try_memo(lx, w, tokens, first, count, p);
+        rc = lx_try_memo(lx, w, tokens, first, p);
     return rc;
 }
 
@@ -1895,9 +1950,9 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
                          const wm_token *tokens, uint32_t n_pos)
 {
     const uint32_t *pos = w->pos;
-    const lx_memo *memo = w->memo;
+    uint32_t mask;
+    const lx_memo *memo = lx_memo_slots(w, &mask);
     const char *memo_text = w->memo_text;
-    size_t n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
     int rc;
 
     if (!lx->prefixes.max_len && !lx->suffixes.max_len) {
@@ -1915,14 +1970,13 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
     for (uint32_t p = 0; p < n_pos; p++) {
         const wm_token *t = &tokens[pos[p]];
 
-        if (lx_quiet(memo, n_memo, memo_text, t))
+        if (lx_quiet(memo, mask, memo_text, t))
             continue;
         rc = lx_scan_one(lx, w, tokens, t, p);
         if (rc != WM_OK)
             return rc;
-        memo = w->memo;
+        memo = lx_memo_slots(w, &mask);
         memo_text = w->memo_text;
-        n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
     }
     return WM_OK;
 }
@@ -1930,23 +1984,27 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
 /*
 ** lx_plain_pass's walk over the tokens (wild: the lexicon has wildcards, a
 ** constant in each of its two calls, so that each loop tests one way):
-** lists in w->pos the tokens that may lead to an entry and gives each its
-** sentence's last position in w->limit. Returns how many, or UINT32_MAX
-** at the first token that is no content token or is an alternative.
+** lists in w->cand the tokens that may lead to an entry, each with where
+** its form's candidates are in memo_list when the memo knows them (+ 1, in
+** the high half; 0: not known), and gives each its sentence's last
+** position in w->limit. Returns how many, or UINT32_MAX at the first token
+** that is no content token or is an alternative.
 */
 static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
                                      const wm_token *tokens, uint32_t n,
                                      int wild)
 {
-    const lx_memo *memo = w->memo;
+    uint32_t mask;
+    const lx_memo *memo = lx_memo_slots(w, &mask);
     const char *memo_text = w->memo_text;
-    size_t n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
-    uint32_t *cand = w->pos, *limit = w->limit;
+    uint64_t *cand = w->cand;
+    uint32_t *limit = w->limit;
     uint32_t nc = 0, from = 0; /* from: first listed token of the sentence */
 
     for (uint32_t i = 0; i < n; i++) {
         const wm_token *t = &tokens[i];
         uint32_t kind = t->flags & (LX_ALT | WM_TOK_SENT_START | LX_CONTENT);
+        uint64_t known = 0;
 
         /* One test for the usual token: a content bit and nothing else of
         ** these (LX_CONTENT is the low bits, so kind - 1 is below it only
@@ -1955,34 +2013,26 @@ static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
             if ((kind & LX_ALT) || !(kind & LX_CONTENT))
                 return UINT32_MAX;
             for (; from < nc; from++) /* the sentence before ends at i - 1 */
-                limit[cand[from] & ~LX_KNOWN] = i - 1;
+                limit[(uint32_t)cand[from]] = i - 1;
         }
         if (wild) {
-            uint32_t nid = t->norm_id;
+            /* Quiet (lx_quiet) in one compare of the length and the key; a
+            ** form remembered with candidates is listed with them. */
+            const lx_memo *m = &memo[t->norm_id & mask];
+            uint32_t len = (uint32_t)t->norm_len + 1;
 
-            if (nid < n_memo) {
-                /* Quiet (lx_quiet) in one compare of the length; a form
-                ** remembered with candidates is listed as known. */
-                const lx_memo *m = &memo[nid];
-                uint32_t len = (uint32_t)t->norm_len + 1;
-
-                if (m->len == len) {
-                    if (lx_same_bytes(memo_text + m->text, t->norm,
-                                      t->norm_len))
-                        continue;
-                } else if (m->len == (len | LX_MEMO_LEADS) &&
-                           lx_same_bytes(memo_text + m->text, t->norm,
-                                         t->norm_len)) {
-                    cand[nc++] = i | LX_KNOWN;
+            if (m->len == len) {
+                if (lx_memo_is(m, memo_text, t->norm, t->norm_len))
                     continue;
-                }
-            }
+            } else if (m->len == (len | LX_MEMO_LEADS) &&
+                       lx_memo_is(m, memo_text, t->norm, t->norm_len))
+                known = (uint64_t)(m->first + 1) << 32;
         } else if (!lx_by_id(lx, t))
             continue;
-        cand[nc++] = i;
+        cand[nc++] = known | i;
     }
     for (; from < nc; from++) /* the last sentence */
-        limit[cand[from] & ~LX_KNOWN] = n - 1;
+        limit[(uint32_t)cand[from]] = n - 1;
     return nc;
 }
 
@@ -2006,22 +2056,22 @@ static int lx_plain_pass(const lexicon *lx, lx_worker *w,
     int rc;
 
     *done = 0;
-    if (n >= LX_KNOWN) /* LX_KNOWN must stay free in a token index */
-        return WM_OK;
-    rc = pu_grow(&lx->host, (void **)&w->pos, &w->cap_pos, n, sizeof *w->pos);
-    if (rc == WM_OK)
-        rc = pu_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n,
-                     sizeof *w->limit);
-    if (rc == WM_OK && w->cap_ident < n) {
+    if (n > w->cap_cand || n > w->cap_limit || n > w->cap_ident) {
         size_t old = w->cap_ident;
 
-        rc = pu_grow(&lx->host, (void **)&w->ident, &w->cap_ident, n,
-                     sizeof *w->ident);
+        rc = pu_grow(&lx->host, (void **)&w->cand, &w->cap_cand, n,
+                     sizeof *w->cand);
+        if (rc == WM_OK)
+            rc = pu_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n,
+                         sizeof *w->limit);
+        if (rc == WM_OK)
+            rc = pu_grow(&lx->host, (void **)&w->ident, &w->cap_ident, n,
+                         sizeof *w->ident);
         for (size_t i = old; rc == WM_OK && i < w->cap_ident; i++)
             w->ident[i] = (uint32_t)i;
+        if (rc != WM_OK)
+            return rc;
     }
-    if (rc != WM_OK)
-        return rc;
     nc = wild ? lx_plain_walk(lx, w, tokens, n, 1)
               : lx_plain_walk(lx, w, tokens, n, 0);
     if (nc == UINT32_MAX)
@@ -2031,17 +2081,13 @@ static int lx_plain_pass(const lexicon *lx, lx_worker *w,
     w->has_alts = 0;
     forgets = w->forgets;
     for (uint32_t c = 0; c < nc; c++) {
-        uint32_t p = w->pos[c] & ~LX_KNOWN;
+        uint32_t p = (uint32_t)w->cand[c], known = (uint32_t)(w->cand[c] >> 32);
 
-        if ((w->pos[c] & LX_KNOWN) && w->forgets == forgets) {
-            /* The walk found the form remembered: its candidates are
-            ** where they were then, unless the memo forgot since (an id
-            ** names one form within an answer, so no other form took its
-            ** place). */
-            const lx_memo *m = &w->memo[tokens[p].norm_id];
-
-            rc = lx_try_memo(lx, w, tokens, m->first, m->count, p);
-        } else
+        /* The candidates the walk found stay where they are in memo_list
+        ** (it only grows) unless the memo forgot everything since. */
+        if (known && w->forgets == forgets)
+            rc = lx_try_memo(lx, w, tokens, known - 1, p);
+        else
             rc = lx_scan_one(lx, w, tokens, &tokens[p], p);
         if (rc != WM_OK)
             return rc;
@@ -2232,6 +2278,7 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
         w->gen = 1;
     }
     w->n_matches = 0;
+    w->excluding = 0;
 
     /* The words pass scans one token per position (lx_scan_token without
     ** its alternatives and stamps); no position is open in it, so its
@@ -2268,7 +2315,7 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
                 if (w->alts[p] && !(w->mark[p] & LX_HELD))
                     rc = lx_scan_token(lx, w, tokens, p);
     }
-    if (rc == WM_OK && lx->has_exclusions)
+    if (rc == WM_OK && w->excluding && n_pos > w->cap_excl)
         rc = pu_grow(&lx->host, (void **)&w->excl, &w->cap_excl, n_pos,
                      sizeof *w->excl);
     if (rc != WM_OK) {
@@ -2276,11 +2323,14 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
         return rc;
     }
 
-    if (lx->has_exclusions) {
+    if (w->excluding) {
         /* Mark the positions each exclusion covers with its area's bit,
-        ** drop the positive matches that touch a mark of their own area,
-        ** then clear the marks (they must be zero for the next answer). */
-        int any = 0;
+        ** drop the positive matches that touch a mark of their own area
+        ** (the exclusions' own go too: they add nothing), then clear the
+        ** marks, from the first marked position to the last (they must be
+        ** zero for the next answer). */
+        size_t kept = 0;
+        uint32_t lo = UINT32_MAX, hi = 0;
 
         for (size_t m = 0; m < w->n_matches; m++) {
             const lx_match *mt = &w->matches[m];
@@ -2290,26 +2340,23 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
                 continue;
             for (uint32_t q = mt->first; q <= mt->last; q++)
                 w->excl[q] |= (uint64_t)1 << en->area;
-            any = 1;
+            lo = mt->first < lo ? mt->first : lo;
+            hi = mt->last > hi ? mt->last : hi;
         }
-        if (any) {
-            size_t kept = 0;
+        for (size_t m = 0; m < w->n_matches; m++) {
+            const lx_match *mt = &w->matches[m];
+            const lx_entry *en = &lx->entries[mt->entry];
+            uint64_t bit = (uint64_t)1 << en->area;
+            int hit = 0;
 
-            for (size_t m = 0; m < w->n_matches; m++) {
-                const lx_match *mt = &w->matches[m];
-                const lx_entry *en = &lx->entries[mt->entry];
-                uint64_t bit = (uint64_t)1 << en->area;
-                int hit = 0;
-
-                for (uint32_t q = mt->first; !hit && q <= mt->last; q++)
-                    hit = (w->excl[q] & bit) != 0;
-                if (!hit)
-                    w->matches[kept++] = *mt;
-            }
-            for (uint32_t q = 0; q < n_pos; q++)
-                w->excl[q] = 0;
-            w->n_matches = kept;
+            for (uint32_t q = mt->first; !hit && q <= mt->last; q++)
+                hit = (w->excl[q] & bit) != 0;
+            if (!hit)
+                w->matches[kept++] = *mt;
         }
+        for (uint32_t q = lo; q <= hi; q++)
+            w->excl[q] = 0;
+        w->n_matches = kept;
     }
 
     for (size_t m = 0; m < w->n_matches; m++) {
