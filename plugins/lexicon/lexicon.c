@@ -2019,7 +2019,7 @@ static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
             /* Quiet (lx_quiet) in one compare of the length and the key; a
             ** form remembered with candidates is listed with them. */
             const lx_memo *m = &memo[t->norm_id & mask];
-            uint32_t len = (uint32_t)t->norm_len + 1;
+            size_t len = t->norm_len + 1;
 
             if (m->len == len) {
                 if (lx_memo_is(m, memo_text, t->norm, t->norm_len))
