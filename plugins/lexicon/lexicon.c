@@ -1401,6 +1401,15 @@ static inline int lx_search(const lexicon *lx, const lx_worker *w,
     return lx_search_window(lx, w, tokens, en, p, lim, last);
 }
 
+/* Grows the matches by one at least; out of line, so that lx_record's
+** callers keep few registers. */
+static __attribute__((noinline)) int lx_more_matches(const lexicon *lx,
+                                                     lx_worker *w)
+{
+    return pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
+                   w->n_matches + 1, sizeof *w->matches);
+}
+
 /* Records a match of entry e from position p to position last, and
 ** whether an exclusion matched (lx_classify's filter runs only then). */
 static inline int lx_record(const lexicon *lx, lx_worker *w, uint32_t e,
@@ -1409,8 +1418,7 @@ static inline int lx_record(const lexicon *lx, lx_worker *w, uint32_t e,
     lx_match *mt;
 
     if (w->n_matches == w->cap_matches) {
-        int rc = pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
-                         w->n_matches + 1, sizeof *w->matches);
+        int rc = lx_more_matches(lx, w);
 
         if (rc != WM_OK)
             return rc;
@@ -1855,8 +1863,9 @@ static inline int lx_quiet(const lx_memo *memo, uint32_t mask,
 ** only the single words are recorded, in their order; else (and in the
 ** other passes) every candidate is tried.
 */
-static int lx_try_memo(const lexicon *lx, lx_worker *w,
-                       const wm_token *tokens, uint32_t first, uint32_t p)
+static inline int lx_try_memo(const lexicon *lx, lx_worker *w,
+                              const wm_token *tokens, uint32_t first,
+                              uint32_t p)
 {
     const uint32_t *head = w->memo_list + first - LX_HEAD;
     uint32_t reach = head[LX_H_REACH], count = head[LX_H_COUNT];
