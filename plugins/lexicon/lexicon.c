@@ -895,10 +895,11 @@ static int lx_parse(lx_parser *p, const unsigned char *text, size_t len)
 ** Comparing one character instead of the whole part keeps a token's scan
 ** linear in its length.
 */
-static uint32_t lx_table_next(const lx_table *t, const char *pool,
-                              uint32_t h, uint32_t len, uint32_t parent,
-                              const unsigned char *ch, uint32_t ch_len,
-                              int backward)
+static inline uint32_t lx_table_next(const lx_table *t, const char *pool,
+                                     uint32_t h, uint32_t len,
+                                     uint32_t parent,
+                                     const unsigned char *ch,
+                                     uint32_t ch_len, int backward)
 {
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
         const lx_slot *sl = &t->slots[i];
@@ -1566,9 +1567,10 @@ static int lx_collect_index(const lexicon *lx, lx_worker *w,
 ** Keys of `skip` bytes or fewer were met through another string and are
 ** passed over.
 */
-static int lx_collect_parts(const lexicon *lx, lx_worker *w,
-                            const lx_table *tb, const unsigned char *s,
-                            uint32_t s_len, int backward, uint32_t skip)
+static inline int lx_collect_parts(const lexicon *lx, lx_worker *w,
+                                   const lx_table *tb,
+                                   const unsigned char *s, uint32_t s_len,
+                                   int backward, uint32_t skip)
 {
     uint32_t n = s_len < tb->max_len ? s_len : tb->max_len;
     uint32_t h = LX_FNV_BASIS, at = LX_NO_SLOT, done = 0;
