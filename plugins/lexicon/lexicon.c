@@ -1462,10 +1462,11 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
 /*
 ** lx_try_list in the words pass, where most entries tried fail at once:
 ** too long for what is left of the sentence, or (most) a phrase whose
-** second element, a word, is not among the stem ids its gap allows after
-** p. Those tests (lx_search's first steps) are made here from the entry
-** alone (its second and reach) and the sentence's end read once for the
-** list, so that a failing entry costs a few loads; the rest go on to
+** second element matches none of the positions its gap allows after p (a
+** word by stem id, from the entry alone; an exact form or a wildcard by
+** its element). Those tests (lx_search's, and lx_search_window's first
+** step) are made here with the sentence's end read once for the list, so
+** that a failing entry costs a few loads; the rest go on to
 ** lx_search_window or are a single word's match. Since an entry's span is
 ** at least its elements - 1 and its second element's reach, the tests
 ** give what lx_search's, which take the least of span and sentence, do.
@@ -1483,16 +1484,24 @@ static int lx_try_words(const lexicon *lx, lx_worker *w,
         int rc;
 
         if (en->n_elems > 1) {
+            uint32_t top = en->reach < sent ? en->reach : sent, o = 1;
+
             if (en->n_elems - 1 > sent)
                 continue;
             if (en->second != WM_ID_NONE) {
-                uint32_t top = en->reach < sent ? en->reach : sent, o = 1;
-
                 while (o <= top && tokens[at[p + o]].stem_id != en->second)
                     o++;
-                if (o > top)
-                    continue;
+            } else {
+                /* an exact form or a wildcard: the same test, by
+                ** lx_elem_matches */
+                const lx_elem *el = lx->elems + en->elem + 1;
+
+                while (o <= top &&
+                       !lx_elem_matches(lx, el, &tokens[at[p + o]]))
+                    o++;
             }
+            if (o > top)
+                continue;
             if (!lx_search_window(lx, w, tokens, en, p,
                                   en->span < sent ? en->span : sent, &last))
                 continue;

@@ -350,7 +350,8 @@ static void test_phrase_summary(void)
                       "ta* sig till\n"
                       "ta* ...2 mig ur\n"
                       "tack\n"
-                      "f\xC3\xA5* sigg* fram\n";
+                      "f\xC3\xA5* sigg* fram\n"
+                      "f\xC3\xA5* \"kvar\" nu\n";
     const tok none[] = {{"tar", 0, 0}, {"bort", 0, 0}};
     const tok next[] = {{"tar", 0, 0}, {"sig", 0, 0}, {"till", 0, 0}};
     const tok gap[] = {{"tar", 0, 0}, {"x", 0, 0}, {"y", 0, 0},
@@ -360,6 +361,11 @@ static void test_phrase_summary(void)
     const tok sent[] = {{"tar", 0, 0}, {"sig", 0, 1}, {"till", 0, 0}};
     const tok wild[] = {{"f\xC3\xA5r", 0, 0}, {"sigge", 0, 0},
                         {"fram", 0, 0}};
+    const tok wild_not[] = {{"f\xC3\xA5r", 0, 0}, {"x", 0, 0},
+                            {"sigge", 0, 0}, {"fram", 0, 0}};
+    const tok exact[] = {{"f\xC3\xA5r", 0, 0}, {"kvar", 0, 0}, {"nu", 0, 0}};
+    const tok exact_not[] = {{"f\xC3\xA5r", 0, 0}, {"kvarn", 0, 0},
+                             {"nu", 0, 0}};
     const tok last[] = {{"x", 0, 0}, {"tar", 0, 0}};
     inst in;
     result r;
@@ -379,6 +385,12 @@ static void test_phrase_summary(void)
         CHECK_EV(&r, "ta*@0");
         classify(in.d, in.state, in.worker, wild, N_OF(wild), &r);
         CHECK_EV(&r, "f\xC3\xA5* sigg* fram@0");
+        classify(in.d, in.state, in.worker, wild_not, N_OF(wild_not), &r);
+        CHECK_NO_EV(&r);
+        classify(in.d, in.state, in.worker, exact, N_OF(exact), &r);
+        CHECK_EV(&r, "f\xC3\xA5* \"kvar\" nu@0");
+        classify(in.d, in.state, in.worker, exact_not, N_OF(exact_not), &r);
+        CHECK_NO_EV(&r);
         classify(in.d, in.state, in.worker, last, N_OF(last), &r);
         CHECK_EV(&r, "ta*@1");
         one(&in, "tack", 0, &r); /* by id first, then by wildcards */
