@@ -2020,17 +2020,20 @@ static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
     uint64_t *cand = w->cand;
     uint32_t *limit = w->limit;
     uint32_t nc = 0, from = 0; /* from: first listed token of the sentence */
+    const wm_token *end = tokens + n;
 
-    for (uint32_t i = 0; i < n; i++) {
-        const wm_token *t = &tokens[i];
-        uint32_t kind = t->flags & (LX_ALT | WM_TOK_SENT_START | LX_CONTENT);
+    /* By pointer, the index worked out only for a token listed. */
+    for (const wm_token *t = tokens; t < end; t++) {
         uint64_t known = 0;
 
         /* One test for the usual token: a content bit and nothing else of
-        ** these (LX_CONTENT is the low bits, so kind - 1 is below it only
-        ** then); the others are told apart below. */
-        if (kind - 1 >= LX_CONTENT) {
-            if ((kind & LX_ALT) || !(kind & LX_CONTENT))
+        ** these (LX_CONTENT is the low bits, so the kind - 1 is below it
+        ** only then); the others are told apart below. */
+        if ((t->flags & (LX_ALT | WM_TOK_SENT_START | LX_CONTENT)) - 1 >=
+            LX_CONTENT) {
+            uint32_t i = (uint32_t)(t - tokens);
+
+            if ((t->flags & LX_ALT) || !(t->flags & LX_CONTENT))
                 return UINT32_MAX;
             for (; from < nc; from++) /* the sentence before ends at i - 1 */
                 limit[(uint32_t)cand[from]] = i - 1;
@@ -2049,7 +2052,7 @@ static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
                 known = (uint64_t)(m->first + 1) << 32;
         } else if (!lx_by_id(lx, t))
             continue;
-        cand[nc++] = known | i;
+        cand[nc++] = known | (uint32_t)(t - tokens);
     }
     for (; from < nc; from++) /* the last sentence */
         limit[(uint32_t)cand[from]] = n - 1;
