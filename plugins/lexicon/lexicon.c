@@ -57,17 +57,33 @@
                                    engine gives at most 4); more are
                                    ignored, so a token's cost is bounded */
 
-#define LX_MEMO_IDS  (1u << 18)  /* normal-form ids a worker remembers the
-                                    wildcard candidates of (16 bytes each:
-                                    4 MiB at most); larger ids are scanned
-                                    every time */
-#define LX_MEMO_BYTES ((size_t)4 << 20) /* remembered bytes (forms, and
-                                    apart candidates) before a worker
-                                    forgets them all and starts again: with
-                                    the ids, 12 MiB a worker at most */
+#define LX_MEMO_IDS  (1u << 17)  /* slots of a worker's memo at most (32
+                                    bytes each: 4 MiB); a larger id shares
+                                    the slot of its low bits */
+#define LX_MEMO_BYTES ((size_t)4 << 20) /* remembered bytes (forms over 16
+                                    bytes, and apart candidates) before a
+                                    worker forgets them all and starts
+                                    again: with the slots, 12 MiB a worker
+                                    at most */
 
 #define LX_MEMO_LEADS 0x80000000u /* lx_memo.len: the form leads to
-                                    entries by id (lx_words_pass) */
+                                    some entry, by id or by a wildcard
+                                    (lx_quiet) */
+#define LX_HEAD      6           /* words before a form's candidates in
+                                    memo_list: lx_gate's summary */
+#define LX_H_MASK    0           /* ... [0], [1]: bit (id & 63) set for the
+                                    stem id of each phrase's second
+                                    element */
+#define LX_H_REACH   2           /* ... the largest reach of a phrase's
+                                    second element (0: no phrase) */
+#define LX_H_MORE    3           /* ... the fewest elements - 1 of a
+                                    phrase */
+#define LX_H_SINGLES 4           /* ... how many single-word entries, listed
+                                    after the candidates when there is a
+                                    phrase */
+#define LX_H_COUNT   5           /* ... how many candidates */
+#define LX_GATE_OPEN UINT32_MAX  /* LX_H_REACH: some phrase's second
+                                    element is no word: no gate */
 #define LX_NO_SLOT   UINT32_MAX  /* no slot of a wildcard table */
 #define LX_FNV_BASIS 2166136261u /* FNV-1a, 32 bits */
 #define LX_FNV_PRIME 16777619u
@@ -80,6 +96,8 @@ enum { LX_WORD = 0, LX_PREFIX = 1, LX_SUFFIX = 2, LX_EXACT = 3 };
 ** and invalid bytes, present only when the answer was analysed with
 ** WM_ANALYZE_ALL). */
 #define LX_CONTENT (WM_TOK_WORD | WM_TOK_NUMBER | WM_TOK_SYMBOL)
+_Static_assert(LX_CONTENT == 7, "lx_plain_walk takes the content bits for "
+               "the low bits of the flags");
 
 /* The marks of a spelling alternative: a token that belongs to the word
 ** token before it, not a position of its own. */
@@ -102,6 +120,10 @@ typedef struct lx_entry {
     uint32_t elem;    /* index of its first element in lexicon.elems */
     uint32_t n_elems; /* 1 to LX_MAX_ELEMS */
     uint32_t span;    /* most positions a match reaches past its first */
+    uint32_t second;  /* the second element's stem id when it is a word
+                         (LX_WORD), else WM_ID_NONE: what the words pass
+                         looks for first (lx_try_words) */
+    uint32_t reach;   /* the second element's gap + 1 (0: one element) */
     uint32_t exclude; /* 1 for a '!' entry */
     uint32_t rule;    /* offset in pool of the rule text (NUL-terminated) */
     double weight;    /* what it adds to its area's sum */
@@ -196,16 +218,24 @@ typedef struct lx_match {
 } lx_match;
 
 /* What a worker remembers of one normal form: the entries whose first
-** element is a wildcard that the form (or its stem) matches, in the order
-** the tries walk them. Filed under the token's normal-form id, and checked
-** against a copy of the form's bytes, since ids are the host's to reuse. */
+** element the form matches (lx_collect: by its stem's and its own id, then
+** the wildcards that it or its stem matches, in the order the tries walk
+** them). Filed under the low bits of the token's normal-form id, and
+** checked against the form's bytes (its length and key, lx_key), since
+** ids are the host's to reuse (after the analyzer's cache starts afresh,
+** an id may name another form) and a slot is shared by the ids of equal
+** low bits. What it says follows from the bytes alone (lx_collect), so a
+** form found in any slot is answered right. */
 typedef struct lx_memo {
-    uint32_t text;     /* offset of the form's bytes in memo_text; */
-    uint32_t len;      /* their length + 1 (0: nothing remembered), with
-                          LX_MEMO_LEADS or-ed in when the form's stem or
-                          normal form files entries by id */
+    uint32_t len;      /* the form's length + 1 (0: nothing remembered),
+                          with LX_MEMO_LEADS or-ed in when the form leads
+                          to some entry (it has candidates) */
+    uint32_t text;     /* a form over 16 bytes: offset of its bytes in
+                          memo_text */
     uint32_t first;    /* where its candidates start in memo_list */
     uint32_t count;    /* how many */
+    uint64_t head;     /* its key (lx_key) */
+    uint64_t tail;
 } lx_memo;
 
 /* One thread's scratch memory: grown when an answer needs more, never
@@ -214,13 +244,21 @@ typedef struct lx_worker {
     uint32_t *seen;      /* [n_entries] generation in which each entry last
                             counted towards its area */
     uint32_t gen;        /* the current answer's generation */
-    double *sum;         /* [n_areas] S per area for the current answer */
+    double *sum;         /* [n_areas] S per area for the current answer
+                            (valid for the areas it touched) */
     uint32_t *tried;     /* [n_entries] stamp of the position with
                             alternatives where each entry was last tried */
     uint32_t stamp;      /* the current such position's stamp, counting
                             on across answers (0: never) */
-    uint32_t *pos;       /* token index of each content position */
+    const uint32_t *at;  /* token index of each content position of the
+                            current answer: pos, or ident when position p
+                            is token p (lx_plain_pass) */
+    uint32_t *pos;       /* token indices of the positions (lx_positions) */
     size_t cap_pos;      /* allocated in pos */
+    uint64_t *cand;      /* the tokens lx_plain_walk lists */
+    size_t cap_cand;     /* allocated in cand */
+    uint32_t *ident;     /* ident[i] == i, filled as it grows */
+    size_t cap_ident;    /* allocated (and filled) in ident */
     uint8_t *alts;       /* alternatives that follow each position's token
                             (0 to LX_MAX_ALTS) */
     size_t cap_alts;     /* allocated in alts */
@@ -237,15 +275,20 @@ typedef struct lx_worker {
                             position; all zero between answers */
     size_t cap_excl;     /* allocated in excl */
     lx_match *matches;   /* the current answer's matches */
+    uint32_t excluding;  /* 1 when one of them is an exclusion's */
     size_t n_matches;    /* how many */
     size_t cap_matches;  /* allocated */
-    lx_memo *memo;       /* by normal-form id: the wildcard candidates of
-                            each form met (lx_wild), so that the tries are
-                            walked once per distinct form, not per token */
-    size_t cap_memo;     /* allocated in memo */
-    char *memo_text;     /* the forms' bytes */
+    lx_memo *memo;       /* by normal-form id's low bits: the candidates
+                            of each form met (lx_candidates), so that the
+                            tries are walked once per distinct form, not
+                            per token */
+    size_t cap_memo;     /* allocated in memo: 0 or a power of 2 (pu_grow
+                            doubles from 16) up to LX_MEMO_IDS */
+    char *memo_text;     /* the bytes of the forms over 16 bytes */
     size_t n_memo_text;  /* used */
     size_t cap_memo_text;/* allocated */
+    uint32_t forgets;    /* times the memo forgot everything (a walk's
+                            finds are good while this stays) */
     uint32_t *memo_list; /* the candidates, grouped by form */
     size_t n_memo_list;  /* used */
     size_t cap_memo_list;/* allocated */
@@ -703,6 +746,8 @@ static int lx_parse_entry(lx_parser *p, const unsigned char *line, size_t b,
     en->elem = lx->n_elems;
     en->n_elems = n;
     en->span = span;
+    en->second = n > 1 && elems[1].kind == LX_WORD ? elems[1].id : WM_ID_NONE;
+    en->reach = n > 1 ? elems[1].gap + 1 : 0;
     en->exclude = exclude;
     en->weight = weight;
     rc = lx_pool_add(lx, line + rule_b, body_end - rule_b, &en->rule);
@@ -850,10 +895,11 @@ static int lx_parse(lx_parser *p, const unsigned char *text, size_t len)
 ** Comparing one character instead of the whole part keeps a token's scan
 ** linear in its length.
 */
-static uint32_t lx_table_next(const lx_table *t, const char *pool,
-                              uint32_t h, uint32_t len, uint32_t parent,
-                              const unsigned char *ch, uint32_t ch_len,
-                              int backward)
+static inline uint32_t lx_table_next(const lx_table *t, const char *pool,
+                                     uint32_t h, uint32_t len,
+                                     uint32_t parent,
+                                     const unsigned char *ch,
+                                     uint32_t ch_len, int backward)
 {
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
         const lx_slot *sl = &t->slots[i];
@@ -1199,6 +1245,8 @@ static void lx_worker_free(void *state, void *worker)
     lx->host.free(lx->host.ctx, w->tried);
     lx->host.free(lx->host.ctx, w->sum);
     lx->host.free(lx->host.ctx, w->pos);
+    lx->host.free(lx->host.ctx, w->ident);
+    lx->host.free(lx->host.ctx, w->cand);
     lx->host.free(lx->host.ctx, w->alts);
     lx->host.free(lx->host.ctx, w->mark);
     lx->host.free(lx->host.ctx, w->limit);
@@ -1242,7 +1290,7 @@ static int lx_pos_matches(const lexicon *lx, const lx_worker *w,
                           const wm_token *tokens, const lx_elem *el,
                           uint32_t q)
 {
-    const wm_token *t = &tokens[w->pos[q]];
+    const wm_token *t = &tokens[w->at[q]];
 
     if (lx_elem_matches(lx, el, t))
         return 1;
@@ -1346,12 +1394,42 @@ static inline int lx_search(const lexicon *lx, const lx_worker *w,
         uint32_t top = second->gap + 1 < lim ? second->gap + 1 : lim;
         uint32_t o = 1;
 
-        while (o <= top && tokens[w->pos[p + o]].stem_id != second->id)
+        while (o <= top && tokens[w->at[p + o]].stem_id != second->id)
             o++;
         if (o > top)
             return 0;
     }
     return lx_search_window(lx, w, tokens, en, p, lim, last);
+}
+
+/* Grows the matches by one at least; out of line, so that lx_record's
+** callers keep few registers. */
+static __attribute__((noinline)) int lx_more_matches(const lexicon *lx,
+                                                     lx_worker *w)
+{
+    return pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
+                   w->n_matches + 1, sizeof *w->matches);
+}
+
+/* Records a match of entry e from position p to position last, and
+** whether an exclusion matched (lx_classify's filter runs only then). */
+static inline int lx_record(const lexicon *lx, lx_worker *w, uint32_t e,
+                            uint32_t p, uint32_t last)
+{
+    lx_match *mt;
+
+    if (w->n_matches == w->cap_matches) {
+        int rc = lx_more_matches(lx, w);
+
+        if (rc != WM_OK)
+            return rc;
+    }
+    mt = &w->matches[w->n_matches++];
+    mt->entry = e;
+    mt->first = p;
+    mt->last = last;
+    w->excluding |= lx->entries[e].exclude;
+    return WM_OK;
 }
 
 /*
@@ -1365,12 +1443,11 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
 {
     const lx_entry *en = &lx->entries[e];
     uint32_t last, plain_last;
-    int rc;
 
     if (!lx_search(lx, w, tokens, en, p, &last))
         return WM_OK;
     if (w->pass == LX_PASS_VARIANTS &&
-        lx_elem_matches(lx, lx->elems + en->elem, &tokens[w->pos[p]])) {
+        lx_elem_matches(lx, lx->elems + en->elem, &tokens[w->at[p]])) {
         int dup;
 
         w->plain = 1;
@@ -1379,14 +1456,60 @@ static int lx_try(const lexicon *lx, lx_worker *w, const wm_token *tokens,
         if (dup)
             return WM_OK;
     }
-    rc = pu_grow(&lx->host, (void **)&w->matches, &w->cap_matches,
-                 w->n_matches + 1, sizeof *w->matches);
-    if (rc != WM_OK)
-        return rc;
-    w->matches[w->n_matches].entry = e;
-    w->matches[w->n_matches].first = p;
-    w->matches[w->n_matches].last = last;
-    w->n_matches++;
+    return lx_record(lx, w, e, p, last);
+}
+
+/*
+** lx_try_list in the words pass, where most entries tried fail at once:
+** too long for what is left of the sentence, or (most) a phrase whose
+** second element matches none of the positions its gap allows after p (a
+** word by stem id, from the entry alone; an exact form or a wildcard by
+** its element). Those tests (lx_search's, and lx_search_window's first
+** step) are made here with the sentence's end read once for the list, so
+** that a failing entry costs a few loads; the rest go on to
+** lx_search_window or are a single word's match. Since an entry's span is
+** at least its elements - 1 and its second element's reach, the tests
+** give what lx_search's, which take the least of span and sentence, do.
+*/
+static int lx_try_words(const lexicon *lx, lx_worker *w,
+                        const wm_token *tokens, const uint32_t *list,
+                        uint32_t count, uint32_t p)
+{
+    uint32_t sent = w->limit[p] - p; /* positions after p in its sentence */
+    const uint32_t *at = w->at;
+
+    for (uint32_t i = 0; i < count; i++) {
+        const lx_entry *en = &lx->entries[list[i]];
+        uint32_t last = p;
+        int rc;
+
+        if (en->n_elems > 1) {
+            uint32_t top = en->reach < sent ? en->reach : sent, o = 1;
+
+            if (en->n_elems - 1 > sent)
+                continue;
+            if (en->second != WM_ID_NONE) {
+                while (o <= top && tokens[at[p + o]].stem_id != en->second)
+                    o++;
+            } else {
+                /* an exact form or a wildcard: the same test, by
+                ** lx_elem_matches */
+                const lx_elem *el = lx->elems + en->elem + 1;
+
+                while (o <= top &&
+                       !lx_elem_matches(lx, el, &tokens[at[p + o]]))
+                    o++;
+            }
+            if (o > top)
+                continue;
+            if (!lx_search_window(lx, w, tokens, en, p,
+                                  en->span < sent ? en->span : sent, &last))
+                continue;
+        }
+        rc = lx_record(lx, w, list[i], p, last);
+        if (rc != WM_OK)
+            return rc;
+    }
     return WM_OK;
 }
 
@@ -1398,6 +1521,8 @@ static int lx_try_list(const lexicon *lx, lx_worker *w,
                        const wm_token *tokens, const uint32_t *list,
                        uint32_t count, uint32_t p)
 {
+    if (w->pass == LX_PASS_WORDS)
+        return lx_try_words(lx, w, tokens, list, count, p);
     for (uint32_t i = 0; i < count; i++) {
         int rc;
 
@@ -1415,6 +1540,34 @@ static int lx_try_list(const lexicon *lx, lx_worker *w,
     return WM_OK;
 }
 
+/* Appends count entries to the worker's memo_list. */
+static int lx_collect_list(const lexicon *lx, lx_worker *w,
+                           const uint32_t *list, uint32_t count)
+{
+    int rc = pu_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
+                     w->n_memo_list + count, sizeof *w->memo_list);
+
+    if (rc != WM_OK)
+        return rc;
+    memcpy(w->memo_list + w->n_memo_list, list, count * sizeof *list);
+    w->n_memo_list += count;
+    return WM_OK;
+}
+
+/* Appends the entries an id index files under id (none when id is
+** WM_ID_NONE or above every id the index holds). */
+static int lx_collect_index(const lexicon *lx, lx_worker *w,
+                            const lx_index *ix, uint32_t id)
+{
+    uint32_t a;
+
+    if (id == WM_ID_NONE || id >= ix->n_ids ||
+        ix->first[id] == ix->first[id + 1])
+        return WM_OK;
+    a = ix->first[id];
+    return lx_collect_list(lx, w, ix->list + a, ix->first[id + 1] - a);
+}
+
 /*
 ** Walks a wildcard trie along one string of a token (its normal form, or
 ** for suffixes also its stem), a character at a time from the start
@@ -1423,9 +1576,10 @@ static int lx_try_list(const lexicon *lx, lx_worker *w,
 ** Keys of `skip` bytes or fewer were met through another string and are
 ** passed over.
 */
-static int lx_collect_parts(const lexicon *lx, lx_worker *w,
-                            const lx_table *tb, const unsigned char *s,
-                            uint32_t s_len, int backward, uint32_t skip)
+static inline int lx_collect_parts(const lexicon *lx, lx_worker *w,
+                                   const lx_table *tb,
+                                   const unsigned char *s, uint32_t s_len,
+                                   int backward, uint32_t skip)
 {
     uint32_t n = s_len < tb->max_len ? s_len : tb->max_len;
     uint32_t h = LX_FNV_BASIS, at = LX_NO_SLOT, done = 0;
@@ -1445,32 +1599,36 @@ static int lx_collect_parts(const lexicon *lx, lx_worker *w,
         done = len;
         sl = &tb->slots[at];
         if (sl->count && len > skip) {
-            int rc = pu_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
-                             w->n_memo_list + sl->count, sizeof *w->memo_list);
+            int rc = lx_collect_list(lx, w, tb->list + sl->first, sl->count);
+
             if (rc != WM_OK)
                 return rc;
-            memcpy(w->memo_list + w->n_memo_list, tb->list + sl->first,
-                   sl->count * sizeof *w->memo_list);
-            w->n_memo_list += sl->count;
         }
     }
     return WM_OK;
 }
 
 /*
-** Appends to memo_list the wildcard candidates of token t, in the order
-** they are tried: by the prefixes of its normal form, then by the suffixes
-** of its normal form, then by those of its stem that the normal form does
-** not share (for most words the stem is the word's beginning, so that
-** last walk is short or not made).
+** Appends to memo_list the candidates of token t: the entries whose first
+** element it matches, in the order they are tried: the words filed under
+** its stem id, the exact forms under its normal form's id, then the
+** wildcards by the prefixes of its normal form, by the suffixes of its
+** normal form, and by those of its stem that the normal form does not
+** share (for most words the stem is the word's beginning, so that last
+** walk is short or not made). All of it follows from the normal form's
+** bytes (its stem is the stemmer's, and an id below the indexes' n_ids is
+** a string the lexicon interned, the same for ever), so the memo may keep
+** it under them.
 */
 static int lx_collect(const lexicon *lx, lx_worker *w, const wm_token *t)
 {
     const unsigned char *norm = (const unsigned char *)t->norm;
     const unsigned char *stem = (const unsigned char *)t->stem;
-    int rc = WM_OK;
+    int rc = lx_collect_index(lx, w, &lx->words, t->stem_id);
 
-    if (lx->prefixes.max_len)
+    if (rc == WM_OK)
+        rc = lx_collect_index(lx, w, &lx->exacts, t->norm_id);
+    if (rc == WM_OK && lx->prefixes.max_len)
         rc = lx_collect_parts(lx, w, &lx->prefixes, norm, (uint32_t)t->norm_len, 0, 0);
     if (rc == WM_OK && lx->suffixes.max_len) {
         uint32_t common = 0;
@@ -1486,36 +1644,47 @@ static int lx_collect(const lexicon *lx, lx_worker *w, const wm_token *t)
     return rc;
 }
 
-/* Whether the n bytes at a and b are the same: memcmp without its call
-** for the short strings of a form (nearly all under 16 bytes), reading
-** each string only within its n bytes. */
-static inline int lx_same_bytes(const char *a, const char *b, size_t n)
+/*
+** The key of a form of n bytes: with n, it tells the form from every other
+** one of up to 16 bytes, and is read within the n bytes only: the first
+** and the last 8 bytes (overlapping below 16), 4 and 4 below 8, the first,
+** middle and last byte below 4 (all of them). A longer form is compared
+** byte by byte too. Most forms take the first branch, and the test of a
+** remembered form is then two loads and two compares against its slot,
+** with no call and no second array to read.
+*/
+static inline void lx_key(const char *s, size_t n, uint64_t *head,
+                          uint64_t *tail)
 {
-    if (n >= 8 && n <= 16) {
-        uint64_t a0, a1, b0, b1;
+    if (n >= 8) {
+        memcpy(head, s, 8);
+        memcpy(tail, s + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
 
-        memcpy(&a0, a, 8);
-        memcpy(&b0, b, 8);
-        memcpy(&a1, a + n - 8, 8);
-        memcpy(&b1, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    if (n >= 4 && n < 8) {
-        uint32_t a0, a1, b0, b1;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        *head = a;
+        *tail = b;
+    } else {
+        const unsigned char *u = (const unsigned char *)s;
 
-        memcpy(&a0, a, 4);
-        memcpy(&b0, b, 4);
-        memcpy(&a1, a + n - 4, 4);
-        memcpy(&b1, b + n - 4, 4);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+        *head = n ? u[0] | (uint32_t)u[n / 2] << 8 | (uint32_t)u[n - 1] << 16
+                  : 0;
+        *tail = 0;
     }
-    if (n < 4) {
-        for (size_t i = 0; i < n; i++)
-            if (a[i] != b[i])
-                return 0;
-        return 1;
-    }
-    return memcmp(a, b, n) == 0;
+}
+
+/* Whether slot m holds the form s of n bytes, its length already found
+** equal. */
+static inline int lx_memo_is(const lx_memo *m, const char *memo_text,
+                             const char *s, size_t n)
+{
+    uint64_t head, tail;
+
+    lx_key(s, n, &head, &tail);
+    return ((head ^ m->head) | (tail ^ m->tail)) == 0 &&
+           (n <= 16 || memcmp(memo_text + m->text, s, n) == 0);
 }
 
 /* 1 when token t's stem or normal form files entries in an id index
@@ -1533,6 +1702,7 @@ static inline int lx_by_id(const lexicon *lx, const wm_token *t)
 /* Forgets every remembered form (the memo's memory stays). */
 static void lx_memo_forget(lx_worker *w)
 {
+    w->forgets++;
     if (w->memo)
         memset(w->memo, 0, w->cap_memo * sizeof *w->memo);
     w->n_memo_text = 0;
@@ -1540,63 +1710,211 @@ static void lx_memo_forget(lx_worker *w)
 }
 
 /*
-** The wildcard candidates of token t: *first and *count in memo_list.
-** Walks the tries the first time a normal form is met and remembers the
-** result under its id; a later token of the same form (most tokens, in
-** Zipfian text) costs one array read and one comparison of its bytes. A
-** form without an id, with an id past LX_MEMO_IDS, or met when the memo
-** is full is walked each time, its candidates left at the list's end
-** until the next such walk.
+** The candidates of token t (lx_collect): *first and *count in memo_list.
+** Collects them (walking the tries) the first time a normal form is met
+** and remembers the result under its id; a later token of the same form
+** (most tokens, in Zipfian text) costs one slot read and one comparison
+** of its key. A form without an id is collected each time, its candidates
+** left at the list's end until the next such collection. Only for a lexicon with
+** wildcards: without, the id indexes are one step each (lx_scan_one).
 */
-static int lx_wild(const lexicon *lx, lx_worker *w, const wm_token *t,
-                   uint32_t *first, uint32_t *count)
+/*
+** Writes the summary (LX_HEAD words) before the candidates at mark +
+** LX_HEAD .. n_memo_list, and after them, when some are phrases, the
+** single-word ones again: what lx_try_memo needs to pass over all the
+** phrases of a form at once where none can match.
+*/
+static int lx_gate(const lexicon *lx, lx_worker *w, size_t mark)
+{
+    uint32_t *head = w->memo_list + mark;
+    const uint32_t *list = head + LX_HEAD;
+    uint32_t count = (uint32_t)(w->n_memo_list - mark - LX_HEAD);
+    uint64_t mask = 0;
+    uint32_t reach = 0, more = LX_MAX_ELEMS, singles = 0;
+
+    for (uint32_t i = 0; i < count; i++) {
+        const lx_entry *en = &lx->entries[list[i]];
+
+        if (en->n_elems == 1) {
+            singles++;
+            continue;
+        }
+        if (en->n_elems - 1 < more)
+            more = en->n_elems - 1;
+        if (en->second == WM_ID_NONE)
+            reach = LX_GATE_OPEN;
+        else if (reach != LX_GATE_OPEN) {
+            mask |= (uint64_t)1 << (en->second & 63);
+            if (en->reach > reach)
+                reach = en->reach;
+        }
+    }
+    head[LX_H_MASK] = (uint32_t)mask;
+    head[LX_H_MASK + 1] = (uint32_t)(mask >> 32);
+    head[LX_H_REACH] = reach;
+    head[LX_H_MORE] = more;
+    head[LX_H_SINGLES] = singles;
+    head[LX_H_COUNT] = count;
+    if (reach == 0 || reach == LX_GATE_OPEN)
+        return WM_OK;
+    for (uint32_t i = 0; i < count; i++) {
+        /* memo_list may move as it grows: read through w each time */
+        uint32_t e = w->memo_list[mark + LX_HEAD + i];
+        int rc;
+
+        if (lx->entries[e].n_elems > 1)
+            continue;
+        rc = lx_collect_list(lx, w, &e, 1);
+        if (rc != WM_OK)
+            return rc;
+    }
+    return WM_OK;
+}
+
+static int lx_candidates(const lexicon *lx, lx_worker *w, const wm_token *t,
+                         uint32_t *first, uint32_t *count)
 {
     uint32_t id = t->norm_id;
     lx_memo *m = NULL;
-    size_t mark;
+    size_t mark, text_len = t->norm_len > 16 ? t->norm_len : 0;
     int rc;
 
-    if (id != WM_ID_NONE && id < LX_MEMO_IDS && t->norm_len < LX_MEMO_LEADS - 1) {
-        if (id < w->cap_memo) {
-            m = &w->memo[id];
+    if (id != WM_ID_NONE && t->norm_len < LX_MEMO_LEADS - 1) {
+        if (w->cap_memo) {
+            m = &w->memo[id & (w->cap_memo - 1)];
             if ((m->len & ~LX_MEMO_LEADS) == t->norm_len + 1 &&
-                lx_same_bytes(w->memo_text + m->text, t->norm, t->norm_len)) {
+                lx_memo_is(m, w->memo_text, t->norm, t->norm_len)) {
                 *first = m->first;
                 *count = m->count;
                 return WM_OK;
             }
         }
-        if (w->n_memo_text + t->norm_len > LX_MEMO_BYTES ||
+        if (w->n_memo_text + text_len > LX_MEMO_BYTES ||
             w->n_memo_list * sizeof *w->memo_list > LX_MEMO_BYTES)
             lx_memo_forget(w);
-        rc = pu_grow(&lx->host, (void **)&w->memo, &w->cap_memo, (size_t)id + 1,
+        /* A slot per id while the ids are few; past LX_MEMO_IDS, ids
+        ** share slots. Growing leaves a form in the slot of its id's
+        ** fewer low bits, where it is no longer looked for: it is
+        ** collected again when met. */
+        rc = pu_grow(&lx->host, (void **)&w->memo, &w->cap_memo,
+                     id < LX_MEMO_IDS ? (size_t)id + 1 : LX_MEMO_IDS,
                      sizeof *w->memo);
         if (rc == WM_OK)
             rc = pu_grow(&lx->host, (void **)&w->memo_text, &w->cap_memo_text,
-                         w->n_memo_text + t->norm_len + 1, 1);
+                         w->n_memo_text + text_len + 1, 1);
         if (rc != WM_OK)
             return rc;
-        m = &w->memo[id];
+        m = &w->memo[id & (w->cap_memo - 1)];
     }
     mark = w->n_memo_list;
-    rc = lx_collect(lx, w, t);
-    if (rc != WM_OK) {
-        w->n_memo_list = mark;
-        return rc;
+    rc = pu_grow(&lx->host, (void **)&w->memo_list, &w->cap_memo_list,
+                 mark + LX_HEAD, sizeof *w->memo_list);
+    if (rc == WM_OK) {
+        w->n_memo_list = mark + LX_HEAD;
+        rc = lx_collect(lx, w, t);
     }
-    *first = (uint32_t)mark;
-    *count = (uint32_t)(w->n_memo_list - mark);
+    *first = (uint32_t)(mark + LX_HEAD);
+    *count = (uint32_t)(w->n_memo_list - *first);
+    if (rc == WM_OK && *count)
+        rc = lx_gate(lx, w, mark);
+    if (rc != WM_OK || !*count) /* nothing to keep but the length */
+        w->n_memo_list = mark;
+    if (rc != WM_OK)
+        return rc;
     if (!m) {
         w->n_memo_list = mark; /* not kept: the next walk overwrites it */
         return WM_OK;
     }
-    memcpy(w->memo_text + w->n_memo_text, t->norm, t->norm_len);
+    if (text_len)
+        memcpy(w->memo_text + w->n_memo_text, t->norm, text_len);
     m->text = (uint32_t)w->n_memo_text;
-    m->len = ((uint32_t)t->norm_len + 1) | (lx_by_id(lx, t) ? LX_MEMO_LEADS : 0);
+    m->len = ((uint32_t)t->norm_len + 1) | (*count ? LX_MEMO_LEADS : 0);
     m->first = *first;
     m->count = *count;
-    w->n_memo_text += t->norm_len;
+    lx_key(t->norm, t->norm_len, &m->head, &m->tail);
+    w->n_memo_text += text_len;
     return WM_OK;
+}
+
+/* What a worker without a memo yet looks in: one slot that remembers
+** nothing (read-only, so shared). */
+static const lx_memo lx_no_memo;
+
+/* The worker's memo as the tests read it: its slots and the mask of their
+** index (lx_no_memo and 0 before it has any). */
+static inline const lx_memo *lx_memo_slots(const lx_worker *w,
+                                           uint32_t *mask)
+{
+    *mask = w->cap_memo ? (uint32_t)w->cap_memo - 1 : 0;
+    return w->cap_memo ? w->memo : &lx_no_memo;
+}
+
+/* 1 when the memo says that token t leads to no entry: its form is
+** remembered without LX_MEMO_LEADS (the length test fails with it). A form
+** not remembered is not quiet: its scan remembers it. memo, mask
+** (lx_memo_slots) and memo_text are the worker's, in the caller's locals
+** (see lx_words_pass). */
+static inline int lx_quiet(const lx_memo *memo, uint32_t mask,
+                           const char *memo_text, const wm_token *t)
+{
+    const lx_memo *m = &memo[t->norm_id & mask];
+
+    return m->len == t->norm_len + 1 &&
+           lx_memo_is(m, memo_text, t->norm, t->norm_len);
+}
+
+/*
+** Tries the candidates of a form, at first in memo_list (see lx_candidates;
+** how many, its summary says), from position p. In the words pass its summary (lx_gate)
+** may tell at once that no phrase of them can match here: when what is
+** left of the sentence is too short for any, or no position that a
+** phrase's second element may take holds a stem id whose bit is set in the
+** mask. Each phrase would fail lx_try_words's tests then (its second
+** element, a word, is one of the mask's, within the largest reach), so
+** only the single words are recorded, in their order; else (and in the
+** other passes) every candidate is tried.
+*/
+static inline int lx_try_memo(const lexicon *lx, lx_worker *w,
+                              const wm_token *tokens, uint32_t first,
+                              uint32_t p)
+{
+    const uint32_t *head = w->memo_list + first - LX_HEAD;
+    uint32_t reach = head[LX_H_REACH], count = head[LX_H_COUNT];
+
+    if (w->pass == LX_PASS_WORDS && reach == 0) {
+        /* single words only: each is a match here */
+        for (uint32_t i = 0; i < count; i++) {
+            int rc = lx_record(lx, w, w->memo_list[first + i], p, p);
+
+            if (rc != WM_OK)
+                return rc;
+        }
+        return WM_OK;
+    }
+    if (w->pass == LX_PASS_WORDS && reach != LX_GATE_OPEN) {
+        uint32_t sent = w->limit[p] - p, singles = head[LX_H_SINGLES];
+        uint64_t mask = head[LX_H_MASK] |
+                        (uint64_t)head[LX_H_MASK + 1] << 32;
+        int open = 0;
+
+        if (sent >= head[LX_H_MORE]) {
+            uint32_t top = reach < sent ? reach : sent;
+
+            for (uint32_t o = 1; !open && o <= top; o++)
+                open = (mask >> (tokens[w->at[p + o]].stem_id & 63)) & 1;
+        }
+        if (!open) {
+            for (uint32_t i = 0; i < singles; i++) {
+                int rc = lx_record(lx, w, w->memo_list[first + count + i],
+                                   p, p);
+
+                if (rc != WM_OK)
+                    return rc;
+            }
+            return WM_OK;
+        }
+    }
+    return lx_try_list(lx, w, tokens, w->memo_list + first, count, p);
 }
 
 /* Tries the entries an id index files under id (none when id is
@@ -1616,9 +1934,10 @@ static int lx_scan_index(const lexicon *lx, lx_worker *w,
 /*
 ** Finds every entry whose first element matches token t, the base token of
 ** position p or one of its alternatives, and tries each from p: by stem
-** id, by normal-form id, then the wildcard candidates of its normal form
-** (lx_wild: by its prefixes, then by its suffixes, of the normal form and
-** then of the stem).
+** id, by normal-form id, then by the wildcards (by the prefixes, then by
+** the suffixes, of the normal form and then of the stem). With wildcards
+** that is the one list the memo keeps for the form (lx_candidates);
+** without, the two id indexes give it.
 */
 static int lx_scan_one(const lexicon *lx, lx_worker *w,
                        const wm_token *tokens, const wm_token *t, uint32_t p)
@@ -1626,14 +1945,15 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
     uint32_t first, count;
     int rc;
 
-    rc = lx_scan_index(lx, w, tokens, &lx->words, t->stem_id, p);
-    if (rc == WM_OK)
-        rc = lx_scan_index(lx, w, tokens, &lx->exacts, t->norm_id, p);
-    if (rc != WM_OK || (!lx->prefixes.max_len && !lx->suffixes.max_len))
+    if (!lx->prefixes.max_len && !lx->suffixes.max_len) {
+        rc = lx_scan_index(lx, w, tokens, &lx->words, t->stem_id, p);
+        if (rc == WM_OK)
+            rc = lx_scan_index(lx, w, tokens, &lx->exacts, t->norm_id, p);
         return rc;
-    rc = lx_wild(lx, w, t, &first, &count);
+    }
+    rc = lx_candidates(lx, w, t, &first, &count);
     if (rc == WM_OK && count)
-        rc = lx_try_list(lx, w, tokens, w->memo_list + first, count, p);
+        rc = lx_try_memo(lx, w, tokens, first, p);
     return rc;
 }
 
@@ -1641,11 +1961,8 @@ static int lx_scan_one(const lexicon *lx, lx_worker *w,
 ** The words pass: scans each position's word token unless it is sure to
 ** lead to no entry (lx_scan_one would find nothing to try). Most tokens
 ** are such, and this spares them lx_scan_one's call. With wildcards, the
-** memo says it in one test: a form remembered with no candidates and
-** without LX_MEMO_LEADS (its stem and normal form file no entry by id);
-** a form not remembered is scanned, which remembers it. Without, the two
-** id indexes say it. What the test reads is kept in locals: the indexes'
-** arrays, and the memo's, which change only in lx_scan_one (a new form
+** memo says it (lx_quiet); without, the two id indexes (lx_by_id). What
+** the test reads is kept in locals: the memo's arrays, which change only in lx_scan_one (a new form
 ** remembered) and are read again after it; through the worker, which the
 ** scan writes, the compiler would load each again per token.
 */
@@ -1653,9 +1970,9 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
                          const wm_token *tokens, uint32_t n_pos)
 {
     const uint32_t *pos = w->pos;
-    const lx_memo *memo = w->memo;
+    uint32_t mask;
+    const lx_memo *memo = lx_memo_slots(w, &mask);
     const char *memo_text = w->memo_text;
-    size_t n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
     int rc;
 
     if (!lx->prefixes.max_len && !lx->suffixes.max_len) {
@@ -1672,18 +1989,131 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
     }
     for (uint32_t p = 0; p < n_pos; p++) {
         const wm_token *t = &tokens[pos[p]];
-        uint32_t nid = t->norm_id;
 
-        if (nid < n_memo && memo[nid].len == t->norm_len + 1 &&
-            memo[nid].count == 0 &&
-            lx_same_bytes(memo_text + memo[nid].text, t->norm, t->norm_len))
+        if (lx_quiet(memo, mask, memo_text, t))
             continue;
         rc = lx_scan_one(lx, w, tokens, t, p);
         if (rc != WM_OK)
             return rc;
-        memo = w->memo;
+        memo = lx_memo_slots(w, &mask);
         memo_text = w->memo_text;
-        n_memo = w->cap_memo < LX_MEMO_IDS ? w->cap_memo : LX_MEMO_IDS;
+    }
+    return WM_OK;
+}
+
+/*
+** lx_plain_pass's walk over the tokens (wild: the lexicon has wildcards, a
+** constant in each of its two calls, so that each loop tests one way):
+** lists in w->cand the tokens that may lead to an entry, each with where
+** its form's candidates are in memo_list when the memo knows them (+ 1, in
+** the high half; 0: not known), and gives each its sentence's last
+** position in w->limit. Returns how many, or UINT32_MAX at the first token
+** that is no content token or is an alternative.
+*/
+static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
+                                     const wm_token *tokens, uint32_t n,
+                                     int wild)
+{
+    uint32_t mask;
+    const lx_memo *memo = lx_memo_slots(w, &mask);
+    const char *memo_text = w->memo_text;
+    uint64_t *cand = w->cand;
+    uint32_t *limit = w->limit;
+    uint32_t nc = 0, from = 0; /* from: first listed token of the sentence */
+    const wm_token *end = tokens + n;
+
+    /* By pointer, the index worked out only for a token listed. */
+    for (const wm_token *t = tokens; t < end; t++) {
+        uint64_t known = 0;
+
+        /* One test for the usual token: a content bit and nothing else of
+        ** these (LX_CONTENT is the low bits, so the kind - 1 is below it
+        ** only then); the others are told apart below. */
+        if ((t->flags & (LX_ALT | WM_TOK_SENT_START | LX_CONTENT)) - 1 >=
+            LX_CONTENT) {
+            uint32_t i = (uint32_t)(t - tokens);
+
+            if ((t->flags & LX_ALT) || !(t->flags & LX_CONTENT))
+                return UINT32_MAX;
+            for (; from < nc; from++) /* the sentence before ends at i - 1 */
+                limit[(uint32_t)cand[from]] = i - 1;
+        }
+        if (wild) {
+            /* Quiet (lx_quiet) in one compare of the length and the key; a
+            ** form remembered with candidates is listed with them. */
+            const lx_memo *m = &memo[t->norm_id & mask];
+            size_t len = t->norm_len + 1;
+
+            if (m->len == len) {
+                if (lx_memo_is(m, memo_text, t->norm, t->norm_len))
+                    continue;
+            } else if (m->len == (len | LX_MEMO_LEADS) &&
+                       lx_memo_is(m, memo_text, t->norm, t->norm_len))
+                known = (uint64_t)(m->first + 1) << 32;
+        } else if (!lx_by_id(lx, t))
+            continue;
+        cand[nc++] = known | (uint32_t)(t - tokens);
+    }
+    for (; from < nc; from++) /* the last sentence */
+        limit[(uint32_t)cand[from]] = n - 1;
+    return nc;
+}
+
+/*
+** The words pass of an answer whose tokens are all content tokens without
+** alternatives (the usual answer: analysed with flags 0, the spelling
+** stage off). Position p is then token p, so no list of positions is made
+** (w->at is the identity) and nothing is written for the tokens that can
+** start no entry, most of them: one walk (lx_plain_walk) tests each, as
+** lx_words_pass does, and notes the sentence ends; the tokens it keeps
+** are scanned after it, each with its sentence's end in limit (what
+** lx_search reads, for the position it starts from only). *done is 0 when
+** the answer has other tokens: the caller takes the general way then
+** (nothing here is left that it needs).
+*/
+static int lx_plain_pass(const lexicon *lx, lx_worker *w,
+                         const wm_token *tokens, uint32_t n, int *done)
+{
+    int wild = lx->prefixes.max_len || lx->suffixes.max_len;
+    uint32_t nc, forgets;
+    int rc;
+
+    *done = 0;
+    if (n > w->cap_cand || n > w->cap_limit || n > w->cap_ident) {
+        size_t old = w->cap_ident;
+
+        rc = pu_grow(&lx->host, (void **)&w->cand, &w->cap_cand, n,
+                     sizeof *w->cand);
+        if (rc == WM_OK)
+            rc = pu_grow(&lx->host, (void **)&w->limit, &w->cap_limit, n,
+                         sizeof *w->limit);
+        if (rc == WM_OK)
+            rc = pu_grow(&lx->host, (void **)&w->ident, &w->cap_ident, n,
+                         sizeof *w->ident);
+        for (size_t i = old; rc == WM_OK && i < w->cap_ident; i++)
+            w->ident[i] = (uint32_t)i;
+        if (rc != WM_OK)
+            return rc;
+    }
+    nc = wild ? lx_plain_walk(lx, w, tokens, n, 1)
+              : lx_plain_walk(lx, w, tokens, n, 0);
+    if (nc == UINT32_MAX)
+        return WM_OK;
+    *done = 1;
+    w->at = w->ident;
+    w->has_alts = 0;
+    forgets = w->forgets;
+    for (uint32_t c = 0; c < nc; c++) {
+        uint32_t p = (uint32_t)w->cand[c], known = (uint32_t)(w->cand[c] >> 32);
+
+        /* The candidates the walk found stay where they are in memo_list
+        ** (it only grows) unless the memo forgot everything since. */
+        if (known && w->forgets == forgets)
+            rc = lx_try_memo(lx, w, tokens, known - 1, p);
+        else
+            rc = lx_scan_one(lx, w, tokens, &tokens[p], p);
+        if (rc != WM_OK)
+            return rc;
     }
     return WM_OK;
 }
@@ -1700,7 +2130,7 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
 static int lx_scan_token(const lexicon *lx, lx_worker *w,
                          const wm_token *tokens, uint32_t p)
 {
-    const wm_token *t = &tokens[w->pos[p]];
+    const wm_token *t = &tokens[w->at[p]];
     uint32_t kinds = 0, n = w->pass != LX_PASS_PARTS;
     int rc = WM_OK;
 
@@ -1738,7 +2168,7 @@ static int lx_hold(lx_worker *w, const wm_token *tokens, uint32_t n_pos,
         for (uint32_t q = w->matches[m].first; q <= w->matches[m].last; q++)
             w->mark[q] |= LX_HELD;
     for (uint32_t q = 0; q < n_pos; q++) {
-        const wm_token *t = &tokens[w->pos[q]];
+        const wm_token *t = &tokens[w->at[q]];
         int has = 0;
 
         if (!w->alts[q] || (w->mark[q] & LX_HELD))
@@ -1792,6 +2222,7 @@ static int lx_positions(const lexicon *lx, lx_worker *w, const wm_token *tokens,
     ** them (alts and mark are bytes) could otherwise alias the worker and
     ** the tokens, and each would be loaded again per token. */
     pos = w->pos;
+    w->at = pos;
     limit = w->limit;
     alts = w->alts;
     mark = w->mark;
@@ -1848,7 +2279,7 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
     const wm_token *tokens;
     uint32_t n_pos = 0;
     uint64_t touched = 0;
-    int rc;
+    int rc, plain = 0;
 
     if (!out)
         return WM_EINVAL;
@@ -1869,17 +2300,24 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
         memset(w->seen, 0, (lx->n_entries + 1) * sizeof *w->seen);
         w->gen = 1;
     }
-    for (size_t a = 0; a < lx->n_areas; a++)
-        w->sum[a] = 0;
     w->n_matches = 0;
+    w->excluding = 0;
 
-    rc = lx_positions(lx, w, tokens, an->n_tokens, &n_pos);
     /* The words pass scans one token per position (lx_scan_token without
-    ** its alternatives and stamps). */
+    ** its alternatives and stamps); no position is open in it, so its
+    ** searches are plain (they need not read the marks). The usual answer
+    ** takes lx_plain_pass, the others lx_positions and lx_words_pass. */
     w->pass = LX_PASS_WORDS;
     w->stamping = 0;
-    if (rc == WM_OK)
-        rc = lx_words_pass(lx, w, tokens, n_pos);
+    w->plain = 1;
+    n_pos = (uint32_t)an->n_tokens;
+    rc = lx_plain_pass(lx, w, tokens, n_pos, &plain);
+    if (rc == WM_OK && !plain) {
+        rc = lx_positions(lx, w, tokens, an->n_tokens, &n_pos);
+        if (rc == WM_OK)
+            rc = lx_words_pass(lx, w, tokens, n_pos);
+    }
+    w->plain = 0;
     if (rc == WM_OK && w->has_alts) {
         /* The spelling stage's tokens stand in for a word that matched
         ** nothing as written: its variant first (in phrases too, so from
@@ -1900,7 +2338,7 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
                 if (w->alts[p] && !(w->mark[p] & LX_HELD))
                     rc = lx_scan_token(lx, w, tokens, p);
     }
-    if (rc == WM_OK && lx->has_exclusions)
+    if (rc == WM_OK && w->excluding && n_pos > w->cap_excl)
         rc = pu_grow(&lx->host, (void **)&w->excl, &w->cap_excl, n_pos,
                      sizeof *w->excl);
     if (rc != WM_OK) {
@@ -1908,11 +2346,14 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
         return rc;
     }
 
-    if (lx->has_exclusions) {
+    if (w->excluding) {
         /* Mark the positions each exclusion covers with its area's bit,
-        ** drop the positive matches that touch a mark of their own area,
-        ** then clear the marks (they must be zero for the next answer). */
-        int any = 0;
+        ** drop the positive matches that touch a mark of their own area
+        ** (the exclusions' own go too: they add nothing), then clear the
+        ** marks, from the first marked position to the last (they must be
+        ** zero for the next answer). */
+        size_t kept = 0;
+        uint32_t lo = UINT32_MAX, hi = 0;
 
         for (size_t m = 0; m < w->n_matches; m++) {
             const lx_match *mt = &w->matches[m];
@@ -1922,26 +2363,23 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
                 continue;
             for (uint32_t q = mt->first; q <= mt->last; q++)
                 w->excl[q] |= (uint64_t)1 << en->area;
-            any = 1;
+            lo = mt->first < lo ? mt->first : lo;
+            hi = mt->last > hi ? mt->last : hi;
         }
-        if (any) {
-            size_t kept = 0;
+        for (size_t m = 0; m < w->n_matches; m++) {
+            const lx_match *mt = &w->matches[m];
+            const lx_entry *en = &lx->entries[mt->entry];
+            uint64_t bit = (uint64_t)1 << en->area;
+            int hit = 0;
 
-            for (size_t m = 0; m < w->n_matches; m++) {
-                const lx_match *mt = &w->matches[m];
-                const lx_entry *en = &lx->entries[mt->entry];
-                uint64_t bit = (uint64_t)1 << en->area;
-                int hit = 0;
-
-                for (uint32_t q = mt->first; !hit && q <= mt->last; q++)
-                    hit = (w->excl[q] & bit) != 0;
-                if (!hit)
-                    w->matches[kept++] = *mt;
-            }
-            for (uint32_t q = 0; q < n_pos; q++)
-                w->excl[q] = 0;
-            w->n_matches = kept;
+            for (uint32_t q = mt->first; !hit && q <= mt->last; q++)
+                hit = (w->excl[q] & bit) != 0;
+            if (!hit)
+                w->matches[kept++] = *mt;
         }
+        for (uint32_t q = lo; q <= hi; q++)
+            w->excl[q] = 0;
+        w->n_matches = kept;
     }
 
     for (size_t m = 0; m < w->n_matches; m++) {
@@ -1951,12 +2389,17 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
         if (en->exclude)
             continue;
         if (w->seen[mt->entry] != w->gen) {
+            uint64_t bit = (uint64_t)1 << en->area;
+
+            /* An area's sum starts at its first entry: no clearing of
+            ** all the areas per answer. */
             w->seen[mt->entry] = w->gen;
-            w->sum[en->area] += en->weight;
-            touched |= (uint64_t)1 << en->area;
+            w->sum[en->area] = (touched & bit ? w->sum[en->area] : 0) +
+                               en->weight;
+            touched |= bit;
         }
-        rc = out->add_evidence(out, en->area, tokens[w->pos[mt->first]].start,
-                               tokens[w->pos[mt->last]].end, en->weight,
+        rc = out->add_evidence(out, en->area, tokens[w->at[mt->first]].start,
+                               tokens[w->at[mt->last]].end, en->weight,
                                lx->pool + en->rule);
         if (rc != WM_OK) {
             pu_message(out->err, out->err_size,
