@@ -177,6 +177,8 @@ static inline wm_wb_seg wm__wb_word_end(const unsigned char *text, size_t len, s
 {
     unsigned b = text[pos];
 
+    if (b == ' ') /* the commonest end, before the general test */
+        return (wm_wb_seg){pos, WM_WB_LETTER};
     if (b < 0x40 &&
         (((WM__WB_ENDS >> b) & 1u) ||
          (((WM__WB_MIDS >> b) & 1u) &&
@@ -214,7 +216,8 @@ static inline wm_wb_seg wm_wb_step(const unsigned char *text, size_t len, size_t
         return wm__wb_next_general(text, len, start);
     }
 #if defined(__SSE2__)
-    if (len >= 16) {
+    /* The block's test first: a text under 16 bytes never passes it. */
+    if (len - start >= 16 || len >= 16) {
         size_t pos = start;
         unsigned r;
 
