@@ -354,6 +354,9 @@ static int analyse_word(wm_analyzer *a, wm_intern *t, const unsigned char *s,
     w->len = (uint32_t)len;
     word_strings(a, t, nid, &w->s);
     w->bits = wm_intern_get(t, nid)->aux;
+    /* What a word token's flags take from the bits, ready to copy. */
+    w->bits |= (WM_TOK_WORD | (w->bits & WM_WL_STOP ? WM_TOK_STOPWORD : 0))
+               << WM_TOKEN_FLAGS_SHIFT;
     w->alts = alts;
     return WM_OK;
 }
@@ -843,14 +846,14 @@ static inline wm_token *token_at(const wm_analyzer *a, size_t n)
     return a->tokens ? a->tokens + n : NULL;
 }
 
-/* True for the space that the hot loop skips at pos: one ' ' before an
+/* True for the space that the hot loop skips at pos (< len): one ' ' before an
 ** ASCII character that is not a space or before a Latin-1 character (lead
 ** 0xC3). It is a segment of its own (only a space joins a space, WB3d, and
 ** none of those is absorbed, WB4), it ends no clause, and without
 ** WM_ANALYZE_ALL it makes no token; after_space() sees it from its byte. */
 static inline int lone_space(const unsigned char *s, size_t len, size_t pos)
 {
-    return s[pos] == ' ' && pos + 1 < len && s[pos + 1] != ' ' &&
+    return pos + 1 < len && s[pos] == ' ' && s[pos + 1] != ' ' &&
            (s[pos + 1] < 0x80 || s[pos + 1] == 0xC3);
 }
 
@@ -911,14 +914,14 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                     t->start = pos;
                     t->end = seg.end;
                     set_strings(t, &w->s);
-                    t->flags = WM_TOK_WORD | (w->bits & WM_WL_STOP ? WM_TOK_STOPWORD : 0) | carry;
+                    t->flags = w->bits >> WM_TOKEN_FLAGS_SHIFT | carry;
                     t->reserved = 0;
                     carry &= WM_TOK_NEGATED;
                     t++;
                     pos = seg.end;
                     /* The space after most words, without going round
                     ** the loop for it. */
-                    if (quiet && pos < text_len && lone_space(s, text_len, pos))
+                    if (quiet && lone_space(s, text_len, pos))
                         pos++;
                     continue;
                 }

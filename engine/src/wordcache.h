@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #define WM_INLINE_KEY 16 /* surface bytes held inside an entry */
+#define WM_TOKEN_FLAGS_SHIFT 16 /* see wm_cached_word.bits */
 
 /* What a token takes from a word: its normal form and stem, with ids. */
 typedef struct wm_word_strings {
@@ -45,7 +46,9 @@ typedef struct wm_cached_word {
     uint32_t hash;         /* wm_hash() of the surface */
     uint32_t len;          /* surface length; 0 marks an empty slot */
     wm_word_strings s;     /* what its token carries */
-    uint32_t bits;         /* WM_WL_* bits of the normal form */
+    uint32_t bits;         /* WM_WL_* bits of the normal form, and above
+                              WM_TOKEN_FLAGS_SHIFT the WM_TOK_* flags a
+                              word token takes from them (WORD, STOPWORD) */
     uint32_t alts;         /* the spelling stage's tokens for the word:
                               WM_ALT_FIRST/WM_ALT_COUNT (wm_internal.h),
                               0 for none (always, when spelling is off) */
@@ -118,10 +121,10 @@ static inline void wm__key_words(const unsigned char *p, size_t len, uint64_t w[
 ** wm_wordcache_hash()). */
 static inline uint32_t wm__key_hash(wm_key2 k, size_t len)
 {
-    uint64_t h = (k.w0 ^ (uint64_t)len << 56) * UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t x = k.w0 ^ (k.w1 << 32 | k.w1 >> 32);
 
-    h = (h ^ k.w1) * UINT64_C(0xBF58476D1CE4E5B9);
-    return (uint32_t)(h >> (64 - WM_KEY_LEN_SHIFT)) | (uint32_t)len << WM_KEY_LEN_SHIFT;
+    return (uint32_t)((x * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - WM_KEY_LEN_SHIFT)) |
+           (uint32_t)len << WM_KEY_LEN_SHIFT;
 }
 
 /* The hash of a longer surface: wm_hash() with the length bits clear. */
@@ -132,14 +135,16 @@ static inline uint32_t wm__long_hash(const unsigned char *s, size_t len)
 
 /*
 ** The hash a surface is filed under. Up to 16 bytes (nearly every word):
-** the two words of wm__key(), the loads the key comparison repeats,
-** mixed by two multiplications, with the length, which the words alone do
-** not fix; the high bits of the last product are the hash, since the low
-** bits of a product see only the low bits of its factors. Its top five
-** bits are the length itself (1..16), so that two short surfaces with the
-** same hash have the same length and a probe compares their words alone;
-** a longer surface takes wm_hash() with those bits clear (it never meets
-** a short one's hash), and its probe compares the lengths.
+** the two words of wm__key(), the loads the key comparison repeats, the
+** second turned by half its width (so that the two halves of a surface of
+** 4..7 bytes land in different halves, and no bytes are lost) and xor-ed
+** into the first, times an odd constant; the high bits of the product are
+** the hash, since the low bits of a product see only the low bits of its
+** factors. Its top five bits are the length itself (1..16), which the
+** words alone do not fix: two short surfaces with the same hash have the
+** same length, and a probe compares their words alone. A longer surface
+** takes wm_hash() with those bits clear (it never meets a short one's
+** hash), and its probe compares the lengths.
 */
 static inline uint32_t wm_wordcache_hash(const unsigned char *s, size_t len)
 {
