@@ -905,7 +905,12 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
         } else {
             size_t len;
 
-            seg = wm_wb_step(s, text_len, pos);
+#if defined(__SSE2__)
+            if (text_len - pos >= 16) /* all but a text's last word */
+                seg = wm_wb_word16(s, text_len, pos);
+            else
+#endif
+                seg = wm_wb_step(s, text_len, pos);
             len = seg.end - pos;
             if (seg.mask == WM_WB_LETTER && len <= hot_len && t != tend) {
                 const wm_cached_word *w = word_get_short(a, hot, s + pos, len);

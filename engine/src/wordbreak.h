@@ -188,6 +188,31 @@ static inline wm_wb_seg wm__wb_word_end(const unsigned char *text, size_t len, s
     return wm__wb_word_rest(text, len, pos);
 }
 
+#if defined(__SSE2__)
+/*
+** wm_wb_step() for a segment that starts at a byte of 0x40 or more with
+** 16 bytes or more left: the block path alone, for the analyzer's loop. A
+** run of 1..14 letters stops inside the block, so before the end (one
+** test for both), most often at a space.
+*/
+static inline wm_wb_seg wm_wb_word16(const unsigned char *text, size_t len, size_t start)
+{
+    unsigned r = wm__wb_run16(text + start);
+    size_t pos = start + r;
+
+    if (r - 1u < 14u) {
+        if (text[pos] == ' ')
+            return (wm_wb_seg){pos, WM_WB_LETTER};
+        return wm__wb_word_end(text, len, pos);
+    }
+    if (r == 0)
+        return wm__wb_next_general(text, len, start);
+    if (pos < len)
+        return wm__wb_word_long(text, len, pos);
+    return (wm_wb_seg){pos, WM_WB_LETTER};
+}
+#endif
+
 /*
 ** wm_wb_next(), with its commonest case inline for the analyzer's loop: a
 ** segment that starts with a word of ASCII and Latin-1 letters (in the
