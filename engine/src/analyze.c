@@ -816,6 +816,15 @@ emit_slow(wm_analyzer *a, const unsigned char *s, size_t start, wm_wb_seg seg,
     return rc;
 }
 
+/* emit_slow() for a word whose token the hot loop began at *t (its
+** offsets), reading its start from there: the loop keeps no copy. */
+static __attribute__((noinline)) int
+emit_slow_word(wm_analyzer *a, const unsigned char *s, const wm_token *t, wm_wb_seg seg,
+               unsigned flags, marks *m, size_t *n)
+{
+    return emit_slow(a, s, t->start, seg, flags, m, n);
+}
+
 /*
 ** The entry of a surface form of 1 to WM_INLINE_KEY bytes, as word_get(),
 ** for the hot loop: folded and hashed once for both caches. With `hot`
@@ -913,11 +922,16 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                 seg = wm_wb_step(s, text_len, pos);
             len = seg.end - pos;
             if (seg.mask == WM_WB_LETTER && len <= hot_len && t != tend) {
-                const wm_cached_word *w = word_get_short(a, hot, s + pos, len);
+                const wm_cached_word *w;
+
+                /* The offsets first: pos is not needed during the probe
+                ** then (a word that misses reads it back, see
+                ** emit_slow_word()), which leaves GCC a register more. */
+                t->start = pos;
+                t->end = seg.end;
+                w = word_get_short(a, hot, s + pos, len);
                 if (__builtin_expect(w && !((w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) |
                                             w->alts), 1)) {
-                    t->start = pos;
-                    t->end = seg.end;
                     set_strings(t, &w->s);
                     t->flags = w->bits >> WM_TOKEN_FLAGS_SHIFT | carry;
                     t->reserved = 0;
@@ -930,11 +944,16 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                         pos++;
                     continue;
                 }
+                n = (size_t)(t - a->tokens);
+                lm.carry = carry;
+                rc = emit_slow_word(a, s, t, seg, flags, &lm, &n);
+                goto slow_done;
             }
         }
         n = t ? (size_t)(t - a->tokens) : 0;
         lm.carry = carry;
         rc = emit_slow(a, s, pos, seg, flags, &lm, &n);
+    slow_done:
         carry = lm.carry;
         t = token_at(a, n);
         tend = token_at(a, a->cap_tokens);
