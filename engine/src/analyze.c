@@ -880,8 +880,10 @@ static inline int lone_space(const unsigned char *s, size_t len, size_t pos)
 **
 ** `hot` is a constant: 1 for the commonest call, with a shared cache,
 ** without WM_ANALYZE_ALL and with max_token_len at least WM_INLINE_KEY,
-** which wm_analyze() dispatches to its own copy of the loop, with no test
-** of any of those per segment. (Batching segments to
+** whose copy of the loop is wm_analyze()'s own (no call, one prologue), with
+** no test of any of those per segment; the others go to
+** analyze_general(). The marks start here, in the frame, and are copied
+** to *m at the end. (Batching segments to
 ** prefetch their cache lines was measured and lost: answers are short,
 ** and half of all segments are spaces.)
 */
@@ -893,7 +895,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
     size_t hot_len = hot || max_token >= WM_INLINE_KEY ? WM_INLINE_KEY : max_token;
     int quiet = hot || !(flags & WM_ANALYZE_ALL);
     wm_token *t = token_at(a, 0), *tend = token_at(a, a->cap_tokens);
-    marks lm = *m; /* in this frame: no register holds its address */
+    marks lm = {WM_TOK_SENT_START | WM_TOK_CLAUSE_START, 0, 1, 0, 0, 0, 0, 0};
     uint32_t carry = lm.carry;
     size_t pos = 0, n;
     int rc = WM_OK;
@@ -967,18 +969,20 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
     return rc;
 }
 
-/* The loop for the commonest call, see analyze_loop(). */
+/* The loop for any call but the commonest (see analyze_loop()), out of
+** line: wm_analyze() holds that one. */
 static __attribute__((noinline)) int
-analyze_hot(wm_analyzer *a, const unsigned char *s, size_t text_len, marks *m, size_t *n)
+analyze_general(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned flags,
+                marks *m, size_t *n)
 {
-    return analyze_loop(a, s, text_len, 0, 1, m, n);
+    return analyze_loop(a, s, text_len, flags, 0, m, n);
 }
 
 WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
                       unsigned flags, const wm_analysis **out)
 {
     const unsigned char *s = (const unsigned char *)text;
-    marks m = {WM_TOK_SENT_START | WM_TOK_CLAUSE_START, 0, 1, 0, 0, 0, 0, 0};
+    marks m;
     size_t n = 0;
     uint64_t hits;
     int rc;
@@ -993,9 +997,9 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
     bound_cache(a);
 
     if (a->shared && !(flags & WM_ANALYZE_ALL) && a->engine->max_token_len >= WM_INLINE_KEY)
-        rc = analyze_hot(a, s, text_len, &m, &n);
+        rc = analyze_loop(a, s, text_len, 0, 1, &m, &n);
     else
-        rc = analyze_loop(a, s, text_len, flags, 0, &m, &n);
+        rc = analyze_general(a, s, text_len, flags, &m, &n);
     hits = n - m.slow_tokens; /* the hot loop's tokens: all hits */
     a->stats.tokens += hits + m.looked;
     a->stats.cache_hits += hits + m.looked - m.missed;
