@@ -139,6 +139,24 @@ static inline unsigned wm__wb_run16(const unsigned char *p)
     }
 }
 
+/* wm__wb_run16() for the bytes from pos on when 1..15 are left in a text
+** of 16 bytes or more (its last word): the text's last 16 bytes, those
+** before pos shifted out; the ASCII run inline, the pairs out of line. */
+static inline unsigned wm__wb_run_tail(const unsigned char *text, size_t len, size_t pos)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + len - 16));
+    const __m128i t = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(t, _mm_set1_epi8(0x1F)),
+                                          _mm_set1_epi8(-128 + 26));
+    unsigned shift = (unsigned)(16 - (len - pos));
+    unsigned r = (unsigned)__builtin_ctz(~((unsigned)_mm_movemask_epi8(letter) >> shift));
+
+    /* Bits at and past the end are clear in both: a run to the end is r. */
+    if (!((((unsigned)_mm_movemask_epi8(v) >> shift) >> r) & 1u))
+        return r;
+    return (unsigned)__builtin_ctz(~wm__wb_letters_end(text, len, pos));
+}
+
 /* wm__wb_letters16() for the bytes from p on when fewer than 16 are left
 ** (p + left is the end of a text of at least 16 bytes): the last 16 bytes
 ** of the text with those before p shifted out. A continuation byte first
@@ -246,8 +264,7 @@ static inline wm_wb_seg wm_wb_step(const unsigned char *text, size_t len, size_t
         size_t pos = start;
         unsigned r;
 
-        r = len - pos >= 16 ? wm__wb_run16(text + pos)
-                            : (unsigned)__builtin_ctz(~wm__wb_letters_end(text, len, pos));
+        r = len - pos >= 16 ? wm__wb_run16(text + pos) : wm__wb_run_tail(text, len, pos);
         if (r != 0) {
             pos += r;
             /* A run that stops before a block's last byte stops at a byte
