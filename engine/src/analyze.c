@@ -916,6 +916,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
         } else {
             size_t len;
 
+        word: /* a segment starting at a byte of 0x40 or more */
 #if defined(__SSE2__)
             if (text_len - pos >= 16) /* all but a text's last word */
                 seg = wm_wb_word16(s, text_len, pos);
@@ -942,8 +943,12 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                     pos = seg.end;
                     /* The space after most words, without going round
                     ** the loop for it. */
-                    if (quiet && lone_space(s, text_len, pos))
-                        pos++;
+                    if (quiet && lone_space(s, text_len, pos)) {
+                        /* The next word straight away: its first byte
+                        ** was read for the space. */
+                        if (s[++pos] >= 0x40)
+                            goto word;
+                    }
                     continue;
                 }
                 n = (size_t)(t - a->tokens);
