@@ -904,9 +904,29 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
         wm_wb_seg seg;
 
         if (s[pos] < 0x40) {
-            if (quiet && lone_space(s, text_len, pos)) {
-                pos++;
-                continue;
+            /* A byte below 0x40 before ASCII or a Latin-1 character is a
+            ** segment alone when it is a space (not before a space) or
+            ** one of WM__WB_SINGLE (wm_wb_step()); without WM_ANALYZE_ALL
+            ** a space, a control or a punctuation mark makes no token,
+            ** only marks, and a space before a word leads straight to
+            ** it. Everything else (and the text's last byte) takes the
+            ** segmenter. */
+            unsigned b = s[pos], c;
+
+            if (quiet && pos + 1 < text_len &&
+                ((c = s[pos + 1]) < 0x80 || c == 0xC3)) {
+                if (b == ' ') {
+                    if (c != ' ') {
+                        pos++;
+                        if (c >= 0x40)
+                            goto word;
+                        continue;
+                    }
+                } else if (((WM__WB_SINGLE >> b) & 1u) &&
+                           mark_ascii(&lm, &carry, s, pos, wm_wb_ascii[b].mask)) {
+                    pos++;
+                    continue;
+                }
             }
             seg = wm_wb_step(s, text_len, pos);
             if (seg.end == pos + 1 && quiet && mark_ascii(&lm, &carry, s, pos, seg.mask)) {
