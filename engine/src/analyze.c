@@ -882,8 +882,7 @@ static inline int lone_space(const unsigned char *s, size_t len, size_t pos)
 ** without WM_ANALYZE_ALL and with max_token_len at least WM_INLINE_KEY,
 ** whose copy of the loop is wm_analyze()'s own (no call, one prologue), with
 ** no test of any of those per segment; the others go to
-** analyze_general(). The marks start here, in the frame, and are copied
-** to *m at the end. (Batching segments to
+** analyze_general(). (Batching segments to
 ** prefetch their cache lines was measured and lost: answers are short,
 ** and half of all segments are spaces.)
 */
@@ -895,11 +894,11 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
     size_t hot_len = hot || max_token >= WM_INLINE_KEY ? WM_INLINE_KEY : max_token;
     int quiet = hot || !(flags & WM_ANALYZE_ALL);
     wm_token *t = token_at(a, 0), *tend = token_at(a, a->cap_tokens);
-    marks lm = {WM_TOK_SENT_START | WM_TOK_CLAUSE_START, 0, 1, 0, 0, 0, 0, 0};
-    uint32_t carry = lm.carry;
+    uint32_t carry = WM_TOK_SENT_START | WM_TOK_CLAUSE_START;
     size_t pos = 0, n;
     int rc = WM_OK;
 
+    *m = (marks){carry, 0, 1, 0, 0, 0, 0, 0};
     while (pos < text_len) {
         wm_wb_seg seg;
 
@@ -923,13 +922,13 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                         continue;
                     }
                 } else if (((WM__WB_SINGLE >> b) & 1u) &&
-                           mark_ascii(&lm, &carry, s, pos, wm_wb_ascii[b].mask)) {
+                           mark_ascii(m, &carry, s, pos, wm_wb_ascii[b].mask)) {
                     pos++;
                     continue;
                 }
             }
             seg = wm_wb_step(s, text_len, pos);
-            if (seg.end == pos + 1 && quiet && mark_ascii(&lm, &carry, s, pos, seg.mask)) {
+            if (seg.end == pos + 1 && quiet && mark_ascii(m, &carry, s, pos, seg.mask)) {
                 pos++;
                 continue;
             }
@@ -972,24 +971,23 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                     continue;
                 }
                 n = (size_t)(t - a->tokens);
-                lm.carry = carry;
-                rc = emit_slow_word(a, s, t, seg, flags, &lm, &n);
+                m->carry = carry;
+                rc = emit_slow_word(a, s, t, seg, flags, m, &n);
                 goto slow_done;
             }
         }
         n = t ? (size_t)(t - a->tokens) : 0;
-        lm.carry = carry;
-        rc = emit_slow(a, s, pos, seg, flags, &lm, &n);
+        m->carry = carry;
+        rc = emit_slow(a, s, pos, seg, flags, m, &n);
     slow_done:
-        carry = lm.carry;
+        carry = m->carry;
         t = token_at(a, n);
         tend = token_at(a, a->cap_tokens);
         if (rc != WM_OK)
             break;
         pos = seg.end;
     }
-    lm.carry = carry;
-    *m = lm;
+    m->carry = carry;
     *n_out = t ? (size_t)(t - a->tokens) : 0;
     return rc;
 }
