@@ -362,10 +362,12 @@ static int analyse_word(wm_analyzer *a, wm_intern *t, const unsigned char *s,
 }
 
 /*
-** A surface form that missed the analyzer's cache, in the shared cache:
-** found there without a lock, or analysed under its lock and published.
-** Writes the entry to *out, or NULL when the shared cache is full (the
-** caller then analyses the word itself).
+** A surface form that missed the shared cache a moment ago (the callers
+** have just probed it, so no lock-free look comes first), in the shared
+** cache: found there under its lock (another worker published it since),
+** or analysed under its lock and published. Writes the entry to *out, or
+** NULL when the shared cache is full (the caller then analyses the word
+** itself).
 */
 static int shared_lookup(wm_analyzer *a, const unsigned char *s, size_t len,
                          uint32_t hash, const wm_cached_word **out)
@@ -374,7 +376,8 @@ static int shared_lookup(wm_analyzer *a, const unsigned char *s, size_t len,
     wm_cached_word *w;
     int rc;
 
-    if ((*out = wm_sharedcache_find(c, s, len, hash)) || wm_sharedcache_full(c))
+    *out = NULL;
+    if (wm_sharedcache_full(c))
         return WM_OK;
     wm_sharedcache_lock(c);
     /* Another worker may have published it since. */
