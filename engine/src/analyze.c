@@ -357,6 +357,9 @@ static int analyse_word(wm_analyzer *a, wm_intern *t, const unsigned char *s,
     /* What a word token's flags take from the bits, ready to copy. */
     w->bits |= (WM_TOK_WORD | (w->bits & WM_WL_STOP ? WM_TOK_STOPWORD : 0))
                << WM_TOKEN_FLAGS_SHIFT;
+    /* ... and whether it needs more than that: one bit for the hot loop. */
+    if ((w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) || alts)
+        w->bits |= WM_WORD_SPECIAL;
     w->alts = alts;
     return WM_OK;
 }
@@ -955,8 +958,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                 t->start = pos;
                 t->end = seg.end;
                 w = word_get_short(a, hot, s + pos, len);
-                if (__builtin_expect(w && !((w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) |
-                                            w->alts), 1)) {
+                if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
                     set_strings(t, &w->s);
                     t->flags = w->bits >> WM_TOKEN_FLAGS_SHIFT | carry;
                     t->reserved = 0;

@@ -27,6 +27,7 @@
 
 #define WM_INLINE_KEY 16 /* surface bytes held inside an entry */
 #define WM_TOKEN_FLAGS_SHIFT 16 /* see wm_cached_word.bits */
+#define WM_WORD_SPECIAL (UINT32_C(1) << 31) /* see wm_cached_word.bits */
 
 /* What a token takes from a word: its normal form and stem, with ids. */
 typedef struct wm_word_strings {
@@ -48,7 +49,9 @@ typedef struct wm_cached_word {
     wm_word_strings s;     /* what its token carries */
     uint32_t bits;         /* WM_WL_* bits of the normal form, and above
                               WM_TOKEN_FLAGS_SHIFT the WM_TOK_* flags a
-                              word token takes from them (WORD, STOPWORD) */
+                              word token takes from them (WORD, STOPWORD);
+                              WM_WORD_SPECIAL when a word token needs more
+                              (a negator, a clause break, alts) */
     uint32_t alts;         /* the spelling stage's tokens for the word:
                               WM_ALT_FIRST/WM_ALT_COUNT (wm_internal.h),
                               0 for none (always, when spelling is off) */
