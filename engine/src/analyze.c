@@ -855,6 +855,17 @@ word_get_short(const wm_analyzer *a, int hot, const unsigned char *s, size_t len
     return wm__probe(a->words.index, 0, &a->words.mask, &a->words.entries, s, len, k, 1, h);
 }
 
+/* Writes the token of a word the cache holds that needs nothing more
+** (not WM_WORD_SPECIAL) at t, its offsets there already, with the marks
+** waiting for it; a negation goes on. */
+static inline void put_hit(wm_token *t, const wm_cached_word *w, uint32_t *carry)
+{
+    set_strings(t, &w->s);
+    t->flags = w->bits >> WM_TOKEN_FLAGS_SHIFT | *carry;
+    t->reserved = 0;
+    *carry &= WM_TOK_NEGATED;
+}
+
 /* Where token n goes (NULL while the array has not been allocated). */
 static inline wm_token *token_at(const wm_analyzer *a, size_t n)
 {
@@ -939,19 +950,44 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                 continue;
             }
         } else {
+            const wm_cached_word *w;
             size_t len;
 
         word: /* a segment starting at a byte of 0x40 or more */
 #if defined(__SSE2__)
-            if (text_len - pos >= 16) /* all but a text's last word */
-                seg = wm_wb_word16(s, text_len, pos);
-            else
+            if (text_len - pos >= 16) { /* all but a text's last word */
+                unsigned r = wm__wb_run16(s + pos), c;
+
+                if (r - 1u < 14u && s[pos + r] == ' ' && t != tend) {
+                    /* The commonest word: 1..14 letters and a space
+                    ** inside the block, so before the end. The general
+                    ** path below, with what that tells known: a word,
+                    ** short enough, a space after it with a byte after
+                    ** that. */
+                    seg.end = pos + r;
+                    seg.mask = WM_WB_LETTER;
+                    t->start = pos;
+                    t->end = seg.end;
+                    w = word_get_short(a, hot, s + pos, r);
+                    if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
+                        put_hit(t++, w, &carry);
+                        pos = seg.end;
+                        c = s[pos + 1];
+                        if (quiet && c != ' ' && (c < 0x80 || c == 0xC3)) {
+                            pos++;
+                            if (c >= 0x40)
+                                goto word;
+                        }
+                        continue;
+                    }
+                    goto slow_word;
+                }
+                seg = wm_wb_word16_run(s, text_len, pos, r);
+            } else
 #endif
                 seg = wm_wb_step(s, text_len, pos);
             len = seg.end - pos;
             if (seg.mask == WM_WB_LETTER && len <= hot_len && t != tend) {
-                const wm_cached_word *w;
-
                 /* The offsets first: pos is not needed during the probe
                 ** then (a word that misses reads it back, see
                 ** emit_slow_word()), which leaves GCC a register more. */
@@ -959,11 +995,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                 t->end = seg.end;
                 w = word_get_short(a, hot, s + pos, len);
                 if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
-                    set_strings(t, &w->s);
-                    t->flags = w->bits >> WM_TOKEN_FLAGS_SHIFT | carry;
-                    t->reserved = 0;
-                    carry &= WM_TOK_NEGATED;
-                    t++;
+                    put_hit(t++, w, &carry);
                     pos = seg.end;
                     /* The space after most words, without going round
                     ** the loop for it. */
@@ -975,6 +1007,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                     }
                     continue;
                 }
+            slow_word:
                 n = (size_t)(t - a->tokens);
                 m->carry = carry;
                 rc = emit_slow_word(a, s, t, seg, flags, m, &n);

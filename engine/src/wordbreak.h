@@ -209,13 +209,14 @@ static inline wm_wb_seg wm__wb_word_end(const unsigned char *text, size_t len, s
 #if defined(__SSE2__)
 /*
 ** wm_wb_step() for a segment that starts at a byte of 0x40 or more with
-** 16 bytes or more left: the block path alone, for the analyzer's loop. A
-** run of 1..14 letters stops inside the block, so before the end (one
-** test for both), most often at a space.
+** 16 bytes or more left and whose block has given a run of r letters
+** (wm__wb_run16()): the block path alone, for the analyzer's loop. A run
+** of 1..14 letters stops inside the block, so before the end (one test
+** for both), most often at a space.
 */
-static inline wm_wb_seg wm_wb_word16(const unsigned char *text, size_t len, size_t start)
+static inline wm_wb_seg wm_wb_word16_run(const unsigned char *text, size_t len, size_t start,
+                                         unsigned r)
 {
-    unsigned r = wm__wb_run16(text + start);
     size_t pos = start + r;
 
     if (r - 1u < 14u) {
@@ -228,6 +229,12 @@ static inline wm_wb_seg wm_wb_word16(const unsigned char *text, size_t len, size
     if (pos < len)
         return wm__wb_word_long(text, len, pos);
     return (wm_wb_seg){pos, WM_WB_LETTER};
+}
+
+/* wm_wb_word16_run() with the block's run found first. */
+static inline wm_wb_seg wm_wb_word16(const unsigned char *text, size_t len, size_t start)
+{
+    return wm_wb_word16_run(text, len, start, wm__wb_run16(text + start));
 }
 #endif
 
