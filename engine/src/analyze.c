@@ -973,11 +973,12 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                         put_hit(t++, w, &carry);
                         pos = seg.end;
                         c = s[pos + 1];
-                        if (quiet && c != ' ' && (c < 0x80 || c == 0xC3)) {
+                        if (quiet && c - 0x40u < 0x40u) { /* an ASCII word next */
                             pos++;
-                            if (c >= 0x40)
-                                goto word;
+                            goto word;
                         }
+                        if (quiet && c != ' ' && (c < 0x80 || c == 0xC3))
+                            pos++;
                         continue;
                     }
                     goto slow_word;
