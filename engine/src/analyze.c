@@ -42,6 +42,7 @@
 #include "wordcache.h"
 
 #include <libstemmer.h>
+#include <stddef.h>
 #include <string.h>
 
 WM_API int wm_analyzer_new(wm_engine *engine, const char *lang,
@@ -861,8 +862,18 @@ word_get_short(const wm_analyzer *a, int hot, const unsigned char *s, size_t len
 static inline void put_hit(wm_token *t, const wm_cached_word *w, uint32_t *carry)
 {
     set_strings(t, &w->s);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    {
+        /* flags and reserved (0) as one store */
+        uint64_t fr = w->bits >> WM_TOKEN_FLAGS_SHIFT | *carry;
+        _Static_assert(offsetof(wm_token, reserved) == offsetof(wm_token, flags) + 4,
+                       "flags and reserved are adjacent");
+        memcpy((char *)t + offsetof(wm_token, flags), &fr, sizeof fr);
+    }
+#else
     t->flags = w->bits >> WM_TOKEN_FLAGS_SHIFT | *carry;
     t->reserved = 0;
+#endif
     *carry &= WM_TOK_NEGATED;
 }
 
