@@ -841,9 +841,9 @@ emit_slow_word(wm_analyzer *a, const unsigned char *s, const wm_token *t, wm_wb_
 ** the shared one is full, are the rare ones).
 */
 static inline __attribute__((always_inline)) const wm_cached_word *
-word_get_short(const wm_analyzer *a, int hot, const unsigned char *s, size_t len)
+word_get_short(const wm_analyzer *a, const wm_sharedcache *shared, int hot,
+               const unsigned char *s, size_t len)
 {
-    const wm_sharedcache *shared = a->shared;
     const wm_cached_word *w;
     wm_key2 k = wm__key(s, len);
     uint32_t h = wm__key_hash(k, len);
@@ -921,6 +921,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
     size_t max_token = a->engine->max_token_len;
     size_t hot_len = hot || max_token >= WM_INLINE_KEY ? WM_INLINE_KEY : max_token;
     int quiet = hot || !(flags & WM_ANALYZE_ALL);
+    const wm_sharedcache *shared = a->shared;
     wm_token *t = token_at(a, 0), *tend = token_at(a, a->cap_tokens);
     uint32_t carry = WM_TOK_SENT_START | WM_TOK_CLAUSE_START;
     size_t pos = 0, n;
@@ -979,7 +980,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                     seg.mask = WM_WB_LETTER;
                     t->start = pos;
                     t->end = seg.end;
-                    w = word_get_short(a, hot, s + pos, r);
+                    w = word_get_short(a, shared, hot, s + pos, r);
                     if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
                         put_hit(t++, w, &carry);
                         pos = seg.end;
@@ -1005,7 +1006,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                 ** emit_slow_word()), which leaves GCC a register more. */
                 t->start = pos;
                 t->end = seg.end;
-                w = word_get_short(a, hot, s + pos, len);
+                w = word_get_short(a, shared, hot, s + pos, len);
                 if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
                     put_hit(t++, w, &carry);
                     pos = seg.end;
