@@ -1020,7 +1020,9 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                     }
                     continue;
                 }
-            slow_word:
+#if defined(__SSE2__)
+            slow_word: /* from the commonest word's path */
+#endif
                 n = (size_t)(t - a->tokens);
                 m->carry = carry;
                 rc = emit_slow_word(a, s, t, seg, flags, m, &n);
