@@ -42,6 +42,7 @@
 #include "wordcache.h"
 
 #include <libstemmer.h>
+#include <stddef.h>
 #include <string.h>
 
 WM_API int wm_analyzer_new(wm_engine *engine, const char *lang,
@@ -342,7 +343,8 @@ static int analyse_word(wm_analyzer *a, wm_intern *t, const unsigned char *s,
         return rc;
     if (len > WM_INLINE_KEY) {
         uint32_t sid;
-        rc = wm_intern_add(t, (const char *)s, len, hash, &sid);
+        /* The string table's hash, not the cache's (wm__long_hash()). */
+        rc = wm_intern_add(t, (const char *)s, len, wm_hash(s, len), &sid);
         if (rc != WM_OK)
             return wm__error(a->errmsg, rc, "out of memory in the word cache");
         w->key.ptr = wm_intern_get(t, sid)->str;
@@ -353,15 +355,23 @@ static int analyse_word(wm_analyzer *a, wm_intern *t, const unsigned char *s,
     w->len = (uint32_t)len;
     word_strings(a, t, nid, &w->s);
     w->bits = wm_intern_get(t, nid)->aux;
+    /* What a word token's flags take from the bits, ready to copy. */
+    w->bits |= (WM_TOK_WORD | (w->bits & WM_WL_STOP ? WM_TOK_STOPWORD : 0))
+               << WM_TOKEN_FLAGS_SHIFT;
+    /* ... and whether it needs more than that: one bit for the hot loop. */
+    if ((w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) || alts)
+        w->bits |= WM_WORD_SPECIAL;
     w->alts = alts;
     return WM_OK;
 }
 
 /*
-** A surface form that missed the analyzer's cache, in the shared cache:
-** found there without a lock, or analysed under its lock and published.
-** Writes the entry to *out, or NULL when the shared cache is full (the
-** caller then analyses the word itself).
+** A surface form that missed the shared cache a moment ago (the callers
+** have just probed it, so no lock-free look comes first), in the shared
+** cache: found there under its lock (another worker published it since),
+** or analysed under its lock and published. Writes the entry to *out, or
+** NULL when the shared cache is full (the caller then analyses the word
+** itself).
 */
 static int shared_lookup(wm_analyzer *a, const unsigned char *s, size_t len,
                          uint32_t hash, const wm_cached_word **out)
@@ -370,7 +380,8 @@ static int shared_lookup(wm_analyzer *a, const unsigned char *s, size_t len,
     wm_cached_word *w;
     int rc;
 
-    if ((*out = wm_sharedcache_find(c, s, len, hash)) || wm_sharedcache_full(c))
+    *out = NULL;
+    if (wm_sharedcache_full(c))
         return WM_OK;
     wm_sharedcache_lock(c);
     /* Another worker may have published it since. */
@@ -585,33 +596,55 @@ typedef struct segment {
     uint32_t kind; /* WM_TOK_* kind bits */
 } segment;
 
-/* What carries over from one segment to the next while marking. */
+/* What carries over from one segment to the next while marking. The hot
+** loop keeps `carry` in a register of its own and leaves the rest here,
+** for the separators and emit(). */
 typedef struct marks {
     uint32_t carry;       /* the flags the next token takes:
                              WM_TOK_SENT_START and WM_TOK_CLAUSE_START
                              until a token takes them (a sentence start is
                              always a clause start too), WM_TOK_NEGATED
                              inside a negator's scope */
-    int after_space;      /* the previous segment was space */
+    size_t space_end;     /* where the last space segment emit() or
+                             mark_ascii() saw ended; 0 at first, since the
+                             text's start counts as after a space (see
+                             after_space()) */
     size_t n_sentences;   /* sentence starts set; the last is taken off at
                              the end when no token took it */
     size_t n_invalid;     /* invalid sequences */
     size_t first_invalid; /* offset of the first */
-    uint64_t looked;      /* tokens looked up in the cache */
+    size_t slow_tokens;   /* tokens emit() appended: the others are words
+                             the hot loop found in the cache */
+    uint64_t looked;      /* tokens emit() looked up in the cache */
     uint64_t missed;      /* of which not found */
 } marks;
 
+/*
+** Whether the segment starting at pos follows a space segment, for a
+** separator's break (a '-' after a space ends a clause). The hot loop
+** skips single spaces without a word about it: a segment that ends with
+** the byte ' ' is always a space segment (U+0020 starts a segment unless
+** a space comes before it, WB3d, and nothing that follows it joins it but
+** spaces and what WB4 absorbs), so the byte before pos tells; the other
+** space segments (line ends, tabs, U+00A0 ...) go through emit() or
+** mark_ascii(), which note where they end.
+*/
+static inline int after_space(const marks *m, const unsigned char *s, size_t pos)
+{
+    return pos == m->space_end || s[pos - 1] == ' ';
+}
+
 /* What a separator's break (BREAK_*) does to the marks: the next token
 ** starts a clause (and a sentence), and a negation ends. */
-static inline void mark_break(marks *m, int level)
+static inline void mark_break(uint32_t *carry, size_t *n_sentences, int level)
 {
     if (level == BREAK_NONE)
         return;
-    if (level == BREAK_SENTENCE && !(m->carry & WM_TOK_SENT_START)) {
-        m->carry |= WM_TOK_SENT_START;
-        m->n_sentences++;
+    if (level == BREAK_SENTENCE && !(*carry & WM_TOK_SENT_START)) {
+        *carry |= WM_TOK_SENT_START;
+        (*n_sentences)++;
     }
-    m->carry = (m->carry & ~WM_TOK_NEGATED) | WM_TOK_CLAUSE_START;
+    *carry = (*carry & ~WM_TOK_NEGATED) | WM_TOK_CLAUSE_START;
 }
 
 /* break_of() for a segment of one ASCII byte below 0x40, as bits: the
@@ -624,25 +657,29 @@ static inline void mark_break(marks *m, int level)
                         (UINT64_C(1) << '\v') | (UINT64_C(1) << '\f'))
 
 /*
-** A separator of one ASCII byte c below 0x40 without WM_ANALYZE_ALL: a
-** control or line end (a space segment, as kind_of() says) or a
-** punctuation mark (mask WM_WB_PUNCT) makes no token, so its marks are
-** all there is to do; break_of() without the loop. Returns 0 for any
-** other segment.
+** A separator of one ASCII byte s[pos] below 0x40 without
+** WM_ANALYZE_ALL: a control or line end (a space segment, as kind_of()
+** says) or a punctuation mark (mask WM_WB_PUNCT) makes no token, so its
+** marks are all there is to do; break_of() without the loop. The hot
+** loop's carry is passed on its own. Returns 0 for any other segment.
 */
-static inline int mark_ascii(marks *m, unsigned c, unsigned mask)
+static inline int mark_ascii(marks *m, uint32_t *carry, const unsigned char *s,
+                             size_t pos, unsigned mask)
 {
+    unsigned c = s[pos];
+
     if (c < 0x20) {
-        mark_break(m, ((SPACE_SENTENCE >> c) & 1u) ? BREAK_SENTENCE : BREAK_NONE);
-        m->after_space = 1;
+        mark_break(carry, &m->n_sentences,
+                   ((SPACE_SENTENCE >> c) & 1u) ? BREAK_SENTENCE : BREAK_NONE);
+        m->space_end = pos + 1;
         return 1;
     }
     if (mask != WM_WB_PUNCT)
         return 0;
-    mark_break(m, ((PUNCT_SENTENCE >> c) & 1u) ? BREAK_SENTENCE
-                  : (((PUNCT_CLAUSE >> c) & 1u) || (c == '-' && m->after_space)) ? BREAK_CLAUSE
-                  : BREAK_NONE);
-    m->after_space = 0;
+    mark_break(carry, &m->n_sentences,
+               ((PUNCT_SENTENCE >> c) & 1u) ? BREAK_SENTENCE
+               : (((PUNCT_CLAUSE >> c) & 1u) || (c == '-' && after_space(m, s, pos))) ? BREAK_CLAUSE
+               : BREAK_NONE);
     return 1;
 }
 
@@ -693,10 +730,12 @@ emit(wm_analyzer *a, const unsigned char *s, const segment *g, unsigned flags,
             if (m->n_invalid++ == 0)
                 m->first_invalid = g->start;
         } else {
-            level = break_of(g->kind, s + g->start, g->end - g->start, m->after_space);
+            level = break_of(g->kind, s + g->start, g->end - g->start,
+                             after_space(m, s, g->start));
         }
-        mark_break(m, level);
-        m->after_space = g->kind == WM_TOK_SPACE;
+        mark_break(&m->carry, &m->n_sentences, level);
+        if (g->kind == WM_TOK_SPACE)
+            m->space_end = g->end;
         if (!(flags & WM_ANALYZE_ALL))
             return WM_OK;
         if (!(t = push_token(a, *n)))
@@ -709,7 +748,6 @@ emit(wm_analyzer *a, const unsigned char *s, const segment *g, unsigned flags,
         (*n)++;
         return WM_OK;
     }
-    m->after_space = 0;
 
     if (!(t = push_token(a, *n)))
         return WM_ENOMEM;
@@ -762,55 +800,273 @@ emit(wm_analyzer *a, const unsigned char *s, const segment *g, unsigned flags,
 }
 
 /*
-** emit() for the commonest token, a word the cache holds that starts no
-** clause, opens no negation and has no spelling alternatives, when the
-** token array has room: the token written with no more than it needs.
-** Returns 0, having changed nothing, for any other word; emit() then
-** does it all (and looks the word up again: a miss costs far more).
+** The segment seg that starts at start, for which the hot loop has no
+** shortcut, through emit(): out of line, so that the loop's registers are
+** its own. Counts the tokens it appends (m->slow_tokens) and names a
+** failure to grow the token array.
 */
-static inline __attribute__((always_inline)) int
-emit_hit(wm_analyzer *a, const unsigned char *s, size_t start, size_t end,
-         size_t max_token, marks *m, size_t *n)
+static __attribute__((noinline)) int
+emit_slow(wm_analyzer *a, const unsigned char *s, size_t start, wm_wb_seg seg,
+          unsigned flags, marks *m, size_t *n)
 {
-    const unsigned char *p = s + start;
-    size_t len = end - start;
-    const wm_cached_word *w;
-    uint32_t hash;
-    wm_token *t;
+    segment g;
+    size_t before = *n;
+    int rc;
 
-    if (len > max_token || *n >= a->cap_tokens)
-        return 0;
-    w = word_get(a, p, len, &hash);
-    if (!w || (w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) || w->alts)
-        return 0;
-    t = &a->tokens[*n];
-    t->start = start;
-    t->end = end;
+    g.start = start;
+    g.end = seg.end;
+    g.kind = kind_of(seg.mask, s + start, seg.end - start);
+    rc = emit(a, s, &g, flags, a->engine->max_token_len, m, n);
+    m->slow_tokens += *n - before;
+    if (rc == WM_ENOMEM && !a->errmsg[0])
+        wm__error(a->errmsg, rc, "out of memory for %zu tokens", *n + 1);
+    return rc;
+}
+
+/* emit_slow() for a word whose token the hot loop began at *t (its
+** offsets), reading its start from there: the loop keeps no copy. */
+static __attribute__((noinline)) int
+emit_slow_word(wm_analyzer *a, const unsigned char *s, const wm_token *t, wm_wb_seg seg,
+               unsigned flags, marks *m, size_t *n)
+{
+    return emit_slow(a, s, t->start, seg, flags, m, n);
+}
+
+/*
+** The entry of a surface form of 1 to WM_INLINE_KEY bytes, as word_get(),
+** for the hot loop: folded and hashed once for both caches. With `hot`
+** (a constant), only the shared cache, which is then there: a word that
+** misses it goes to emit_slow(), so that the key and the hash are not
+** kept for a second probe (words only the analyzer's own cache holds, when
+** the shared one is full, are the rare ones).
+*/
+static inline __attribute__((always_inline)) const wm_cached_word *
+word_get_short(const wm_analyzer *a, const wm_sharedcache *shared, int hot,
+               const unsigned char *s, size_t len)
+{
+    const wm_cached_word *w;
+    wm_key2 k = wm__key(s, len);
+    uint32_t h = wm__key_hash(k, len);
+
+    if (hot)
+        return wm__probe(shared->index, 1, &shared->mask, &shared->entries, s, len, k, 1, h);
+    if (shared && (w = wm__probe(shared->index, 1, &shared->mask, &shared->entries,
+                                 s, len, k, 1, h)))
+        return w;
+    return wm__probe(a->words.index, 0, &a->words.mask, &a->words.entries, s, len, k, 1, h);
+}
+
+/* Writes the token of a word the cache holds that needs nothing more
+** (not WM_WORD_SPECIAL) at t, its offsets there already, with the marks
+** waiting for it; a negation goes on. */
+static inline void put_hit(wm_token *t, const wm_cached_word *w, uint32_t *carry)
+{
     set_strings(t, &w->s);
-    t->flags = WM_TOK_WORD | (w->bits & WM_WL_STOP ? WM_TOK_STOPWORD : 0) | m->carry;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    {
+        /* flags and reserved (0) as one store */
+        uint64_t fr = w->bits >> WM_TOKEN_FLAGS_SHIFT | *carry;
+        _Static_assert(offsetof(wm_token, reserved) == offsetof(wm_token, flags) + 4,
+                       "flags and reserved are adjacent");
+        memcpy((char *)t + offsetof(wm_token, flags), &fr, sizeof fr);
+    }
+#else
+    t->flags = w->bits >> WM_TOKEN_FLAGS_SHIFT | *carry;
     t->reserved = 0;
-    m->carry &= WM_TOK_NEGATED;
-    m->after_space = 0;
-    m->looked++;
-    (*n)++;
-    return 1;
+#endif
+    *carry &= WM_TOK_NEGATED;
+}
+
+/* Where token n goes (NULL while the array has not been allocated). */
+static inline wm_token *token_at(const wm_analyzer *a, size_t n)
+{
+    return a->tokens ? a->tokens + n : NULL;
+}
+
+/* True for the space that the hot loop skips at pos (< len): one ' ' before an
+** ASCII character that is not a space or before a Latin-1 character (lead
+** 0xC3). It is a segment of its own (only a space joins a space, WB3d, and
+** none of those is absorbed, WB4), it ends no clause, and without
+** WM_ANALYZE_ALL it makes no token; after_space() sees it from its byte. */
+static inline int lone_space(const unsigned char *s, size_t len, size_t pos)
+{
+    return pos + 1 < len && s[pos] == ' ' && s[pos + 1] != ' ' &&
+           (s[pos + 1] < 0x80 || s[pos + 1] == 0xC3);
 }
 
 /*
 ** The hot loop: one UAX #29 segment at a time (wm_wb_step(), mostly
-** inline), straight into emit(); the three commonest segments take less:
-** a lone space, a one-byte separator (marks only) and a word the cache
-** holds (emit_hit()), with the space after it. (Batching segments to
+** inline); the three commonest segments are settled here: a lone space, a
+** one-byte separator (marks only) and a word of letters of up to
+** WM_INLINE_KEY bytes that the cache holds and that starts no clause,
+** opens no negation and has no spelling alternatives, with the space
+** after it. Everything else goes to emit_slow(), out of line, and so do
+** those words when the token array is full. The loop's state is in few
+** variables (the token pointer, not a count; the carry; nothing for the
+** spaces it skips, see after_space(); the cache hits counted at the end
+** from the tokens), so that GCC keeps most of it in registers. The
+** commonest word of all (1..14 letters and a space, found in a 16-byte
+** block) has a path of its own with what that tells known, and a space
+** before a word goes straight to it (`goto word`). Every change here was
+** measured with callgrind: GCC's register allocation in this loop is
+** fickle, and some of the obvious ones made it worse (bench notes).
+**
+** `hot` is a constant: 1 for the commonest call, with a shared cache,
+** without WM_ANALYZE_ALL and with max_token_len at least WM_INLINE_KEY,
+** whose copy of the loop is wm_analyze()'s own (no call, one prologue), with
+** no test of any of those per segment; the others go to
+** analyze_general(). (Batching segments to
 ** prefetch their cache lines was measured and lost: answers are short,
 ** and half of all segments are spaces.)
 */
+static inline __attribute__((always_inline)) int
+analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned flags,
+             int hot, marks *m, size_t *n_out)
+{
+    size_t max_token = a->engine->max_token_len;
+    size_t hot_len = hot || max_token >= WM_INLINE_KEY ? WM_INLINE_KEY : max_token;
+    int quiet = hot || !(flags & WM_ANALYZE_ALL);
+    const wm_sharedcache *shared = a->shared;
+    wm_token *t = token_at(a, 0), *tend = token_at(a, a->cap_tokens);
+    uint32_t carry = WM_TOK_SENT_START | WM_TOK_CLAUSE_START;
+    size_t pos = 0, n;
+    int rc = WM_OK;
+
+    *m = (marks){carry, 0, 1, 0, 0, 0, 0, 0};
+    while (pos < text_len) {
+        wm_wb_seg seg;
+
+        if (s[pos] < 0x40) {
+            /* A byte below 0x40 before ASCII or a Latin-1 character is a
+            ** segment alone when it is a space (not before a space) or
+            ** one of WM__WB_SINGLE (wm_wb_step()); without WM_ANALYZE_ALL
+            ** a space, a control or a punctuation mark makes no token,
+            ** only marks, and a space before a word leads straight to
+            ** it. Everything else (and the text's last byte) takes the
+            ** segmenter. */
+            unsigned b = s[pos], c;
+
+            if (quiet && pos + 1 < text_len &&
+                ((c = s[pos + 1]) < 0x80 || c == 0xC3)) {
+                if (b == ' ') {
+                    if (c != ' ') {
+                        pos++;
+                        if (c >= 0x40)
+                            goto word;
+                        continue;
+                    }
+                } else if (((WM__WB_SINGLE >> b) & 1u) &&
+                           mark_ascii(m, &carry, s, pos, wm_wb_ascii[b].mask)) {
+                    pos++;
+                    continue;
+                }
+            }
+            seg = wm_wb_step(s, text_len, pos);
+            if (seg.end == pos + 1 && quiet && mark_ascii(m, &carry, s, pos, seg.mask)) {
+                pos++;
+                continue;
+            }
+        } else {
+            const wm_cached_word *w;
+            size_t len;
+
+        word: /* a segment starting at a byte of 0x40 or more */
+#if defined(__SSE2__)
+            if (text_len - pos >= 16) { /* all but a text's last word */
+                unsigned r = wm__wb_run16(s + pos), c;
+
+                if (r - 1u < 14u && s[pos + r] == ' ' && t != tend) {
+                    /* The commonest word: 1..14 letters and a space
+                    ** inside the block, so before the end. The general
+                    ** path below, with what that tells known: a word,
+                    ** short enough, a space after it with a byte after
+                    ** that. */
+                    seg.end = pos + r;
+                    seg.mask = WM_WB_LETTER;
+                    t->start = pos;
+                    t->end = seg.end;
+                    w = word_get_short(a, shared, hot, s + pos, r);
+                    if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
+                        put_hit(t++, w, &carry);
+                        pos = seg.end;
+                        c = s[pos + 1];
+                        if (quiet && c - 0x40u < 0x40u) { /* an ASCII word next */
+                            pos++;
+                            goto word;
+                        }
+                        if (quiet && c != ' ' && (c < 0x80 || c == 0xC3))
+                            pos++;
+                        continue;
+                    }
+                    goto slow_word;
+                }
+                seg = wm_wb_word16_run(s, text_len, pos, r);
+            } else
+#endif
+                seg = wm_wb_step(s, text_len, pos);
+            len = seg.end - pos;
+            if (seg.mask == WM_WB_LETTER && len <= hot_len && t != tend) {
+                /* The offsets first: pos is not needed during the probe
+                ** then (a word that misses reads it back, see
+                ** emit_slow_word()), which leaves GCC a register more. */
+                t->start = pos;
+                t->end = seg.end;
+                w = word_get_short(a, shared, hot, s + pos, len);
+                if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
+                    put_hit(t++, w, &carry);
+                    pos = seg.end;
+                    /* The space after most words, without going round
+                    ** the loop for it. */
+                    if (quiet && lone_space(s, text_len, pos)) {
+                        /* The next word straight away: its first byte
+                        ** was read for the space. */
+                        if (s[++pos] >= 0x40)
+                            goto word;
+                    }
+                    continue;
+                }
+#if defined(__SSE2__)
+            slow_word: /* from the commonest word's path */
+#endif
+                n = (size_t)(t - a->tokens);
+                m->carry = carry;
+                rc = emit_slow_word(a, s, t, seg, flags, m, &n);
+                goto slow_done;
+            }
+        }
+        n = t ? (size_t)(t - a->tokens) : 0;
+        m->carry = carry;
+        rc = emit_slow(a, s, pos, seg, flags, m, &n);
+    slow_done:
+        carry = m->carry;
+        t = token_at(a, n);
+        tend = token_at(a, a->cap_tokens);
+        if (rc != WM_OK)
+            break;
+        pos = seg.end;
+    }
+    m->carry = carry;
+    *n_out = t ? (size_t)(t - a->tokens) : 0;
+    return rc;
+}
+
+/* The loop for any call but the commonest (see analyze_loop()), out of
+** line: wm_analyze() holds that one. */
+static __attribute__((noinline)) int
+analyze_general(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned flags,
+                marks *m, size_t *n)
+{
+    return analyze_loop(a, s, text_len, flags, 0, m, n);
+}
+
 WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
                       unsigned flags, const wm_analysis **out)
 {
     const unsigned char *s = (const unsigned char *)text;
-    marks m = {WM_TOK_SENT_START | WM_TOK_CLAUSE_START, 1, 1, 0, 0, 0, 0};
-    size_t pos = 0, n = 0, max_token;
-    int rc = WM_OK;
+    marks m;
+    size_t n = 0;
+    uint64_t hits;
+    int rc;
 
     if (out)
         *out = NULL;
@@ -820,59 +1076,14 @@ WM_API int wm_analyze(wm_analyzer *a, const char *text, size_t text_len,
     if (rc != WM_OK)
         return rc;
     bound_cache(a);
-    max_token = a->engine->max_token_len;
 
-    while (pos < text_len) {
-        segment g;
-        wm_wb_seg seg;
-
-        if (s[pos] < 0x40) {
-            /* The commonest separator, one space before an ASCII character
-            ** that is not a space or a Latin-1 character (lead 0xC3), is
-            ** settled here: it is a segment of its own (only a space joins
-            ** a space, WB3d, and none of those is absorbed, WB4), it ends no
-            ** clause, and without WM_ANALYZE_ALL it makes no token, so all
-            ** it changes is that a space came last. */
-            if (s[pos] == ' ' && pos + 1 < text_len && s[pos + 1] != ' ' &&
-                (s[pos + 1] < 0x80 || s[pos + 1] == 0xC3) && !(flags & WM_ANALYZE_ALL)) {
-                m.after_space = 1;
-                pos++;
-                continue;
-            }
-            seg = wm_wb_step(s, text_len, pos);
-            if (seg.end == pos + 1 && !(flags & WM_ANALYZE_ALL) &&
-                mark_ascii(&m, s[pos], seg.mask)) {
-                pos++;
-                continue;
-            }
-        } else {
-            seg = wm_wb_step(s, text_len, pos);
-            if (seg.mask == WM_WB_LETTER &&
-                __builtin_expect(emit_hit(a, s, pos, seg.end, max_token, &m, &n), 1)) {
-                pos = seg.end;
-                /* The space after most words, as above, without going
-                ** round the loop for it. */
-                if (pos + 1 < text_len && s[pos] == ' ' && s[pos + 1] != ' ' &&
-                    (s[pos + 1] < 0x80 || s[pos + 1] == 0xC3) &&
-                    !(flags & WM_ANALYZE_ALL)) {
-                    m.after_space = 1;
-                    pos++;
-                }
-                continue;
-            }
-        }
-        g.start = pos;
-        g.end = pos = seg.end;
-        g.kind = kind_of(seg.mask, s + g.start, g.end - g.start);
-        rc = emit(a, s, &g, flags, max_token, &m, &n);
-        if (rc != WM_OK) {
-            if (rc == WM_ENOMEM && !a->errmsg[0])
-                wm__error(a->errmsg, rc, "out of memory for %zu tokens", n + 1);
-            break;
-        }
-    }
-    a->stats.tokens += m.looked;
-    a->stats.cache_hits += m.looked - m.missed;
+    if (a->shared && !(flags & WM_ANALYZE_ALL) && a->engine->max_token_len >= WM_INLINE_KEY)
+        rc = analyze_loop(a, s, text_len, 0, 1, &m, &n);
+    else
+        rc = analyze_general(a, s, text_len, flags, &m, &n);
+    hits = n - m.slow_tokens; /* the hot loop's tokens: all hits */
+    a->stats.tokens += hits + m.looked;
+    a->stats.cache_hits += hits + m.looked - m.missed;
     if (rc != WM_OK)
         return rc;
 

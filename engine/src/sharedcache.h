@@ -82,12 +82,11 @@ static inline const wm_cached_word *
 wm_sharedcache_find(const wm_sharedcache *c, const unsigned char *s,
                     size_t len, uint32_t hash)
 {
-    uint64_t t[2];
+    static const wm_key2 none;
 
     if (len > WM_INLINE_KEY)
-        return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, NULL, 0, hash);
-    wm__key_words(s, len, t);
-    return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, t, 1, hash);
+        return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, none, 0, hash);
+    return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, wm__key(s, len), 1, hash);
 }
 
 /*
@@ -100,13 +99,12 @@ static inline __attribute__((always_inline)) const wm_cached_word *
 wm_sharedcache_get(const wm_sharedcache *c, const unsigned char *s, size_t len, uint32_t *hash)
 {
     if (len <= WM_INLINE_KEY) {
-        uint64_t t[2];
-        wm__key_words(s, len, t);
-        uint32_t h = wm__key_hash(t, len);
+        wm_key2 k = wm__key(s, len);
+        uint32_t h = wm__key_hash(k, len);
         *hash = h;
-        return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, t, 1, h);
+        return wm__probe(c->index, 1, &c->mask, &c->entries, s, len, k, 1, h);
     }
-    *hash = wm_hash(s, len);
+    *hash = wm__long_hash(s, len);
     return wm_sharedcache_find(c, s, len, *hash); /* rare: not inlined here */
 }
 

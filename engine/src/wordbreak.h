@@ -109,6 +109,54 @@ static inline unsigned wm__wb_letters16(const unsigned char *p)
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, pair));
 }
 
+/*
+** The length of the run of letters (as wm__wb_letters16() marks them) at
+** the start of the 16 bytes at p: 0..16. The ASCII letters first, in a
+** third of the instructions: a run of them that stops at an ASCII byte
+** (or fills the block) is the run (that byte is no letter, and no pair
+** reaches back over it); only one that stops at a byte of 0x80 or more
+** (a Latin-1 letter, in Swedish two words in five) takes the pairs too.
+*/
+static inline unsigned wm__wb_run16(const unsigned char *p)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i t = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(t, _mm_set1_epi8(0x1F)),
+                                          _mm_set1_epi8(-128 + 26));
+    unsigned ascii = (unsigned)_mm_movemask_epi8(letter);
+    unsigned r = (unsigned)__builtin_ctz(~ascii);
+
+    if (!(((unsigned)_mm_movemask_epi8(v) >> r) & 1u))
+        return r;
+    {
+        const __m128i lead = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3));
+        const __m128i cont = _mm_andnot_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xB7)),
+                                              _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+        const __m128i pair = _mm_or_si128(_mm_and_si128(lead, _mm_srli_si128(cont, 1)),
+                                          _mm_and_si128(cont, _mm_slli_si128(lead, 1)));
+
+        return (unsigned)__builtin_ctz(~(ascii | (unsigned)_mm_movemask_epi8(pair)));
+    }
+}
+
+/* wm__wb_run16() for the bytes from pos on when 1..15 are left in a text
+** of 16 bytes or more (its last word): the text's last 16 bytes, those
+** before pos shifted out; the ASCII run inline, the pairs out of line. */
+static inline unsigned wm__wb_run_tail(const unsigned char *text, size_t len, size_t pos)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + len - 16));
+    const __m128i t = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(t, _mm_set1_epi8(0x1F)),
+                                          _mm_set1_epi8(-128 + 26));
+    unsigned shift = (unsigned)(16 - (len - pos));
+    unsigned r = (unsigned)__builtin_ctz(~((unsigned)_mm_movemask_epi8(letter) >> shift));
+
+    /* Bits at and past the end are clear in both: a run to the end is r. */
+    if (!((((unsigned)_mm_movemask_epi8(v) >> shift) >> r) & 1u))
+        return r;
+    return (unsigned)__builtin_ctz(~wm__wb_letters_end(text, len, pos));
+}
+
 /* wm__wb_letters16() for the bytes from p on when fewer than 16 are left
 ** (p + left is the end of a text of at least 16 bytes): the last 16 bytes
 ** of the text with those before p shifted out. A continuation byte first
@@ -147,6 +195,8 @@ static inline wm_wb_seg wm__wb_word_end(const unsigned char *text, size_t len, s
 {
     unsigned b = text[pos];
 
+    if (b == ' ') /* the commonest end, before the general test */
+        return (wm_wb_seg){pos, WM_WB_LETTER};
     if (b < 0x40 &&
         (((WM__WB_ENDS >> b) & 1u) ||
          (((WM__WB_MIDS >> b) & 1u) &&
@@ -155,6 +205,38 @@ static inline wm_wb_seg wm__wb_word_end(const unsigned char *text, size_t len, s
         return (wm_wb_seg){pos, WM_WB_LETTER};
     return wm__wb_word_rest(text, len, pos);
 }
+
+#if defined(__SSE2__)
+/*
+** wm_wb_step() for a segment that starts at a byte of 0x40 or more with
+** 16 bytes or more left and whose block has given a run of r letters
+** (wm__wb_run16()): the block path alone, for the analyzer's loop. A run
+** of 1..14 letters stops inside the block, so before the end (one test
+** for both), most often at a space.
+*/
+static inline wm_wb_seg wm_wb_word16_run(const unsigned char *text, size_t len, size_t start,
+                                         unsigned r)
+{
+    size_t pos = start + r;
+
+    if (r - 1u < 14u) {
+        if (text[pos] == ' ')
+            return (wm_wb_seg){pos, WM_WB_LETTER};
+        return wm__wb_word_end(text, len, pos);
+    }
+    if (r == 0)
+        return wm__wb_next_general(text, len, start);
+    if (pos < len)
+        return wm__wb_word_long(text, len, pos);
+    return (wm_wb_seg){pos, WM_WB_LETTER};
+}
+
+/* wm_wb_word16_run() with the block's run found first. */
+static inline wm_wb_seg wm_wb_word16(const unsigned char *text, size_t len, size_t start)
+{
+    return wm_wb_word16_run(text, len, start, wm__wb_run16(text + start));
+}
+#endif
 
 /*
 ** wm_wb_next(), with its commonest case inline for the analyzer's loop: a
@@ -184,12 +266,12 @@ static inline wm_wb_seg wm_wb_step(const unsigned char *text, size_t len, size_t
         return wm__wb_next_general(text, len, start);
     }
 #if defined(__SSE2__)
-    if (len >= 16) {
+    /* The block's test first: a text under 16 bytes never passes it. */
+    if (len - start >= 16 || len >= 16) {
         size_t pos = start;
         unsigned r;
 
-        r = (unsigned)__builtin_ctz(~(len - pos >= 16 ? wm__wb_letters16(text + pos)
-                                                       : wm__wb_letters_end(text, len, pos)));
+        r = len - pos >= 16 ? wm__wb_run16(text + pos) : wm__wb_run_tail(text, len, pos);
         if (r != 0) {
             pos += r;
             /* A run that stops before a block's last byte stops at a byte

@@ -26,6 +26,8 @@
 #include <stdint.h>
 
 #define WM_INLINE_KEY 16 /* surface bytes held inside an entry */
+#define WM_TOKEN_FLAGS_SHIFT 16 /* see wm_cached_word.bits */
+#define WM_WORD_SPECIAL (UINT32_C(1) << 31) /* see wm_cached_word.bits */
 
 /* What a token takes from a word: its normal form and stem, with ids. */
 typedef struct wm_word_strings {
@@ -45,7 +47,11 @@ typedef struct wm_cached_word {
     uint32_t hash;         /* wm_hash() of the surface */
     uint32_t len;          /* surface length; 0 marks an empty slot */
     wm_word_strings s;     /* what its token carries */
-    uint32_t bits;         /* WM_WL_* bits of the normal form */
+    uint32_t bits;         /* WM_WL_* bits of the normal form, and above
+                              WM_TOKEN_FLAGS_SHIFT the WM_TOK_* flags a
+                              word token takes from them (WORD, STOPWORD);
+                              WM_WORD_SPECIAL when a word token needs more
+                              (a negator, a clause break, alts) */
     uint32_t alts;         /* the spelling stage's tokens for the word:
                               WM_ALT_FIRST/WM_ALT_COUNT (wm_internal.h),
                               0 for none (always, when spelling is off) */
@@ -71,53 +77,83 @@ void wm_wordcache_free(wm_wordcache *c);
 /* Forgets every entry, keeping the memory. */
 void wm_wordcache_clear(wm_wordcache *c);
 
+/* A surface of up to 16 bytes as two words (wm__key()), by value, so
+** that the hot loop keeps them in registers. */
+typedef struct wm_key2 {
+    uint64_t w0, w1;
+} wm_key2;
+
 /* Folds 1..16 bytes into two words that are equal for two strings of the
 ** same length exactly when their bytes are: overlapping fixed-size loads
 ** that together cover every byte and read none outside the string. */
-static inline void wm__key_words(const unsigned char *p, size_t len, uint64_t w[2])
+static inline wm_key2 wm__key(const unsigned char *p, size_t len)
 {
+    wm_key2 k;
+
     if (len >= 8) {
-        __builtin_memcpy(&w[0], p, 8);
-        __builtin_memcpy(&w[1], p + len - 8, 8);
+        __builtin_memcpy(&k.w0, p, 8);
+        __builtin_memcpy(&k.w1, p + len - 8, 8);
     } else if (len >= 4) {
         uint32_t lo, hi;
         __builtin_memcpy(&lo, p, 4);
         __builtin_memcpy(&hi, p + len - 4, 4);
-        w[0] = lo;
-        w[1] = hi;
+        k.w0 = lo;
+        k.w1 = hi;
     } else {
-        w[0] = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
-        w[1] = 0;
+        k.w0 = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
+        k.w1 = 0;
     }
+    return k;
 }
+
+/* wm__key() into an entry's key. */
+static inline void wm__key_words(const unsigned char *p, size_t len, uint64_t w[2])
+{
+    wm_key2 k = wm__key(p, len);
+
+    w[0] = k.w0;
+    w[1] = k.w1;
+}
+
+/* The bits of a hash that say how long a short surface is (see
+** wm_wordcache_hash()). */
+#define WM_KEY_LEN_SHIFT 27
+#define WM_KEY_HASH_BITS ((UINT32_C(1) << WM_KEY_LEN_SHIFT) - 1)
 
 /* The hash of a surface of up to 16 bytes from its two words (see
 ** wm_wordcache_hash()). */
-static inline uint32_t wm__key_hash(const uint64_t w[2], size_t len)
+static inline uint32_t wm__key_hash(wm_key2 k, size_t len)
 {
-    uint64_t h = (w[0] ^ (uint64_t)len << 56) * UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t x = k.w0 ^ (k.w1 << 32 | k.w1 >> 32);
 
-    h = (h ^ w[1]) * UINT64_C(0xBF58476D1CE4E5B9);
-    return (uint32_t)(h >> 32);
+    return (uint32_t)((x * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - WM_KEY_LEN_SHIFT)) |
+           (uint32_t)len << WM_KEY_LEN_SHIFT;
+}
+
+/* The hash of a longer surface: wm_hash() with the length bits clear. */
+static inline uint32_t wm__long_hash(const unsigned char *s, size_t len)
+{
+    return wm_hash(s, len) & WM_KEY_HASH_BITS;
 }
 
 /*
 ** The hash a surface is filed under. Up to 16 bytes (nearly every word):
-** the two words of wm__key_words(), the loads the key comparison repeats,
-** mixed by two multiplications, with the length, which the words alone do
-** not fix; the high half of the last product is the hash, since the low
-** bits of a product see only the low bits of its factors. Longer surfaces
-** take wm_hash(), so that a long one, which is also interned in the
-** analyzer's strings, has one hash in both tables.
+** the two words of wm__key(), the loads the key comparison repeats, the
+** second turned by half its width (so that the two halves of a surface of
+** 4..7 bytes land in different halves, and no bytes are lost) and xor-ed
+** into the first, times an odd constant; the high bits of the product are
+** the hash, since the low bits of a product see only the low bits of its
+** factors. Its top five bits are the length itself (1..16), which the
+** words alone do not fix: two short surfaces with the same hash have the
+** same length, and a probe compares their words alone. A longer surface
+** takes wm_hash() with those bits clear (it never meets a short one's
+** hash), and its probe compares the lengths.
 */
 static inline uint32_t wm_wordcache_hash(const unsigned char *s, size_t len)
 {
-    uint64_t w[2];
-
     if (len > WM_INLINE_KEY)
-        return wm_hash(s, len);
-    wm__key_words(s, len, w);
-    return wm__key_hash(w, len);
+        return wm__long_hash(s, len);
+    return wm__key_hash(wm__key(s, len), len);
 }
 
 /*
@@ -125,7 +161,8 @@ static inline uint32_t wm_wordcache_hash(const unsigned char *s, size_t len)
 ** entries, shared by this cache and the engine's shared one
 ** (sharedcache.h), whose slots are atomic (`atomic`: acquire loads). A
 ** short surface (`short_key`: len <= WM_INLINE_KEY) is compared with an
-** entry's key as the two words t, a long one by its bytes s. Both flags are
+** entry's key as the two words k, and only those: a slot's hash fixes its
+** length (wm_wordcache_hash()); a long one by its length and bytes s. Both flags are
 ** constants where it is called, so each call inlines to a loop of its own
 ** with no test of them per slot. The mask and the entries are read through
 ** the cache's own fields, as a loop written in place would: taken by value
@@ -135,7 +172,7 @@ static inline uint32_t wm_wordcache_hash(const unsigned char *s, size_t len)
 static inline __attribute__((always_inline)) const wm_cached_word *
 wm__probe(const void *index, int atomic, const size_t *maskp,
           wm_cached_word *const *entriesp, const unsigned char *s, size_t len,
-          const uint64_t *t, int short_key, uint32_t h)
+          wm_key2 k, int short_key, uint32_t h)
 {
     for (size_t i = h & *maskp;; i = (i + 1) & *maskp) {
         uint64_t slot = atomic
@@ -148,9 +185,8 @@ wm__probe(const void *index, int atomic, const size_t *maskp,
         if ((uint32_t)(slot >> 32) != h)
             continue;
         e = &(*entriesp)[(uint32_t)slot - 1];
-        if (e->len == len
-            && (short_key ? ((e->key.words[0] ^ t[0]) | (e->key.words[1] ^ t[1])) == 0
-                          : __builtin_memcmp(e->key.ptr, s, len) == 0))
+        if (short_key ? ((e->key.words[0] ^ k.w0) | (e->key.words[1] ^ k.w1)) == 0
+                      : e->len == len && __builtin_memcmp(e->key.ptr, s, len) == 0)
             return e;
     }
 }
@@ -166,15 +202,16 @@ wm__probe(const void *index, int atomic, const size_t *maskp,
 static inline __attribute__((always_inline)) const wm_cached_word *
 wm_wordcache_get(const wm_wordcache *c, const unsigned char *s, size_t len, uint32_t *hash)
 {
+    static const wm_key2 none;
+
     if (len <= WM_INLINE_KEY) {
-        uint64_t t[2];
-        wm__key_words(s, len, t);
-        uint32_t h = wm__key_hash(t, len);
+        wm_key2 k = wm__key(s, len);
+        uint32_t h = wm__key_hash(k, len);
         *hash = h;
-        return wm__probe(c->index, 0, &c->mask, &c->entries, s, len, t, 1, h);
+        return wm__probe(c->index, 0, &c->mask, &c->entries, s, len, k, 1, h);
     }
-    *hash = wm_hash(s, len);
-    return wm__probe(c->index, 0, &c->mask, &c->entries, s, len, NULL, 0, *hash);
+    *hash = wm__long_hash(s, len);
+    return wm__probe(c->index, 0, &c->mask, &c->entries, s, len, none, 0, *hash);
 }
 
 /* Inserts a surface form that is not in the cache (hash as for
