@@ -119,10 +119,39 @@ def load_lexicon(path, stemmer):
     return words, exacts, prefixes, suffixes, areas, thresholds, skipped, rules
 
 
-def classify_file(path, out_path, lex, stemmer):
-    words, exacts, prefixes, suffixes, areas, thresholds, _, _ = lex
+def make_lookup(lex, stemmer):
+    """A function from a surface form to (its normal form, its hits): the
+    (entry, weight) pairs of the entries it matches, words by stem, then
+    exact forms, prefixes and suffixes. Called once per distinct form (the
+    callers keep a dict of its answers)."""
+    words, exacts, prefixes, suffixes = lex[:4]
     max_pre = max((len(k) for k in prefixes), default=0)
     max_suf = max((len(k) for k in suffixes), default=0)
+
+    def lookup(w):
+        nf = norm(w)
+        st = stemmer.stemWord(nf)
+        hits = []
+        for table, key in ((words, st), (exacts, nf)):
+            e = table.get(key)
+            if e:
+                hits.extend(e.items())
+        for i in range(1, min(len(nf), max_pre) + 1):
+            e = prefixes.get(nf[:i])
+            if e:
+                hits.extend(e.items())
+        for s in (nf, st):
+            for i in range(1, min(len(s), max_suf) + 1):
+                e = suffixes.get(s[-i:])
+                if e:
+                    hits.extend(e.items())
+        return nf, hits
+    return lookup
+
+
+def classify_file(path, out_path, lex, stemmer):
+    areas, thresholds = lex[4], lex[5]
+    lookup = make_lookup(lex, stemmer)
     cache = {}
     n = 0
     with open(path, encoding="utf-8", errors="surrogateescape") as f, \
@@ -133,23 +162,7 @@ def classify_file(path, out_path, lex, stemmer):
             for w in WORD_RE.findall(line):
                 hits = cache.get(w)
                 if hits is None:
-                    nf = norm(w)
-                    st = stemmer.stemWord(nf)
-                    hits = []
-                    for table, key in ((words, st), (exacts, nf)):
-                        e = table.get(key)
-                        if e:
-                            hits.extend(e.items())
-                    for i in range(1, min(len(nf), max_pre) + 1):
-                        e = prefixes.get(nf[:i])
-                        if e:
-                            hits.extend(e.items())
-                    for s in (nf, st):
-                        for i in range(1, min(len(s), max_suf) + 1):
-                            e = suffixes.get(s[-i:])
-                            if e:
-                                hits.extend(e.items())
-                    cache[w] = hits
+                    hits = cache[w] = lookup(w)[1]
                 for entry, weight in hits:
                     matched[entry] = weight
             sums = {}
@@ -177,15 +190,16 @@ def classify_file_full(path, out_path, lex, stemmer, lang):
     one item per matched token and entry, with the token's byte offsets and
     whether it stands in a negator's scope (the analyzer's rule: from a
     negator to the end of its clause)."""
-    words, exacts, prefixes, suffixes, areas, thresholds, _, rules = lex
-    stop, negators, neg_suffixes, breaks = load_lists(lang)
-    max_pre = max((len(k) for k in prefixes), default=0)
-    max_suf = max((len(k) for k in suffixes), default=0)
+    areas, thresholds, rules = lex[4], lex[5], lex[7]
+    lookup = make_lookup(lex, stemmer)
+    _, negators, neg_suffixes, breaks = load_lists(lang)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     finditer = PIPE_RE.finditer
     area_rank = {a: i for i, a in enumerate(areas)}
     head = ',"keep":{},"text":'
     tail = ',"lang":"%s","status":"ok","message":"",' % lang
+    zeros = ['"%s":0' % a for a in areas]
+    nothing = '"areas":[],"scores":{%s},"evidence":[]}' % ",".join(zeros)
     cache = {}
     n = 0
     with open(path, encoding="utf-8", errors="surrogateescape") as f, \
@@ -204,29 +218,20 @@ def classify_file_full(path, out_path, lex, stemmer, lang):
                     continue
                 e = cache.get(w)
                 if e is None:
-                    nf = norm(w)
-                    st = stemmer.stemWord(nf)
-                    hits = []
-                    for table, key in ((words, st), (exacts, nf)):
-                        h = table.get(key)
-                        if h:
-                            hits.extend(h.items())
-                    for i in range(1, min(len(nf), max_pre) + 1):
-                        h = prefixes.get(nf[:i])
-                        if h:
-                            hits.extend(h.items())
-                    for s in (nf, st):
-                        for i in range(1, min(len(s), max_suf) + 1):
-                            h = suffixes.get(s[-i:])
-                            if h:
-                                hits.extend(h.items())
+                    nf, hits = lookup(w)
                     # one item a token and entry (a suffix can match both
                     # the normal form and the stem), in the plugin's order:
                     # by area, then words, exact forms, prefixes, suffixes
                     hits = sorted(dict(hits).items(), key=lambda h: area_rank[h[0][4]])
+                    # each item's text around its offsets and negation, made
+                    # once per form
+                    hits = [(entry, weight, '{"area":%s,"start":' % dumps(entry[4]),
+                             ',"text":%s,"rule":%s,"plugin":"lexicon","negated":'
+                             % (dumps(w), dumps(rules[entry][1])))
+                            for entry, weight in hits]
                     e = cache[w] = (hits, nf in negators or nf.endswith(neg_suffixes),
-                                    nf in breaks)
-                hits, is_neg, is_break = e
+                                    nf in breaks, len(w.encode("utf-8", "surrogateescape")))
+                hits, is_neg, is_break, nbytes = e
                 if is_break:
                     negating = False
                 if hits:
@@ -235,24 +240,30 @@ def classify_file_full(path, out_path, lex, stemmer, lang):
                         ascii_line = text.isascii()
                     if not ascii_line:
                         start = len(text[:start].encode("utf-8", "surrogateescape"))
-                    end = start + len(w.encode("utf-8", "surrogateescape"))
-                    for entry, weight in hits:
+                    neg = "true}" if negating else "false}"
+                    for entry, weight, before, after in hits:
                         matched[entry] = weight
-                        evidence.append('{"area":%s,"start":%d,"end":%d,"text":%s,"rule":%s,'
-                                        '"plugin":"lexicon","negated":%s}' %
-                                        (dumps(entry[4]), start, end, dumps(w),
-                                         dumps(rules[entry][1]), "true" if negating else "false"))
+                        evidence.append('%s%d,"end":%d%s%s' % (before, start, start + nbytes,
+                                                               after, neg))
                 if is_neg:
                     negating = True
-            sums = {}
-            for (_, _, _, _, area), weight in matched.items():
-                sums[area] = sums.get(area, 0.0) + weight
-            scores = {a: s / (s + thresholds[a]) for a, s in sums.items()}
-            out.write('{"id":%d%s%s%s"areas":[%s],"scores":{%s},"evidence":[%s]}\n' % (
-                n, head, dumps(text), tail,
-                ",".join('"%s"' % a for a in areas if scores.get(a, 0) >= 0.5),
-                ",".join('"%s":%s' % (a, score_text(scores.get(a, 0))) for a in areas),
-                ",".join(evidence)))
+            if matched:
+                sums = {}
+                for (_, _, _, _, area), weight in matched.items():
+                    sums[area] = sums.get(area, 0.0) + weight
+                parts = zeros[:]
+                labels = []
+                for a, s in sums.items():
+                    s /= s + thresholds[a]
+                    parts[area_rank[a]] = '"%s":%s' % (a, score_text(s))
+                    if s >= 0.5:
+                        labels.append(a)
+                labels.sort(key=area_rank.get)
+                out.write('{"id":%d%s%s%s"areas":[%s],"scores":{%s},"evidence":[%s]}\n' % (
+                    n, head, dumps(text), tail, ",".join('"%s"' % a for a in labels),
+                    ",".join(parts), ",".join(evidence)))
+            else:
+                out.write('{"id":%d%s%s%s%s\n' % (n, head, dumps(text), tail, nothing))
     return n
 
 
