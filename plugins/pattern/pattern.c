@@ -58,6 +58,13 @@
 #define PT_SORT_MAX      64          /* rules to run on one answer sorted
                                         as a list; beyond, every rule's
                                         mark is tested */
+#define PT_MEMO_IDS      (1u << 18)  /* normal-form ids a worker remembers
+                                        the automaton's run over */
+#define PT_MEMO_BYTES    ((size_t)4 << 20) /* bytes of remembered forms */
+#define PT_MEMO_LEN      255         /* longest form remembered */
+#define PT_MEMO_OUTS     2           /* outputs of a form remembered; a
+                                        form with more is walked each time */
+#define PT_MEMO_MANY     0xFFFFFFFFu /* pt_memo.n_out: more than that */
 
 #define PT_MATCH_LIMIT   100000u     /* defaults of the per-call limits */
 #define PT_DEPTH_LIMIT   10000u
@@ -110,6 +117,9 @@ typedef struct pt_ac {
                              output, 0 for none */
     uint32_t *out_first;  /* [n_nodes + 1] where each state's rules start */
     uint32_t *out_rules;  /* rules whose literal ends at each state */
+    uint32_t blank;       /* the row a ' ' leads to from the root: where
+                             a word after a one-space gap mostly starts,
+                             and the start of every run in the memo */
 } pt_ac;
 
 /* The bit of a transition that says its target state has output (its own
@@ -153,6 +163,19 @@ typedef struct pt_unit {
     uint32_t flags;  /* the token's WM_TOK_* flags (0 between tokens) */
 } pt_unit;
 
+/* The automaton's run over one normal form from the blank row (pt_ac.blank),
+** remembered under the form's id (a worker's memo). */
+typedef struct pt_memo {
+    uint32_t text;              /* the form's bytes in pt_worker.memo_text */
+    uint32_t len;               /* its length + 1; 0: nothing remembered */
+    uint32_t end;               /* the row the run ends in */
+    uint32_t n_out;             /* states with output the run passes
+                                   (PT_MEMO_MANY: more than PT_MEMO_OUTS) */
+    uint32_t out[PT_MEMO_OUTS]; /* their rows, in order */
+    unsigned char at[PT_MEMO_OUTS]; /* the bytes of the form read when
+                                   the run reached each */
+} pt_memo;
+
 /* One thread's scratch memory: grown when an answer needs more, never
 ** shrunk or cleared per answer. */
 typedef struct pt_worker {
@@ -173,6 +196,11 @@ typedef struct pt_worker {
                                    current answer (marked in this
                                    generation), as they were found */
     uint32_t n_hits;            /* how many */
+    pt_memo *memo;              /* [cap_memo] runs by normal-form id */
+    size_t cap_memo;            /* allocated */
+    char *memo_text;            /* the remembered forms' bytes */
+    size_t n_memo_text;         /* used */
+    size_t cap_memo_text;       /* allocated */
     double sum[PT_MAX_AREAS];   /* S per area for the current answer */
 } pt_worker;
 
@@ -898,6 +926,7 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
                         ? PT_AC_OUT : 0);
     for (size_t i = 0; i < (size_t)n * cols; i++)
         ac->next[i] = count[ac->next[i]];
+    ac->blank = ac->next[ac->cls[' ']] & ~PT_AC_OUT;
     rc = WM_OK;
 done:
     h->free(h->ctx, fail);
@@ -1488,6 +1517,8 @@ static void pt_worker_free(void *state, void *worker)
     pt->host.free(pt->host.ctx, w->mark);
     pt->host.free(pt->host.ctx, w->hits);
     pt->host.free(pt->host.ctx, w->got);
+    pt->host.free(pt->host.ctx, w->memo);
+    pt->host.free(pt->host.ctx, w->memo_text);
     pt->host.free(pt->host.ctx, w);
 }
 
@@ -1550,67 +1581,118 @@ nomem:
     return WM_ENOMEM;
 }
 
-/* Adds a unit to the worker's list. */
-static int pt_unit_add(const pattern *pt, pt_worker *w, size_t at,
-                       size_t start, size_t end, uint32_t linear,
-                       uint32_t flags)
+/* ------------------------------------------------------------------------
+** The normalised text, and the prefilter's pass over it
+**
+** Most answers hold no rule's literals, so the pass that finds the rules to
+** run (pt_scan) goes over the text without writing it: the automaton is fed
+** the bytes pt_build_text() would write, word by word, and a word's normal
+** form, met again and again in Zipfian text, costs one look in the
+** worker's memo instead of a step a byte. Only an answer with a rule to
+** run has its text (and the units that map it back) built.
+** --------------------------------------------------------------------- */
+
+/*
+** Makes room in the worker's buffers for a text of `bytes` bytes (its NUL
+** included) and `units` units: grown rarely, as both are kept from answer
+** to answer.
+*/
+static int pt_room(const pattern *pt, pt_worker *w, size_t bytes,
+                   size_t units)
 {
-    pt_unit *u;
+    int rc = WM_OK;
 
-    if (w->n_units >= w->cap_units) { /* rarely: the list is kept */
-        int rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units,
-                         w->n_units + 1, sizeof *w->units);
+    if (bytes > w->cap_text)
+        rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text, bytes, 1);
+    if (rc == WM_OK && units > w->cap_units)
+        rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units, units,
+                     sizeof *w->units);
+    return rc;
+}
 
-        if (rc != WM_OK)
-            return rc;
-    }
-    u = &w->units[w->n_units++];
+/* Appends a unit; pt_room() has made room for it. */
+static inline void pt_unit_add(pt_worker *w, size_t at, size_t start,
+                               size_t end, uint32_t linear, uint32_t flags)
+{
+    pt_unit *u = &w->units[w->n_units++];
+
     u->at = at;
     u->start = start;
     u->end = end;
     u->linear = linear;
     u->flags = flags;
-    return WM_OK;
 }
 
-/*
-** Appends bytes to the normalised text at *n, folding ASCII and Latin-1
-** capitals to small letters as the literal reader does (only bytes that are
-** not a token's normal form come here: what lies between tokens, and a
-** token over the length limit). WM_ETOOBIG past PT_MAX_TEXT.
-*/
-static int pt_put(const pattern *pt, pt_worker *w, size_t *n,
-                  const unsigned char *s, size_t len, int fold)
+/* The one case fold of bytes that are not a token's normal form (what lies
+** between tokens, and a token over the length limit), as the literal
+** reader folds: ASCII and Latin-1 capitals to small letters. Writes byte i
+** of the folded s[0..len) to *c; returns 1 when byte i + 1 was folded with
+** it (a two-byte Latin-1 capital: the caller writes 0xC3 and *c). */
+static inline int pt_fold(const unsigned char *s, size_t i, size_t len,
+                          unsigned char *c)
 {
-    unsigned char *d;
-    int rc;
+    unsigned char b = s[i];
 
-    if (len > PT_MAX_TEXT - *n)
-        return WM_ETOOBIG;
-    if (*n + len + 1 > w->cap_text) { /* rarely: the buffer is kept */
-        rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text,
-                     *n + len + 1, 1);
-        if (rc != WM_OK)
-            return rc;
+    if (b >= 'A' && b <= 'Z') {
+        *c = (unsigned char)(b + 32);
+        return 0;
     }
-    d = (unsigned char *)w->text + *n;
-    memcpy(d, s, len);
-    for (size_t i = 0; fold && i < len; i++) {
-        if (d[i] >= 'A' && d[i] <= 'Z')
-            d[i] = (unsigned char)(d[i] + 32);
-        else if (d[i] == 0xC3 && i + 1 < len && d[i + 1] >= 0x80 &&
-                 d[i + 1] <= 0x9E && d[i + 1] != 0x97)
-            d[i + 1] = (unsigned char)(d[i + 1] + 0x20), i++;
+    if (b == 0xC3 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9E &&
+        s[i + 1] != 0x97) {
+        *c = (unsigned char)(s[i + 1] + 0x20);
+        return 1;
     }
-    *n += len;
-    return WM_OK;
+    *c = b;
+    return 0;
+}
+
+/* Copies s[0..len) to d, folded (pt_fold()). */
+static void pt_fold_copy(unsigned char *d, const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c;
+
+        if (pt_fold(s, i, len, &c))
+            d[i++] = 0xC3;
+        d[i] = c;
+    }
+}
+
+/* The run of text[i..b) that begins at i: blanks and invalid bytes
+** (*blank = 1), which the text makes one space, or other characters,
+** copied. Returns where it ends. */
+static size_t pt_gap_run(const unsigned char *text, size_t i, size_t b,
+                         int *blank)
+{
+    size_t j = i;
+    int bl = -1;
+
+    while (j < b) {
+        uint32_t cp = text[j];
+        size_t k = 1;
+        int is;
+
+        if (cp < 0x80) /* most gaps are ASCII: no decoding */
+            is = cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
+        else {
+            k = pu_utf8(text + j, b - j, &cp);
+            is = k == 0 || pt_is_space(cp);
+        }
+        if (bl < 0)
+            bl = is;
+        else if (is != bl)
+            break;
+        j += k ? k : 1;
+    }
+    *blank = bl;
+    return j;
 }
 
 /*
 ** Appends the original bytes text[a..b) between two tokens to the
 ** normalised text: every run of blanks and invalid bytes as one space (a
 ** unit mapped as a whole), everything else copied (units mapped one to
-** one). *n is the text's length so far.
+** one). *n is the text's length so far. WM_ETOOBIG past PT_MAX_TEXT.
 */
 static int pt_add_gap(const pattern *pt, pt_worker *w,
                       const unsigned char *text, size_t a, size_t b, size_t *n)
@@ -1618,24 +1700,21 @@ static int pt_add_gap(const pattern *pt, pt_worker *w,
     size_t i = a;
 
     while (i < b) {
-        uint32_t cp = 0;
-        size_t k = pu_utf8(text + i, b - i, &cp), j = i, at = *n;
-        int rc, blank = k == 0 || pt_is_space(cp);
+        int blank;
+        size_t j = pt_gap_run(text, i, b, &blank), len = blank ? 1 : j - i;
+        int rc;
 
-        while (j < b) {
-            k = pu_utf8(text + j, b - j, &cp);
-            if ((k == 0 || pt_is_space(cp)) != blank)
-                break;
-            j += k ? k : 1;
-        }
-        if (blank)
-            rc = pt_put(pt, w, n, (const unsigned char *)" ", 1, 0);
-        else
-            rc = pt_put(pt, w, n, text + i, j - i, 1);
-        if (rc == WM_OK)
-            rc = pt_unit_add(pt, w, at, i, j, !blank, 0);
+        if (len > PT_MAX_TEXT - *n)
+            return WM_ETOOBIG;
+        rc = pt_room(pt, w, *n + len + 1, w->n_units + 1);
         if (rc != WM_OK)
             return rc;
+        if (blank)
+            w->text[*n] = ' ';
+        else
+            pt_fold_copy((unsigned char *)w->text + *n, text + i, len);
+        pt_unit_add(w, *n, i, j, !blank, 0);
+        *n += len;
         i = j;
     }
     return WM_OK;
@@ -1658,38 +1737,43 @@ static int pt_build_text(const pattern *pt, pt_worker *w,
     w->n_units = 0;
     for (size_t t = 0; t < an->n_tokens; t++) {
         const wm_token *tok = &an->tokens[t];
-        size_t at;
+        size_t len;
 
         if (!(tok->flags & PT_CONTENT) || (tok->flags & PT_ALT) ||
             tok->start < pos || tok->end > an->text_len)
             continue;
+        len = tok->norm_len ? tok->norm_len : tok->end - tok->start;
         /* Most gaps are one space: the unit pt_add_gap() would make for
         ** it, without decoding and testing it as a code point. */
         if (tok->start == pos + 1 && orig[pos] == ' ') {
-            rc = pt_put(pt, w, &n, orig + pos, 1, 0);
-            if (rc == WM_OK)
-                rc = pt_unit_add(pt, w, n - 1, pos, pos + 1, 0, 0);
-        } else
+            if (n >= PT_MAX_TEXT || len > PT_MAX_TEXT - n - 1)
+                return WM_ETOOBIG;
+            rc = pt_room(pt, w, n + 1 + len + 1, w->n_units + 2);
+            if (rc != WM_OK)
+                return rc;
+            w->text[n] = ' ';
+            pt_unit_add(w, n, pos, pos + 1, 0, 0);
+            n++;
+        } else {
             rc = pt_add_gap(pt, w, orig, pos, tok->start, &n);
-        if (rc != WM_OK)
-            return rc;
-        at = n;
+            if (rc == WM_OK && len > PT_MAX_TEXT - n)
+                rc = WM_ETOOBIG;
+            if (rc == WM_OK)
+                rc = pt_room(pt, w, n + len + 1, w->n_units + 1);
+            if (rc != WM_OK)
+                return rc;
+        }
         if (tok->norm_len)
-            rc = pt_put(pt, w, &n, (const unsigned char *)tok->norm,
-                        tok->norm_len, 0);
+            memcpy(w->text + n, tok->norm, len);
         else
-            rc = pt_put(pt, w, &n, orig + tok->start, tok->end - tok->start,
-                        1);
-        if (rc == WM_OK)
-            rc = pt_unit_add(pt, w, at, tok->start, tok->end, 0, tok->flags);
-        if (rc != WM_OK)
-            return rc;
+            pt_fold_copy((unsigned char *)w->text + n, orig + tok->start, len);
+        pt_unit_add(w, n, tok->start, tok->end, 0, tok->flags);
+        n += len;
         pos = tok->end;
     }
     rc = pt_add_gap(pt, w, orig, pos, an->text_len, &n);
     if (rc == WM_OK)
-        rc = pt_put(pt, w, &n, (const unsigned char *)"", 0, 0); /* room
-                                                        for the NUL */
+        rc = pt_room(pt, w, n + 1, 0); /* room for the NUL */
     if (rc != WM_OK)
         return rc;
     w->text[n] = '\0';
@@ -1731,44 +1815,266 @@ static void pt_map(const pt_worker *w, size_t s, size_t e, size_t *start,
             *negated = 1;
 }
 
+
 /*
-** Marks the rules whose literal occurs in the text: one pass of the
-** automaton, following output links at each state that has some.
+** Marks the rules whose literal ends at the state of `row` (a state with
+** output: its own literals and those of its output links), and lists a
+** rule to run once it has a literal of each of its sets.
 */
-static void pt_prefilter(const pattern *pt, pt_worker *w, const char *text,
-                         size_t len)
+static void pt_mark(const pattern *pt, pt_worker *w, uint32_t row)
 {
     const pt_ac *ac = &pt->ac;
-    const uint32_t *next = ac->next;
-    const uint16_t *cls = ac->cls;
-    uint32_t row = 0;
+    uint32_t s = row / ac->n_cols, u;
 
-    if (!ac->n_nodes)
-        return;
+    u = ac->out_first[s + 1] > ac->out_first[s] ? s : ac->link[s];
+    for (; u; u = ac->link[u])
+        for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++) {
+            uint32_t e = ac->out_rules[k], r = e & ~PT_LIT_SECOND;
+            unsigned char bit = (e & PT_LIT_SECOND) ? 2 : 1;
+
+            if (w->mark[r] != w->gen) {
+                w->mark[r] = w->gen;
+                w->got[r] = 0;
+            }
+            if (w->got[r] & bit)
+                continue;
+            w->got[r] |= bit;
+            if (w->got[r] == pt->rules[r].need)
+                w->hits[w->n_hits++] = r;
+        }
+}
+
+/* One step of the automaton from `row` over byte c; marks what ends
+** there. Returns the new row. */
+static inline uint32_t pt_step(const pattern *pt, pt_worker *w, uint32_t row,
+                               unsigned char c)
+{
+    uint32_t t = pt->ac.next[row + pt->ac.cls[c]];
+
+    row = t & ~PT_AC_OUT;
+    if (t & PT_AC_OUT)
+        pt_mark(pt, w, row);
+    return row;
+}
+
+/* The automaton's run from `row` over s[0..len), folded first when `fold`
+** (pt_fold(): bytes that are not a normal form). Returns the row it ends
+** in. */
+static uint32_t pt_walk(const pattern *pt, pt_worker *w, uint32_t row,
+                        const unsigned char *s, size_t len, int fold)
+{
     for (size_t i = 0; i < len; i++) {
-        uint32_t t = next[row + cls[(unsigned char)text[i]]], s, u;
+        unsigned char c = s[i];
+
+        if (fold && pt_fold(s, i, len, &c)) {
+            row = pt_step(pt, w, row, 0xC3);
+            i++;
+        }
+        row = pt_step(pt, w, row, c);
+    }
+    return row;
+}
+
+/* Equal bytes a[0..n) and b[0..n), in a few loads for the short strings
+** of a normal form (nearly all under 16 bytes), reading each string only
+** within its n bytes. */
+static inline int pt_same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
+/*
+** Remembers the automaton's run over token tok's normal form from the blank
+** row (pt_ac.blank, where a word after a one-space gap mostly starts) in
+** the worker's memo, under the form's id, the first time the form is met
+** (or when the id now names another form: an analyzer whose cache starts
+** afresh gives its ids anew). Returns NULL for a form the memo does not
+** hold (no id, too long, more outputs than an entry holds, no memory): the
+** caller walks it, with the same result.
+*/
+static const pt_memo *pt_memo_fill(const pattern *pt, pt_worker *w,
+                                   const wm_token *tok)
+{
+    const unsigned char *s = (const unsigned char *)tok->norm;
+    uint32_t id = tok->norm_id, row = pt->ac.blank, n_out = 0;
+    size_t len = tok->norm_len;
+    pt_memo *m;
+
+    if (id == WM_ID_NONE || id >= PT_MEMO_IDS || len > PT_MEMO_LEN)
+        return NULL;
+    if (w->n_memo_text + len > PT_MEMO_BYTES) { /* full: start afresh */
+        memset(w->memo, 0, w->cap_memo * sizeof *w->memo);
+        w->n_memo_text = 0;
+    }
+    if (pu_grow(&pt->host, (void **)&w->memo, &w->cap_memo, (size_t)id + 1,
+                sizeof *w->memo) != WM_OK ||
+        pu_grow(&pt->host, (void **)&w->memo_text, &w->cap_memo_text,
+                w->n_memo_text + len, 1) != WM_OK)
+        return NULL;
+    m = &w->memo[id];
+    for (size_t i = 0; i < len; i++) {
+        uint32_t t = pt->ac.next[row + pt->ac.cls[s[i]]];
 
         row = t & ~PT_AC_OUT;
-        if (!(t & PT_AC_OUT))
-            continue;
-        s = row / ac->n_cols;
-        u = ac->out_first[s + 1] > ac->out_first[s] ? s : ac->link[s];
-        for (; u; u = ac->link[u])
-            for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++) {
-                uint32_t e = ac->out_rules[k], r = e & ~PT_LIT_SECOND;
-                unsigned char bit = (e & PT_LIT_SECOND) ? 2 : 1;
-
-                if (w->mark[r] != w->gen) {
-                    w->mark[r] = w->gen;
-                    w->got[r] = 0;
-                }
-                if (w->got[r] & bit)
-                    continue;
-                w->got[r] |= bit;
-                if (w->got[r] == pt->rules[r].need)
-                    w->hits[w->n_hits++] = r;
+        if (t & PT_AC_OUT) {
+            if (n_out < PT_MEMO_OUTS) {
+                m->out[n_out] = row;
+                m->at[n_out] = (unsigned char)(i + 1);
             }
+            n_out++;
+        }
     }
+    memcpy(w->memo_text + w->n_memo_text, s, len);
+    m->text = (uint32_t)w->n_memo_text;
+    m->len = (uint32_t)len + 1;
+    m->end = row;
+    m->n_out = n_out > PT_MEMO_OUTS ? PT_MEMO_MANY : n_out;
+    w->n_memo_text += len;
+    return m->n_out == PT_MEMO_MANY ? NULL : m;
+}
+
+/* The memo's entry for token tok's normal form (see pt_memo_fill()), or
+** NULL. The ids past PT_MEMO_IDS are never in it, as cap_memo does not
+** grow past. */
+static inline const pt_memo *pt_memo_get(const pattern *pt, pt_worker *w,
+                                         const wm_token *tok)
+{
+    if (tok->norm_id < w->cap_memo) {
+        const pt_memo *m = &w->memo[tok->norm_id];
+
+        if (m->len == tok->norm_len + 1 &&
+            pt_same_bytes(w->memo_text + m->text, tok->norm, tok->norm_len))
+            return m->n_out == PT_MEMO_MANY ? NULL : m;
+    }
+    return pt_memo_fill(pt, w, tok);
+}
+
+/* The automaton's run from `row` over the normalised text of the original
+** bytes text[a..b) between two tokens (as pt_add_gap() writes it); adds
+** its length to *n. Returns the row it ends in. */
+static uint32_t pt_scan_gap(const pattern *pt, pt_worker *w,
+                            const unsigned char *text, size_t a, size_t b,
+                            uint32_t row, size_t *n)
+{
+    size_t i = a, len = 0;
+
+    while (i < b) {
+        int blank;
+        size_t j = pt_gap_run(text, i, b, &blank);
+
+        if (blank) {
+            row = pt_step(pt, w, row, ' ');
+            len++;
+        } else {
+            row = pt_walk(pt, w, row, text + i, j - i, 1);
+            len += j - i;
+        }
+        i = j;
+    }
+    *n += len;
+    return row;
+}
+
+/*
+** The prefilter's pass: marks the rules whose literals occur in the
+** answer's normalised text, fed to the automaton piece by piece as
+** pt_build_text() would write it, without writing it. A word's run is
+** taken from the memo (a word that starts elsewhere than the blank row
+** after a walk of its first bytes). Writes the text's length; WM_ETOOBIG when it would be over
+** PT_MAX_TEXT bytes (as pt_build_text() says).
+*/
+static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
+                   size_t *text_len)
+{
+    const pt_ac *ac = &pt->ac;
+    const unsigned char *orig = (const unsigned char *)an->text;
+    const uint32_t space = ac->cls[' '];
+    uint32_t row = 0;
+    size_t pos = 0, n = 0;
+
+    for (size_t t = 0; t < an->n_tokens; t++) {
+        const wm_token *tok = &an->tokens[t];
+        const pt_memo *m;
+
+        if (!(tok->flags & PT_CONTENT) || (tok->flags & PT_ALT) ||
+            tok->start < pos || tok->end > an->text_len)
+            continue;
+        if (tok->start == pos + 1 && orig[pos] == ' ') {
+            uint32_t s = ac->next[row + space];
+
+            row = s & ~PT_AC_OUT;
+            if (s & PT_AC_OUT)
+                pt_mark(pt, w, row);
+            n++;
+        } else if (tok->start > pos)
+            row = pt_scan_gap(pt, w, orig, pos, tok->start, row, &n);
+        pos = tok->end;
+        if (!tok->norm_len) { /* over the length limit: as written, folded */
+            size_t len = tok->end - tok->start;
+
+            if (len > PT_MAX_TEXT - (n < PT_MAX_TEXT ? n : PT_MAX_TEXT))
+                return WM_ETOOBIG;
+            row = pt_walk(pt, w, row, orig + tok->start, len, 1);
+            n += len;
+        } else if ((m = pt_memo_get(pt, w, tok)) != NULL) {
+            const unsigned char *s = (const unsigned char *)tok->norm;
+            uint32_t b = ac->blank;
+            size_t i = 0;
+
+            /* From another row (after "att ", say, where a literal "att
+            ** åka" goes on) the run is walked alongside the memo's until
+            ** both are in the same state, a byte or two into the word
+            ** mostly; from there on they are one run, the memo's. */
+            while (row != b && i < tok->norm_len) {
+                row = pt_step(pt, w, row, s[i]);
+                b = ac->next[b + ac->cls[s[i]]] & ~PT_AC_OUT;
+                i++;
+            }
+            if (row == b) {
+                for (uint32_t k = 0; k < m->n_out; k++)
+                    if (m->at[k] > i)
+                        pt_mark(pt, w, m->out[k]);
+                row = m->end;
+            }
+            n += tok->norm_len;
+        } else {
+            row = pt_walk(pt, w, row, (const unsigned char *)tok->norm,
+                          tok->norm_len, 0);
+            n += tok->norm_len;
+        }
+    }
+    if (an->text_len > pos)
+        row = pt_scan_gap(pt, w, orig, pos, an->text_len, row, &n);
+    /* The sum of lengths of normal forms and of bytes of the answer cannot
+    ** wrap around: the test of the whole is the test of every piece. */
+    if (n > PT_MAX_TEXT)
+        return WM_ETOOBIG;
+    *text_len = n;
+    return WM_OK;
 }
 
 /* Names a PCRE2 match error for the record's message. */
@@ -1846,10 +2152,11 @@ static int pt_run_rule(const pattern *pt, pt_worker *w, const pt_rule *r,
 }
 
 /*
-** Classifies one answer: builds its normalised text, marks the rules whose
-** literal it holds, runs those and the rules without a literal in file
-** order, and turns each area's sum S into S / (S + T). Scratch is the
-** worker's; the instance is only read.
+** Classifies one answer: marks the rules whose literal its normalised text
+** holds (pt_scan), and only when there is a rule to run (those, and the
+** rules without a literal) builds the text and runs them in file order,
+** turning each area's sum S into S / (S + T). Scratch is the worker's; the
+** instance is only read.
 */
 static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
                        wm_plugin_output *out)
@@ -1868,7 +2175,23 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
                    "pattern: invalid arguments to classify()");
         return WM_EINVAL;
     }
-    rc = pt_build_text(pt, w, in->analysis, &len);
+    if (++w->gen == 0) { /* wrapped: forget every mark once */
+        memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
+        w->gen = 1;
+    }
+    w->n_hits = 0;
+    for (uint32_t k = 0; k < pt->n_always; k++) {
+        w->mark[pt->always[k]] = w->gen;
+        w->got[pt->always[k]] = 0; /* == its need */
+        w->hits[w->n_hits++] = pt->always[k];
+    }
+    /* Without an automaton (prefilter=off, or no rule with a literal)
+    ** every rule runs: straight to the text. */
+    rc = pt->ac.n_nodes ? pt_scan(pt, w, in->analysis, &len) : WM_OK;
+    if (rc == WM_OK && w->n_hits == 0)
+        return WM_OK; /* no rule to run: the text is not needed */
+    if (rc == WM_OK)
+        rc = pt_build_text(pt, w, in->analysis, &len);
     if (rc == WM_ETOOBIG) {
         pu_message(out->err, out->err_size,
                    "pattern: answer over %u bytes of normalised text; not "
@@ -1879,19 +2202,8 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
         pu_message(out->err, out->err_size, "pattern: out of memory");
         return rc;
     }
-    if (++w->gen == 0) { /* wrapped: forget every mark once */
-        memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
-        w->gen = 1;
-    }
     for (size_t a = 0; a < pt->n_areas; a++)
         w->sum[a] = 0;
-    w->n_hits = 0;
-    for (uint32_t k = 0; k < pt->n_always; k++) {
-        w->mark[pt->always[k]] = w->gen;
-        w->got[pt->always[k]] = 0; /* == its need */
-        w->hits[w->n_hits++] = pt->always[k];
-    }
-    pt_prefilter(pt, w, w->text, len);
     /* The rules run in file order (the evidence's order and the sums'
     ** rounding depend on it). The few rules an answer marks are sorted
     ** (insertion sort: small and mostly in order); past PT_SORT_MAX it is
