@@ -117,6 +117,8 @@ typedef struct pt_ac {
                              output, 0 for none */
     uint32_t *out_first;  /* [n_nodes + 1] where each state's rules start */
     uint32_t *out_rules;  /* rules whose literal ends at each state */
+    uint32_t *depth;      /* [n_nodes] the length of each state's string:
+                             of the literals that end there */
     uint32_t blank;       /* the row a ' ' leads to from the root: where
                              a word after a one-space gap mostly starts,
                              and the start of every run in the memo */
@@ -176,6 +178,14 @@ typedef struct pt_memo {
                                    the run reached each */
 } pt_memo;
 
+/* Where a rule's literals occur in the current answer's normalised text,
+** per literal set (valid for the sets its `got` holds): what bounds the
+** place a match can begin (pt_run_rule()). */
+typedef struct pt_where {
+    uint32_t first[2]; /* the end of the set's first occurrence */
+    uint32_t last[2];  /* the start of its last occurrence */
+} pt_where;
+
 /* One thread's scratch memory: grown when an answer needs more, never
 ** shrunk or cleared per answer. */
 typedef struct pt_worker {
@@ -196,6 +206,12 @@ typedef struct pt_worker {
                                    current answer (marked in this
                                    generation), as they were found */
     uint32_t n_hits;            /* how many */
+    pt_where *where;            /* [n_rules] where each marked rule's
+                                   literals are */
+    int odd;                    /* 1: the text holds a character that the
+                                   rules' case-insensitive matching takes
+                                   for a letter of a literal (K for k, ...):
+                                   no match window (pt_run_rule()) */
     pt_memo *memo;              /* [cap_memo] runs by normal-form id */
     size_t cap_memo;            /* allocated */
     char *memo_text;            /* the remembered forms' bytes */
@@ -841,10 +857,12 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
     if (max_nodes > UINT32_MAX / cols)
         return WM_ENOMEM;
     ac->next = h->realloc(h->ctx, NULL, max_nodes * cols * sizeof *ac->next);
+    ac->depth = h->realloc(h->ctx, NULL, max_nodes * sizeof *ac->depth);
     term = h->realloc(h->ctx, NULL, b->n_entries * sizeof *term);
-    if (!ac->next || !term)
+    if (!ac->next || !ac->depth || !term)
         goto done;
     memset(ac->next, 0, max_nodes * cols * sizeof *ac->next);
+    ac->depth[0] = 0;
 
     for (size_t e = 0; e < b->n_entries; e++) {
         uint32_t s = 0;
@@ -853,8 +871,10 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
             uint32_t c = ac->cls[b->bytes[b->entries[e].off + k]];
             uint32_t *t = &ac->next[(size_t)s * cols + c];
 
-            if (!*t)
+            if (!*t) {
+                ac->depth[n] = ac->depth[s] + 1;
                 *t = n++;
+            }
             s = *t;
         }
         term[e] = s;
@@ -1055,7 +1075,7 @@ static int pt_compile(pt_parser *p, const unsigned char *pat, size_t len,
                       size_t col, uint32_t flags, pcre2_code **code)
 {
     uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS |
-                    PCRE2_NEVER_BACKSLASH_C;
+                    PCRE2_NEVER_BACKSLASH_C | PCRE2_USE_OFFSET_LIMIT;
     size_t head = (flags & PT_RULE_PARTS) ? 0 : sizeof pt_wrap_head - 1;
     size_t n = 0;
     int errcode = 0;
@@ -1359,6 +1379,7 @@ static void pt_destroy(void *state)
     h.free(h.ctx, pt->ac.link);
     h.free(h.ctx, pt->ac.out_first);
     h.free(h.ctx, pt->ac.out_rules);
+    h.free(h.ctx, pt->ac.depth);
     h.free(h.ctx, pt->always);
     h.free(h.ctx, pt);
 }
@@ -1517,6 +1538,7 @@ static void pt_worker_free(void *state, void *worker)
     pt->host.free(pt->host.ctx, w->mark);
     pt->host.free(pt->host.ctx, w->hits);
     pt->host.free(pt->host.ctx, w->got);
+    pt->host.free(pt->host.ctx, w->where);
     pt->host.free(pt->host.ctx, w->memo);
     pt->host.free(pt->host.ctx, w->memo_text);
     pt->host.free(pt->host.ctx, w);
@@ -1559,7 +1581,9 @@ static int pt_worker_new(void *state, void **worker, char *err,
     w->hits = pt->host.realloc(pt->host.ctx, NULL,
                                ((size_t)pt->n_rules + 1) * sizeof *w->hits);
     w->got = pt->host.realloc(pt->host.ctx, NULL, (size_t)pt->n_rules + 1);
-    if (!w->md || !w->mctx || !w->mark || !w->hits || !w->got)
+    w->where = pt->host.realloc(pt->host.ctx, NULL,
+                                ((size_t)pt->n_rules + 1) * sizeof *w->where);
+    if (!w->md || !w->mctx || !w->mark || !w->hits || !w->got || !w->where)
         goto nomem;
     memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
     pcre2_set_match_limit(w->mctx, pt->match_limit);
@@ -1646,6 +1670,28 @@ static inline int pt_fold(const unsigned char *s, size_t i, size_t len,
     return 0;
 }
 
+/* 1 when s[0..len) holds a character that the rules' case-insensitive
+** matching takes for a letter the literal reader knows, other than its
+** ASCII or Latin-1 capital: K (U+212A) for k, ſ (U+017F) for s, Å (U+212B)
+** for å, ẞ (U+1E9E) for ß, Ÿ (U+0178) for ÿ. A normal form never holds
+** one (NFC and case folding make them those letters); bytes copied as
+** written (between tokens, a token over the length limit) may. */
+static int pt_odd(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] < 0xC5)
+            continue;
+        if (s[i] == 0xC5 && (s[i + 1] == 0xBF || s[i + 1] == 0xB8))
+            return 1;
+        if (i + 2 < len &&
+            ((s[i] == 0xE2 && s[i + 1] == 0x84 &&
+              (s[i + 2] == 0xAA || s[i + 2] == 0xAB)) ||
+             (s[i] == 0xE1 && s[i + 1] == 0xBA && s[i + 2] == 0x9E)))
+            return 1;
+    }
+    return 0;
+}
+
 /* Copies s[0..len) to d, folded (pt_fold()). */
 static void pt_fold_copy(unsigned char *d, const unsigned char *s, size_t len)
 {
@@ -1711,8 +1757,10 @@ static int pt_add_gap(const pattern *pt, pt_worker *w,
             return rc;
         if (blank)
             w->text[*n] = ' ';
-        else
+        else {
             pt_fold_copy((unsigned char *)w->text + *n, text + i, len);
+            w->odd |= pt_odd(text + i, len);
+        }
         pt_unit_add(w, *n, i, j, !blank, 0);
         *n += len;
         i = j;
@@ -1735,6 +1783,7 @@ static int pt_build_text(const pattern *pt, pt_worker *w,
     int rc;
 
     w->n_units = 0;
+    w->odd = 0;
     for (size_t t = 0; t < an->n_tokens; t++) {
         const wm_token *tok = &an->tokens[t];
         size_t len;
@@ -1765,8 +1814,10 @@ static int pt_build_text(const pattern *pt, pt_worker *w,
         }
         if (tok->norm_len)
             memcpy(w->text + n, tok->norm, len);
-        else
+        else {
             pt_fold_copy((unsigned char *)w->text + n, orig + tok->start, len);
+            w->odd |= pt_odd(orig + tok->start, len);
+        }
         pt_unit_add(w, n, tok->start, tok->end, 0, tok->flags);
         n += len;
         pos = tok->end;
@@ -1818,10 +1869,12 @@ static void pt_map(const pt_worker *w, size_t s, size_t e, size_t *start,
 
 /*
 ** Marks the rules whose literal ends at the state of `row` (a state with
-** output: its own literals and those of its output links), and lists a
-** rule to run once it has a literal of each of its sets.
+** output: its own literals and those of its output links), reached at
+** byte `pos` of the text (one past the literal's last byte), notes where
+** the literal is, and lists a rule to run once it has a literal of each of
+** its sets.
 */
-static void pt_mark(const pattern *pt, pt_worker *w, uint32_t row)
+static void pt_mark(const pattern *pt, pt_worker *w, uint32_t row, size_t pos)
 {
     const pt_ac *ac = &pt->ac;
     uint32_t s = row / ac->n_cols, u;
@@ -1830,47 +1883,58 @@ static void pt_mark(const pattern *pt, pt_worker *w, uint32_t row)
     for (; u; u = ac->link[u])
         for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++) {
             uint32_t e = ac->out_rules[k], r = e & ~PT_LIT_SECOND;
-            unsigned char bit = (e & PT_LIT_SECOND) ? 2 : 1;
+            unsigned set = (e & PT_LIT_SECOND) ? 1 : 0;
+            unsigned char bit = (unsigned char)(1u << set);
+            uint32_t start;
 
             if (w->mark[r] != w->gen) {
                 w->mark[r] = w->gen;
                 w->got[r] = 0;
             }
-            if (w->got[r] & bit)
+            start = (uint32_t)(pos - ac->depth[u]);
+            if (w->got[r] & bit) {
+                /* Literals end in order, not begin: "to check " ends
+                ** after "check" in "to check on". */
+                if (start > w->where[r].last[set])
+                    w->where[r].last[set] = start;
                 continue;
+            }
+            w->where[r].first[set] = (uint32_t)pos;
+            w->where[r].last[set] = start;
             w->got[r] |= bit;
             if (w->got[r] == pt->rules[r].need)
                 w->hits[w->n_hits++] = r;
         }
 }
 
-/* One step of the automaton from `row` over byte c; marks what ends
-** there. Returns the new row. */
+/* One step of the automaton from `row` over byte c, byte pos - 1 of the
+** text; marks what ends there. Returns the new row. */
 static inline uint32_t pt_step(const pattern *pt, pt_worker *w, uint32_t row,
-                               unsigned char c)
+                               unsigned char c, size_t pos)
 {
     uint32_t t = pt->ac.next[row + pt->ac.cls[c]];
 
     row = t & ~PT_AC_OUT;
     if (t & PT_AC_OUT)
-        pt_mark(pt, w, row);
+        pt_mark(pt, w, row, pos);
     return row;
 }
 
-/* The automaton's run from `row` over s[0..len), folded first when `fold`
-** (pt_fold(): bytes that are not a normal form). Returns the row it ends
-** in. */
+/* The automaton's run from `row` over s[0..len), byte `at` on of the text,
+** folded first when `fold` (pt_fold(): bytes that are not a normal form).
+** Returns the row it ends in. */
 static uint32_t pt_walk(const pattern *pt, pt_worker *w, uint32_t row,
-                        const unsigned char *s, size_t len, int fold)
+                        const unsigned char *s, size_t len, int fold,
+                        size_t at)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = s[i];
 
         if (fold && pt_fold(s, i, len, &c)) {
-            row = pt_step(pt, w, row, 0xC3);
+            row = pt_step(pt, w, row, 0xC3, at + i + 1);
             i++;
         }
-        row = pt_step(pt, w, row, c);
+        row = pt_step(pt, w, row, c, at + i + 1);
     }
     return row;
 }
@@ -1987,10 +2051,10 @@ static uint32_t pt_scan_gap(const pattern *pt, pt_worker *w,
         size_t j = pt_gap_run(text, i, b, &blank);
 
         if (blank) {
-            row = pt_step(pt, w, row, ' ');
+            row = pt_step(pt, w, row, ' ', *n + len + 1);
             len++;
         } else {
-            row = pt_walk(pt, w, row, text + i, j - i, 1);
+            row = pt_walk(pt, w, row, text + i, j - i, 1, *n + len);
             len += j - i;
         }
         i = j;
@@ -2028,7 +2092,7 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
 
             row = s & ~PT_AC_OUT;
             if (s & PT_AC_OUT)
-                pt_mark(pt, w, row);
+                pt_mark(pt, w, row, n + 1);
             n++;
         } else if (tok->start > pos)
             row = pt_scan_gap(pt, w, orig, pos, tok->start, row, &n);
@@ -2038,7 +2102,7 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
 
             if (len > PT_MAX_TEXT - (n < PT_MAX_TEXT ? n : PT_MAX_TEXT))
                 return WM_ETOOBIG;
-            row = pt_walk(pt, w, row, orig + tok->start, len, 1);
+            row = pt_walk(pt, w, row, orig + tok->start, len, 1, n);
             n += len;
         } else if ((m = pt_memo_get(pt, w, tok)) != NULL) {
             const unsigned char *s = (const unsigned char *)tok->norm;
@@ -2050,20 +2114,20 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
             ** both are in the same state, a byte or two into the word
             ** mostly; from there on they are one run, the memo's. */
             while (row != b && i < tok->norm_len) {
-                row = pt_step(pt, w, row, s[i]);
+                row = pt_step(pt, w, row, s[i], n + i + 1);
                 b = ac->next[b + ac->cls[s[i]]] & ~PT_AC_OUT;
                 i++;
             }
             if (row == b) {
                 for (uint32_t k = 0; k < m->n_out; k++)
                     if (m->at[k] > i)
-                        pt_mark(pt, w, m->out[k]);
+                        pt_mark(pt, w, m->out[k], n + m->at[k]);
                 row = m->end;
             }
             n += tok->norm_len;
         } else {
             row = pt_walk(pt, w, row, (const unsigned char *)tok->norm,
-                          tok->norm_len, 0);
+                          tok->norm_len, 0, n);
             n += tok->norm_len;
         }
     }
@@ -2101,7 +2165,21 @@ static int pt_run_rule(const pattern *pt, pt_worker *w, const pt_rule *r,
                        uint64_t *touched)
 {
     size_t off = 0;
+    PCRE2_SIZE limit = PCRE2_UNSET;
     int spans = 0, counted = 0;
+
+    /* Every match holds a literal of each of the rule's sets, so it begins
+    ** at or before the last occurrence of each: PCRE2 need not try a start
+    ** after the earliest of those. (Not when the text holds a character
+    ** that matches a literal's letter without being it: pt_odd().) */
+    if (r->need && !w->odd) {
+        const pt_where *p = &w->where[r - pt->rules];
+
+        for (unsigned set = 0; set < 2; set++)
+            if ((r->need & (1u << set)) && p->last[set] < limit)
+                limit = p->last[set];
+    }
+    pcre2_set_offset_limit(w->mctx, limit);
 
     while (off <= len && spans < PT_MAX_SPANS) {
         PCRE2_SIZE *ov;
