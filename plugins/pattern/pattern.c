@@ -65,6 +65,7 @@
 #define PT_MEMO_OUTS     2           /* outputs of a form remembered; a
                                         form with more is walked each time */
 #define PT_MEMO_MANY     0xFFFFFFFFu /* pt_memo.n_out: more than that */
+#define PT_LEN_NONE      0xFFFFFFFFu /* pt_rule.max_len: no bound known */
 
 #define PT_MATCH_LIMIT   100000u     /* defaults of the per-call limits */
 #define PT_DEPTH_LIMIT   10000u
@@ -100,6 +101,8 @@ typedef struct pt_rule {
                          pt_literals2()); 0 when it always runs */
     uint32_t text;    /* offset in pool of its evidence text (the note, or
                          the pattern as written), NUL-terminated */
+    uint32_t max_len; /* the most characters a match holds (pt_max_len()),
+                         or PT_LEN_NONE */
     double weight;    /* what it adds to its area's sum */
 } pt_rule;
 
@@ -812,6 +815,317 @@ static void pt_literals2(pt_reader *r, const unsigned char *pat, size_t len,
 }
 
 /* ------------------------------------------------------------------------
+** The most characters a match can hold
+**
+** With the literals' places in the text (pt_where), a bound on a match's
+** length lets PCRE2 start its search where a match could first begin
+** instead of at the text's start (pt_run_rule()). Every item of the
+** patterns understood here matches one character or none (the patterns
+** are compiled with PCRE2_UTF and without \C; case-insensitive matching
+** is character for character), \R two; a quantifier multiplies by its
+** maximum. As the literal reader, it only has to be right in one
+** direction: anything it does not know (back references, recursion,
+** \X, \K, \G, \Q, verbs, conditions, (?x), an unbounded repeat, a '{' that
+** is not plainly a quantifier) gives no bound, and the rule is then
+** searched from the text's start.
+** --------------------------------------------------------------------- */
+
+#define PT_LEN_MAX 100000u /* a longer bound is no bound */
+
+static uint32_t pt_len_alt(pt_reader *r);
+
+/* Multiplies a bound, or gives up past PT_LEN_MAX. */
+static uint32_t pt_len_mul(pt_reader *r, uint32_t a, uint32_t b)
+{
+    if (b && a > PT_LEN_MAX / b) {
+        r->fail = 1;
+        return 0;
+    }
+    return a * b;
+}
+
+/* Reads a quantifier at the reader's place, if one is there, and returns
+** the item's bound `len` multiplied by its maximum (len itself without
+** one). Only the plain forms ?, *, +, {n}, {n,}, {n,m} with their lazy or
+** possessive marks are taken; a repeat without maximum, another form of
+** '{' or a second quantifier gives up. */
+static uint32_t pt_len_quant(pt_reader *r, uint32_t len)
+{
+    const unsigned char *p = r->p;
+    size_t i = r->i;
+    uint32_t max = 1;
+
+    if (i >= r->len)
+        return len;
+    if (p[i] == '?')
+        i++;
+    else if (p[i] == '*' || p[i] == '+') {
+        r->fail = 1;
+        return 0;
+    } else if (p[i] == '{') {
+        uint32_t n = 0;
+        size_t j = i + 1, d = j;
+
+        while (j < r->len && p[j] >= '0' && p[j] <= '9' && n <= PT_LEN_MAX)
+            n = n * 10 + (uint32_t)(p[j++] - '0');
+        if (j == d || n > PT_LEN_MAX || j >= r->len) {
+            r->fail = 1; /* "{,n}", "{x", a huge count: not taken */
+            return 0;
+        }
+        if (p[j] == ',') {
+            size_t e = ++j;
+
+            n = 0;
+            while (j < r->len && p[j] >= '0' && p[j] <= '9' &&
+                   n <= PT_LEN_MAX)
+                n = n * 10 + (uint32_t)(p[j++] - '0');
+            if (j == e || n > PT_LEN_MAX) {
+                r->fail = 1; /* {n,}: no maximum */
+                return 0;
+            }
+        }
+        if (j >= r->len || p[j] != '}') {
+            r->fail = 1;
+            return 0;
+        }
+        max = n;
+        i = j + 1;
+    } else
+        return len;
+    if (i < r->len && (p[i] == '?' || p[i] == '+'))
+        i++;
+    if (i < r->len && (p[i] == '?' || p[i] == '*' || p[i] == '+' ||
+                       p[i] == '{')) {
+        r->fail = 1;
+        return 0;
+    }
+    r->i = i;
+    return pt_len_mul(r, len, max);
+}
+
+/* The bound of an escape (the reader just past its '\'): 1 for a
+** character or a class of characters, 0 for an assertion, 2 for \R. */
+static uint32_t pt_len_escape(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+    unsigned char e;
+
+    if (r->i >= r->len) {
+        r->fail = 1;
+        return 0;
+    }
+    e = p[r->i++];
+    if (e < 0x80 && !((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+                      (e >= '0' && e <= '9')))
+        return 1; /* an escaped punctuation or blank: itself */
+    switch (e) {
+    case 'b': case 'B': case 'A': case 'z': case 'Z': case 'E':
+        return 0;
+    case 'd': case 'D': case 'w': case 'W': case 's': case 'S': case 'h':
+    case 'H': case 'v': case 'V': case 'a': case 'e': case 'f': case 'n':
+    case 'r': case 't':
+        return 1;
+    case 'R':
+        return 2;
+    case 'N': case 'o':
+        pt_skip_braces(r);
+        return 1;
+    case 'p': case 'P':
+        if (r->i < r->len && p[r->i] == '{')
+            pt_skip_braces(r);
+        else if (r->i < r->len)
+            r->i++;
+        return 1;
+    case 'x':
+        if (r->i < r->len && p[r->i] == '{')
+            pt_skip_braces(r);
+        else
+            for (int k = 0; k < 2 && r->i < r->len &&
+                            strchr("0123456789abcdefABCDEF", p[r->i]) &&
+                            p[r->i]; k++)
+                r->i++;
+        return 1;
+    case 'c':
+        if (r->i < r->len && p[r->i] < 0x80) {
+            r->i++;
+            return 1;
+        }
+        break;
+    default:
+        break; /* \G, \K, \Q, \X, back references, octal, ... */
+    }
+    r->fail = 1;
+    return 0;
+}
+
+/* The bound of a group (the reader just past its '('), up to and with its
+** ')'; a look-around or an option setting counts 0. */
+static uint32_t pt_len_group(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+    int zero = 0;
+    uint32_t len;
+
+    if (r->i < r->len && p[r->i] == '?') {
+        r->i++;
+        if (r->i >= r->len) {
+            r->fail = 1;
+            return 0;
+        }
+        switch (p[r->i]) {
+        case ':': case '>': case '|':
+            r->i++;
+            break;
+        case '=': case '!':
+            r->i++;
+            zero = 1;
+            break;
+        case '<':
+            if (r->i + 1 < r->len && (p[r->i + 1] == '=' || p[r->i + 1] == '!')) {
+                r->i += 2;
+                zero = 1;
+                break;
+            }
+            /* a name: (?<name>...) */
+            /* fall through */
+        case '\'':
+        case 'P':
+            if (p[r->i] == 'P') {
+                if (r->i + 1 >= r->len || p[r->i + 1] != '<') {
+                    r->fail = 1;
+                    return 0;
+                }
+                r->i++;
+            }
+            {
+                unsigned char close = p[r->i] == '\'' ? '\'' : '>';
+
+                r->i++;
+                while (r->i < r->len && p[r->i] != close &&
+                       (p[r->i] == '_' || (p[r->i] >= '0' && p[r->i] <= '9') ||
+                        ((p[r->i] | 0x20) >= 'a' && (p[r->i] | 0x20) <= 'z')))
+                    r->i++;
+                if (r->i >= r->len || p[r->i] != close) {
+                    r->fail = 1;
+                    return 0;
+                }
+                r->i++;
+            }
+            break;
+        default:
+            /* Options that do not change what a character matches as to
+            ** its count: (?i) (?-s) ..., alone or as (?i:...). */
+            while (r->i < r->len && p[r->i] && strchr("imsnUJ-^", p[r->i]))
+                r->i++;
+            if (r->i < r->len && p[r->i] == ')') {
+                r->i++;
+                return 0;
+            }
+            if (r->i < r->len && p[r->i] == ':') {
+                r->i++;
+                break;
+            }
+            r->fail = 1; /* (?x), comments, recursion, conditions, ... */
+            return 0;
+        }
+    } else if (r->i < r->len && p[r->i] == '*') {
+        r->fail = 1; /* (*VERB) */
+        return 0;
+    }
+    len = pt_len_alt(r);
+    if (r->fail || r->i >= r->len || p[r->i] != ')') {
+        r->fail = 1;
+        return 0;
+    }
+    r->i++;
+    return zero ? 0 : len;
+}
+
+/* The bound of a sequence of items up to '|', ')' or the end: the sum of
+** theirs. */
+static uint32_t pt_len_seq(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+    uint32_t sum = 0;
+
+    while (!r->fail && r->i < r->len && p[r->i] != '|' && p[r->i] != ')') {
+        unsigned char c = p[r->i];
+        uint32_t len = 1;
+
+        if (c == '(') {
+            r->i++;
+            len = pt_len_group(r);
+        } else if (c == '[') {
+            r->i++;
+            pt_skip_class(r);
+        } else if (c == '\\') {
+            r->i++;
+            len = pt_len_escape(r);
+        } else if (c == '^' || c == '$') {
+            r->i++;
+            len = 0;
+        } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+            r->fail = 1; /* nothing to repeat, or a literal '{' */
+            return 0;
+        } else if (c < 0x80)
+            r->i++;
+        else {
+            uint32_t cp;
+            size_t n = pu_utf8(p + r->i, r->len - r->i, &cp);
+
+            if (n == 0) {
+                r->fail = 1;
+                return 0;
+            }
+            r->i += n;
+        }
+        if (r->fail)
+            return 0;
+        len = pt_len_quant(r, len);
+        if (r->fail || len > PT_LEN_MAX - sum) {
+            r->fail = 1;
+            return 0;
+        }
+        sum += len;
+    }
+    return sum;
+}
+
+/* The bound of alternatives up to ')' or the end: the largest of theirs. */
+static uint32_t pt_len_alt(pt_reader *r)
+{
+    uint32_t max = 0;
+
+    for (;;) {
+        uint32_t len = pt_len_seq(r);
+
+        if (r->fail)
+            return 0;
+        if (len > max)
+            max = len;
+        if (r->i < r->len && r->p[r->i] == '|') {
+            r->i++;
+            continue;
+        }
+        return max;
+    }
+}
+
+/* The most characters a match of the pattern can hold, or PT_LEN_NONE
+** when the reader cannot say. */
+static uint32_t pt_max_len(pt_reader *r, const unsigned char *pat, size_t len)
+{
+    uint32_t n;
+
+    r->p = pat;
+    r->len = len;
+    r->i = 0;
+    r->fail = 0;
+    n = pt_len_alt(r);
+    return r->fail || r->i != r->len ? PT_LEN_NONE : n;
+}
+
+/* ------------------------------------------------------------------------
 ** The prefilter's automaton
 ** --------------------------------------------------------------------- */
 
@@ -1239,8 +1553,11 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
         return pt_fail(p, rc, b + 1, "out of memory");
 
     set.n = 0;
-    if (!(flags & PT_RULE_EXTENDED))
+    rule->max_len = PT_LEN_NONE;
+    if (!(flags & PT_RULE_EXTENDED)) {
+        rule->max_len = pt_max_len(&p->reader, line + pb, pe - pb);
         pt_literals(&p->reader, line + pb, pe - pb, &set);
+    }
     rule->always = set.n == 0;
     if (set.n) {
         rc = pt_add_literals(p, pt->n_rules - 1, &set);
@@ -2170,14 +2487,33 @@ static int pt_run_rule(const pattern *pt, pt_worker *w, const pt_rule *r,
 
     /* Every match holds a literal of each of the rule's sets, so it begins
     ** at or before the last occurrence of each: PCRE2 need not try a start
-    ** after the earliest of those. (Not when the text holds a character
-    ** that matches a literal's letter without being it: pt_odd().) */
+    ** after the earliest of those. And it ends at or after the first
+    ** occurrence of each, so with a bound on its length it begins no more
+    ** than that many characters before the latest of those: the search
+    ** starts there. A window that holds no start leaves PCRE2 out. (None
+    ** of this when the text holds a character that matches a literal's
+    ** letter without being it: pt_odd().) */
     if (r->need && !w->odd) {
         const pt_where *p = &w->where[r - pt->rules];
+        size_t first = 0;
 
         for (unsigned set = 0; set < 2; set++)
-            if ((r->need & (1u << set)) && p->last[set] < limit)
-                limit = p->last[set];
+            if (r->need & (1u << set)) {
+                if (p->last[set] < limit)
+                    limit = p->last[set];
+                if (p->first[set] > first)
+                    first = p->first[set];
+            }
+        if (r->max_len != PT_LEN_NONE) {
+            off = first;
+            for (uint32_t k = 0; k < r->max_len && off > 0; k++) {
+                off--;
+                while (off > 0 && ((unsigned char)text[off] & 0xC0) == 0x80)
+                    off--;
+            }
+        }
+        if (off > limit)
+            return WM_OK;
     }
     pcre2_set_offset_limit(w->mctx, limit);
 

@@ -46,7 +46,17 @@ static const char rules[] =
     "coordination 1 /samma sak igen|igen och igen/\n"
     "hope_recovery 1 /(?:någon|en) som (?:har )?varit där/\n"
     "everyday_life 1 /åäö|ÅÄÖ-kod/p\n"
-    "participation 1 /ananas|nasa|sana/p\n";
+    "participation 1 /ananas|nasa|sana/p\n"
+    /* Bounded lengths: a match begins no more characters before its
+    ** literal than the pattern can hold. */
+    "access 1 /[a-zåäö]{3} sista/p\n"
+    "access 1 /\\d\\d?-\\d{2} tid/p\n"
+    "respect 1 /(?:mycket|lite)(?: \\S\\S\\S){0,3} (?:bättre|sämre)/\n"
+    "respect 1 /(?<svar>ja|nej)(?=!)!? tack(?<!x)/\n"
+    "family 1 /(?i:KL)\\. \\d\\d?(?::\\d\\d)? igen/p\n"
+    "family 1 /\\R?slutet är nära/p\n"
+    "everyday_life 1 /.{2}ändå|\\w\\w[[:alpha:]]\\x{e5}\\pL-kod/p\n"
+    "hope_recovery 1 /(?|(hopp)|(tro)) (?:på|om) (?:\\p{L}{2,4}|\\d) (?-i)dag/\n";
 
 /* The answers; each round classifies all of them, on the same analyzers. */
 static const char *const answers[] = {
@@ -70,6 +80,14 @@ static const char *const answers[] = {
     "någon som har varit där, en som varit där",
     "ÅÄÖ åäö Åäö-kod åäö-kod",
     "ananasanana nasanasa sananas",
+    "xyå sista, ååå sista ååå sista, ab sista",
+    "12-34 tid 1-23 tid 123-45 tid",
+    "lite abc def ghi bättre, mycket bättre, lite ab bättre",
+    "nej! tack ja tack",
+    "Kl. 10:30 igen kl. 9 igen",
+    "slutet är nära\nslutet är nära",
+    "xxändå ééändå abcå-kod ééåå-kod",
+    "hopp om ett dag tro på 7 dag hopp på allt dag",
     "bad \xff\xfe bytes \xc3 kommer \xff igen och igen",
     "",
     "   ",
