@@ -2120,6 +2120,21 @@ static int pt_build_text(const pattern *pt, pt_worker *w,
             w->text[n] = ' ';
             pt_unit_add(w, n, pos, pos + 1, 0, 0);
             n++;
+        } else if (tok->start == pos + 2 && orig[pos + 1] == ' ' &&
+                   orig[pos] < 0x80 && orig[pos] > ' ') {
+            /* ", " and the like: a copied byte and a space (pt_scan()) */
+            unsigned char c = orig[pos];
+
+            if (n >= PT_MAX_TEXT - 1 || len > PT_MAX_TEXT - n - 2)
+                return WM_ETOOBIG;
+            rc = pt_room(pt, w, n + 2 + len + 1, w->n_units + 3);
+            if (rc != WM_OK)
+                return rc;
+            w->text[n] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            w->text[n + 1] = ' ';
+            pt_unit_add(w, n, pos, pos + 1, 1, 0);
+            pt_unit_add(w, n + 1, pos + 1, pos + 2, 0, 0);
+            n += 2;
         } else {
             rc = pt_add_gap(pt, w, orig, pos, tok->start, &n);
             if (rc == WM_OK && len > PT_MAX_TEXT - n)
@@ -2411,6 +2426,17 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
             if (s & PT_AC_OUT)
                 pt_mark(pt, w, row, n + 1);
             n++;
+        } else if (tok->start == pos + 2 && orig[pos + 1] == ' ' &&
+                   orig[pos] < 0x80 && orig[pos] > ' ') {
+            /* The next most common gap: ", " or ". ", an ASCII character
+            ** that is not blank and a space (two runs of pt_add_gap()). */
+            unsigned char c = orig[pos];
+
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            row = pt_step(pt, w, row, c, n + 1);
+            row = pt_step(pt, w, row, ' ', n + 2);
+            n += 2;
         } else if (tok->start > pos)
             row = pt_scan_gap(pt, w, orig, pos, tok->start, row, &n);
         pos = tok->end;
