@@ -24,7 +24,10 @@
 ** its sequence); all of them go into one Aho-Corasick automaton. Per answer
 ** one pass over the text marks the rules whose literals occur (a string of
 ** each set), and only those (and the few rules without a literal) run
-** PCRE2. The compiled rules and the automaton
+** PCRE2. The pass goes over the answer's pieces without writing the text
+** (a word's run through the automaton is remembered per worker), which is
+** built only for an answer with a rule to run; where the literals are
+** bounds where PCRE2 searches. The compiled rules and the automaton
 ** are read-only after create() and shared by every thread; the match data,
 ** match context (with the limits), JIT stack and text buffers are each
 ** worker's own and reused from answer to answer.
