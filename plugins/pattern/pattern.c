@@ -1936,13 +1936,8 @@ nomem:
 ** run has its text (and the units that map it back) built.
 ** --------------------------------------------------------------------- */
 
-/*
-** Makes room in the worker's buffers for a text of `bytes` bytes (its NUL
-** included) and `units` units: grown rarely, as both are kept from answer
-** to answer.
-*/
-static int pt_room(const pattern *pt, pt_worker *w, size_t bytes,
-                   size_t units)
+/* Grows the worker's buffers (pt_room()). */
+static int pt_grow(const pattern *pt, pt_worker *w, size_t bytes, size_t units)
 {
     int rc = WM_OK;
 
@@ -1952,6 +1947,44 @@ static int pt_room(const pattern *pt, pt_worker *w, size_t bytes,
         rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units, units,
                      sizeof *w->units);
     return rc;
+}
+
+/*
+** Makes room in the worker's buffers for a text of `bytes` bytes (its NUL
+** included) and `units` units: grown rarely, as both are kept from answer
+** to answer.
+*/
+static inline int pt_room(const pattern *pt, pt_worker *w, size_t bytes,
+                          size_t units)
+{
+    if (bytes <= w->cap_text && units <= w->cap_units)
+        return WM_OK;
+    return pt_grow(pt, w, bytes, units);
+}
+
+/* Copies a normal form of n bytes to d, in a few loads and stores for the
+** short ones (nearly all under 16 bytes), within the n bytes of each. */
+static inline void pt_copy(char *d, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else
+        memcpy(d, s, n);
 }
 
 /* Appends a unit; pt_room() has made room for it. */
@@ -2148,7 +2181,7 @@ static int pt_build_text(const pattern *pt, pt_worker *w,
                 return rc;
         }
         if (tok->norm_len)
-            memcpy(w->text + n, tok->norm, len);
+            pt_copy(w->text + n, tok->norm, len);
         else {
             pt_fold_copy((unsigned char *)w->text + n, orig + tok->start, len);
             w->odd |= pt_odd(orig + tok->start, len);
