@@ -2442,21 +2442,26 @@ static uint32_t pt_scan_gap(const pattern *pt, pt_worker *w,
 static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
                    size_t *text_len)
 {
+    /* Locals: the marks written through w (bytes) could be anything to
+    ** the compiler, which would read these again after every call. */
     const pt_ac *ac = &pt->ac;
+    const uint32_t *next = ac->next;
+    const uint16_t *cls = ac->cls;
     const unsigned char *orig = (const unsigned char *)an->text;
-    const uint32_t space = ac->cls[' '];
+    const size_t orig_len = an->text_len;
+    const wm_token *tok = an->tokens, *end = tok + an->n_tokens;
+    const uint32_t space = cls[' '], blank = ac->blank;
     uint32_t row = 0;
     size_t pos = 0, n = 0;
 
-    for (size_t t = 0; t < an->n_tokens; t++) {
-        const wm_token *tok = &an->tokens[t];
+    for (; tok < end; tok++) {
         const pt_memo *m;
 
         if (!(tok->flags & PT_CONTENT) || (tok->flags & PT_ALT) ||
-            tok->start < pos || tok->end > an->text_len)
+            tok->start < pos || tok->end > orig_len)
             continue;
         if (tok->start == pos + 1 && orig[pos] == ' ') {
-            uint32_t s = ac->next[row + space];
+            uint32_t s = next[row + space];
 
             row = s & ~PT_AC_OUT;
             if (s & PT_AC_OUT)
@@ -2485,7 +2490,7 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
             n += len;
         } else if ((m = pt_memo_get(pt, w, tok)) != NULL) {
             const unsigned char *s = (const unsigned char *)tok->norm;
-            uint32_t b = ac->blank;
+            uint32_t b = blank;
             size_t i = 0;
 
             /* From another row (after "att ", say, where a literal "att
@@ -2494,7 +2499,7 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
             ** mostly; from there on they are one run, the memo's. */
             while (row != b && i < tok->norm_len) {
                 row = pt_step(pt, w, row, s[i], n + i + 1);
-                b = ac->next[b + ac->cls[s[i]]] & ~PT_AC_OUT;
+                b = next[b + cls[s[i]]] & ~PT_AC_OUT;
                 i++;
             }
             if (row == b) {
@@ -2510,8 +2515,8 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
             n += tok->norm_len;
         }
     }
-    if (an->text_len > pos)
-        row = pt_scan_gap(pt, w, orig, pos, an->text_len, row, &n);
+    if (orig_len > pos)
+        row = pt_scan_gap(pt, w, orig, pos, orig_len, row, &n);
     /* The sum of lengths of normal forms and of bytes of the answer cannot
     ** wrap around: the test of the whole is the test of every piece. */
     if (n > PT_MAX_TEXT)
