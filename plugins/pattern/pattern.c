@@ -2405,6 +2405,34 @@ static inline const pt_memo *pt_memo_get(const pattern *pt, pt_worker *w,
     return pt_memo_fill(pt, w, tok);
 }
 
+/*
+** The automaton's run from `row` over token tok's normal form, byte `at`
+** on of the text, when row is not the blank row its memo entry m starts
+** from (after "att ", say, where a literal "att åka" goes on): walked
+** alongside the memo's until both are in the same state, a byte or two
+** into the word mostly; from there on they are one run, the memo's.
+** Returns the row it ends in.
+*/
+static uint32_t pt_join(const pattern *pt, pt_worker *w, uint32_t row,
+                        const wm_token *tok, const pt_memo *m, size_t at)
+{
+    const unsigned char *s = (const unsigned char *)tok->norm;
+    uint32_t b = pt->ac.blank;
+    size_t i = 0;
+
+    while (row != b && i < tok->norm_len) {
+        row = pt_step(pt, w, row, s[i], at + i + 1);
+        b = pt->ac.next[b + pt->ac.cls[s[i]]] & ~PT_AC_OUT;
+        i++;
+    }
+    if (row != b)
+        return row;
+    for (uint32_t k = 0; k < m->n_out; k++)
+        if (m->at[k] > i)
+            pt_mark(pt, w, m->out[k], at + m->at[k]);
+    return m->end;
+}
+
 /* The automaton's run from `row` over the normalised text of the original
 ** bytes text[a..b) between two tokens (as pt_add_gap() writes it); adds
 ** its length to *n. Returns the row it ends in. */
@@ -2489,23 +2517,11 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
             row = pt_walk(pt, w, row, orig + tok->start, len, 1, n);
             n += len;
         } else if ((m = pt_memo_get(pt, w, tok)) != NULL) {
-            const unsigned char *s = (const unsigned char *)tok->norm;
-            uint32_t b = blank;
-            size_t i = 0;
-
-            /* From another row (after "att ", say, where a literal "att
-            ** åka" goes on) the run is walked alongside the memo's until
-            ** both are in the same state, a byte or two into the word
-            ** mostly; from there on they are one run, the memo's. */
-            while (row != b && i < tok->norm_len) {
-                row = pt_step(pt, w, row, s[i], n + i + 1);
-                b = next[b + cls[s[i]]] & ~PT_AC_OUT;
-                i++;
-            }
-            if (row == b) {
+            if (row != blank)
+                row = pt_join(pt, w, row, tok, m, n);
+            else {
                 for (uint32_t k = 0; k < m->n_out; k++)
-                    if (m->at[k] > i)
-                        pt_mark(pt, w, m->out[k], n + m->at[k]);
+                    pt_mark(pt, w, m->out[k], n + m->at[k]);
                 row = m->end;
             }
             n += tok->norm_len;
