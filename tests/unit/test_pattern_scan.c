@@ -200,16 +200,17 @@ static long compare(wm_analyzer *on, wm_analyzer *off, const char *text,
 
 /* Every answer, three rounds (the memo then holds the words), against
 ** the plain way; with the default cache and with one that starts afresh
-** every few forms. */
-static void test_same_results(size_t cache_entries)
+** every few forms, with the JIT and with the interpreter. */
+static void test_same_results(size_t cache_entries, int jit)
 {
     wm_engine *on_e = NULL, *off_e = NULL;
     wm_analyzer *on = NULL, *off = NULL;
     long total = 0;
 
-    if (!CHECK_RC(open_engine(NULL, cache_entries, &on_e, &on), WM_OK) ||
-        !CHECK_RC(open_engine("prefilter=off", cache_entries, &off_e, &off),
-                  WM_OK))
+    if (!CHECK_RC(open_engine(jit ? NULL : "jit=off", cache_entries, &on_e,
+                              &on), WM_OK) ||
+        !CHECK_RC(open_engine(jit ? "prefilter=off" : "prefilter=off,jit=off",
+                              cache_entries, &off_e, &off), WM_OK))
         goto done;
     for (int round = 0; round < 3; round++)
         for (size_t i = 0; i < N_ANSWERS; i++) {
@@ -313,8 +314,9 @@ int main(void)
     if (!CHECK(mkdtemp(data_dir) != NULL))
         return wm_test_finish();
     write_rules();
-    test_same_results(0);
-    test_same_results(4);
+    test_same_results(0, 1);
+    test_same_results(4, 1);
+    test_same_results(0, 0);
     test_id_reuse();
     test_text_limit();
     snprintf(path, sizeof path, "%s/sv/patterns.txt", data_dir);
