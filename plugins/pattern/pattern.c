@@ -24,7 +24,10 @@
 ** its sequence); all of them go into one Aho-Corasick automaton. Per answer
 ** one pass over the text marks the rules whose literals occur (a string of
 ** each set), and only those (and the few rules without a literal) run
-** PCRE2. The compiled rules and the automaton
+** PCRE2. The pass goes over the answer's pieces without writing the text
+** (a word's run through the automaton is remembered per worker), which is
+** built only for an answer with a rule to run; where the literals are
+** bounds where PCRE2 searches. The compiled rules and the automaton
 ** are read-only after create() and shared by every thread; the match data,
 ** match context (with the limits), JIT stack and text buffers are each
 ** worker's own and reused from answer to answer.
@@ -58,6 +61,14 @@
 #define PT_SORT_MAX      64          /* rules to run on one answer sorted
                                         as a list; beyond, every rule's
                                         mark is tested */
+#define PT_MEMO_IDS      (1u << 18)  /* normal-form ids a worker remembers
+                                        the automaton's run over */
+#define PT_MEMO_BYTES    ((size_t)4 << 20) /* bytes of remembered forms */
+#define PT_MEMO_LEN      255         /* longest form remembered */
+#define PT_MEMO_OUTS     2           /* outputs of a form remembered; a
+                                        form with more is walked each time */
+#define PT_MEMO_MANY     0xFFFFFFFFu /* pt_memo.n_out: more than that */
+#define PT_LEN_NONE      0xFFFFFFFFu /* pt_rule.max_len: no bound known */
 
 #define PT_MATCH_LIMIT   100000u     /* defaults of the per-call limits */
 #define PT_DEPTH_LIMIT   10000u
@@ -93,6 +104,8 @@ typedef struct pt_rule {
                          pt_literals2()); 0 when it always runs */
     uint32_t text;    /* offset in pool of its evidence text (the note, or
                          the pattern as written), NUL-terminated */
+    uint32_t max_len; /* the most characters a match holds (pt_max_len()),
+                         or PT_LEN_NONE */
     double weight;    /* what it adds to its area's sum */
 } pt_rule;
 
@@ -110,6 +123,11 @@ typedef struct pt_ac {
                              output, 0 for none */
     uint32_t *out_first;  /* [n_nodes + 1] where each state's rules start */
     uint32_t *out_rules;  /* rules whose literal ends at each state */
+    uint32_t *depth;      /* [n_nodes] the length of each state's string:
+                             of the literals that end there */
+    uint32_t blank;       /* the row a ' ' leads to from the root: where
+                             a word after a one-space gap mostly starts,
+                             and the start of every run in the memo */
 } pt_ac;
 
 /* The bit of a transition that says its target state has output (its own
@@ -153,6 +171,27 @@ typedef struct pt_unit {
     uint32_t flags;  /* the token's WM_TOK_* flags (0 between tokens) */
 } pt_unit;
 
+/* The automaton's run over one normal form from the blank row (pt_ac.blank),
+** remembered under the form's id (a worker's memo). */
+typedef struct pt_memo {
+    uint32_t text;              /* the form's bytes in pt_worker.memo_text */
+    uint32_t len;               /* its length + 1; 0: nothing remembered */
+    uint32_t end;               /* the row the run ends in */
+    uint32_t n_out;             /* states with output the run passes
+                                   (PT_MEMO_MANY: more than PT_MEMO_OUTS) */
+    uint32_t out[PT_MEMO_OUTS]; /* their rows, in order */
+    unsigned char at[PT_MEMO_OUTS]; /* the bytes of the form read when
+                                   the run reached each */
+} pt_memo;
+
+/* Where a rule's literals occur in the current answer's normalised text,
+** per literal set (valid for the sets its `got` holds): what bounds the
+** place a match can begin (pt_run_rule()). */
+typedef struct pt_where {
+    uint32_t first[2]; /* the end of the set's first occurrence */
+    uint32_t last[2];  /* the start of its last occurrence */
+} pt_where;
+
 /* One thread's scratch memory: grown when an answer needs more, never
 ** shrunk or cleared per answer. */
 typedef struct pt_worker {
@@ -173,6 +212,17 @@ typedef struct pt_worker {
                                    current answer (marked in this
                                    generation), as they were found */
     uint32_t n_hits;            /* how many */
+    pt_where *where;            /* [n_rules] where each marked rule's
+                                   literals are */
+    int odd;                    /* 1: the text holds a character that the
+                                   rules' case-insensitive matching takes
+                                   for a letter of a literal (K for k, ...):
+                                   no match window (pt_run_rule()) */
+    pt_memo *memo;              /* [cap_memo] runs by normal-form id */
+    size_t cap_memo;            /* allocated */
+    char *memo_text;            /* the remembered forms' bytes */
+    size_t n_memo_text;         /* used */
+    size_t cap_memo_text;       /* allocated */
     double sum[PT_MAX_AREAS];   /* S per area for the current answer */
 } pt_worker;
 
@@ -768,6 +818,317 @@ static void pt_literals2(pt_reader *r, const unsigned char *pat, size_t len,
 }
 
 /* ------------------------------------------------------------------------
+** The most characters a match can hold
+**
+** With the literals' places in the text (pt_where), a bound on a match's
+** length lets PCRE2 start its search where a match could first begin
+** instead of at the text's start (pt_run_rule()). Every item of the
+** patterns understood here matches one character or none (the patterns
+** are compiled with PCRE2_UTF and without \C; case-insensitive matching
+** is character for character), \R two; a quantifier multiplies by its
+** maximum. As the literal reader, it only has to be right in one
+** direction: anything it does not know (back references, recursion,
+** \X, \K, \G, \Q, verbs, conditions, (?x), an unbounded repeat, a '{' that
+** is not plainly a quantifier) gives no bound, and the rule is then
+** searched from the text's start.
+** --------------------------------------------------------------------- */
+
+#define PT_LEN_MAX 100000u /* a longer bound is no bound */
+
+static uint32_t pt_len_alt(pt_reader *r);
+
+/* Multiplies a bound, or gives up past PT_LEN_MAX. */
+static uint32_t pt_len_mul(pt_reader *r, uint32_t a, uint32_t b)
+{
+    if (b && a > PT_LEN_MAX / b) {
+        r->fail = 1;
+        return 0;
+    }
+    return a * b;
+}
+
+/* Reads a quantifier at the reader's place, if one is there, and returns
+** the item's bound `len` multiplied by its maximum (len itself without
+** one). Only the plain forms ?, *, +, {n}, {n,}, {n,m} with their lazy or
+** possessive marks are taken; a repeat without maximum, another form of
+** '{' or a second quantifier gives up. */
+static uint32_t pt_len_quant(pt_reader *r, uint32_t len)
+{
+    const unsigned char *p = r->p;
+    size_t i = r->i;
+    uint32_t max = 1;
+
+    if (i >= r->len)
+        return len;
+    if (p[i] == '?')
+        i++;
+    else if (p[i] == '*' || p[i] == '+') {
+        r->fail = 1;
+        return 0;
+    } else if (p[i] == '{') {
+        uint32_t n = 0;
+        size_t j = i + 1, d = j;
+
+        while (j < r->len && p[j] >= '0' && p[j] <= '9' && n <= PT_LEN_MAX)
+            n = n * 10 + (uint32_t)(p[j++] - '0');
+        if (j == d || n > PT_LEN_MAX || j >= r->len) {
+            r->fail = 1; /* "{,n}", "{x", a huge count: not taken */
+            return 0;
+        }
+        if (p[j] == ',') {
+            size_t e = ++j;
+
+            n = 0;
+            while (j < r->len && p[j] >= '0' && p[j] <= '9' &&
+                   n <= PT_LEN_MAX)
+                n = n * 10 + (uint32_t)(p[j++] - '0');
+            if (j == e || n > PT_LEN_MAX) {
+                r->fail = 1; /* {n,}: no maximum */
+                return 0;
+            }
+        }
+        if (j >= r->len || p[j] != '}') {
+            r->fail = 1;
+            return 0;
+        }
+        max = n;
+        i = j + 1;
+    } else
+        return len;
+    if (i < r->len && (p[i] == '?' || p[i] == '+'))
+        i++;
+    if (i < r->len && (p[i] == '?' || p[i] == '*' || p[i] == '+' ||
+                       p[i] == '{')) {
+        r->fail = 1;
+        return 0;
+    }
+    r->i = i;
+    return pt_len_mul(r, len, max);
+}
+
+/* The bound of an escape (the reader just past its '\'): 1 for a
+** character or a class of characters, 0 for an assertion, 2 for \R. */
+static uint32_t pt_len_escape(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+    unsigned char e;
+
+    if (r->i >= r->len) {
+        r->fail = 1;
+        return 0;
+    }
+    e = p[r->i++];
+    if (e < 0x80 && !((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+                      (e >= '0' && e <= '9')))
+        return 1; /* an escaped punctuation or blank: itself */
+    switch (e) {
+    case 'b': case 'B': case 'A': case 'z': case 'Z': case 'E':
+        return 0;
+    case 'd': case 'D': case 'w': case 'W': case 's': case 'S': case 'h':
+    case 'H': case 'v': case 'V': case 'a': case 'e': case 'f': case 'n':
+    case 'r': case 't':
+        return 1;
+    case 'R':
+        return 2;
+    case 'N': case 'o':
+        pt_skip_braces(r);
+        return 1;
+    case 'p': case 'P':
+        if (r->i < r->len && p[r->i] == '{')
+            pt_skip_braces(r);
+        else if (r->i < r->len)
+            r->i++;
+        return 1;
+    case 'x':
+        if (r->i < r->len && p[r->i] == '{')
+            pt_skip_braces(r);
+        else
+            for (int k = 0; k < 2 && r->i < r->len &&
+                            strchr("0123456789abcdefABCDEF", p[r->i]) &&
+                            p[r->i]; k++)
+                r->i++;
+        return 1;
+    case 'c':
+        if (r->i < r->len && p[r->i] < 0x80) {
+            r->i++;
+            return 1;
+        }
+        break;
+    default:
+        break; /* \G, \K, \Q, \X, back references, octal, ... */
+    }
+    r->fail = 1;
+    return 0;
+}
+
+/* The bound of a group (the reader just past its '('), up to and with its
+** ')'; a look-around or an option setting counts 0. */
+static uint32_t pt_len_group(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+    int zero = 0;
+    uint32_t len;
+
+    if (r->i < r->len && p[r->i] == '?') {
+        r->i++;
+        if (r->i >= r->len) {
+            r->fail = 1;
+            return 0;
+        }
+        switch (p[r->i]) {
+        case ':': case '>': case '|':
+            r->i++;
+            break;
+        case '=': case '!':
+            r->i++;
+            zero = 1;
+            break;
+        case '<':
+            if (r->i + 1 < r->len && (p[r->i + 1] == '=' || p[r->i + 1] == '!')) {
+                r->i += 2;
+                zero = 1;
+                break;
+            }
+            /* a name: (?<name>...) */
+            /* fall through */
+        case '\'':
+        case 'P':
+            if (p[r->i] == 'P') {
+                if (r->i + 1 >= r->len || p[r->i + 1] != '<') {
+                    r->fail = 1;
+                    return 0;
+                }
+                r->i++;
+            }
+            {
+                unsigned char close = p[r->i] == '\'' ? '\'' : '>';
+
+                r->i++;
+                while (r->i < r->len && p[r->i] != close &&
+                       (p[r->i] == '_' || (p[r->i] >= '0' && p[r->i] <= '9') ||
+                        ((p[r->i] | 0x20) >= 'a' && (p[r->i] | 0x20) <= 'z')))
+                    r->i++;
+                if (r->i >= r->len || p[r->i] != close) {
+                    r->fail = 1;
+                    return 0;
+                }
+                r->i++;
+            }
+            break;
+        default:
+            /* Options that do not change what a character matches as to
+            ** its count: (?i) (?-s) ..., alone or as (?i:...). */
+            while (r->i < r->len && p[r->i] && strchr("imsnUJ-^", p[r->i]))
+                r->i++;
+            if (r->i < r->len && p[r->i] == ')') {
+                r->i++;
+                return 0;
+            }
+            if (r->i < r->len && p[r->i] == ':') {
+                r->i++;
+                break;
+            }
+            r->fail = 1; /* (?x), comments, recursion, conditions, ... */
+            return 0;
+        }
+    } else if (r->i < r->len && p[r->i] == '*') {
+        r->fail = 1; /* (*VERB) */
+        return 0;
+    }
+    len = pt_len_alt(r);
+    if (r->fail || r->i >= r->len || p[r->i] != ')') {
+        r->fail = 1;
+        return 0;
+    }
+    r->i++;
+    return zero ? 0 : len;
+}
+
+/* The bound of a sequence of items up to '|', ')' or the end: the sum of
+** theirs. */
+static uint32_t pt_len_seq(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+    uint32_t sum = 0;
+
+    while (!r->fail && r->i < r->len && p[r->i] != '|' && p[r->i] != ')') {
+        unsigned char c = p[r->i];
+        uint32_t len = 1;
+
+        if (c == '(') {
+            r->i++;
+            len = pt_len_group(r);
+        } else if (c == '[') {
+            r->i++;
+            pt_skip_class(r);
+        } else if (c == '\\') {
+            r->i++;
+            len = pt_len_escape(r);
+        } else if (c == '^' || c == '$') {
+            r->i++;
+            len = 0;
+        } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+            r->fail = 1; /* nothing to repeat, or a literal '{' */
+            return 0;
+        } else if (c < 0x80)
+            r->i++;
+        else {
+            uint32_t cp;
+            size_t n = pu_utf8(p + r->i, r->len - r->i, &cp);
+
+            if (n == 0) {
+                r->fail = 1;
+                return 0;
+            }
+            r->i += n;
+        }
+        if (r->fail)
+            return 0;
+        len = pt_len_quant(r, len);
+        if (r->fail || len > PT_LEN_MAX - sum) {
+            r->fail = 1;
+            return 0;
+        }
+        sum += len;
+    }
+    return sum;
+}
+
+/* The bound of alternatives up to ')' or the end: the largest of theirs. */
+static uint32_t pt_len_alt(pt_reader *r)
+{
+    uint32_t max = 0;
+
+    for (;;) {
+        uint32_t len = pt_len_seq(r);
+
+        if (r->fail)
+            return 0;
+        if (len > max)
+            max = len;
+        if (r->i < r->len && r->p[r->i] == '|') {
+            r->i++;
+            continue;
+        }
+        return max;
+    }
+}
+
+/* The most characters a match of the pattern can hold, or PT_LEN_NONE
+** when the reader cannot say. */
+static uint32_t pt_max_len(pt_reader *r, const unsigned char *pat, size_t len)
+{
+    uint32_t n;
+
+    r->p = pat;
+    r->len = len;
+    r->i = 0;
+    r->fail = 0;
+    n = pt_len_alt(r);
+    return r->fail || r->i != r->len ? PT_LEN_NONE : n;
+}
+
+/* ------------------------------------------------------------------------
 ** The prefilter's automaton
 ** --------------------------------------------------------------------- */
 
@@ -813,10 +1174,12 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
     if (max_nodes > UINT32_MAX / cols)
         return WM_ENOMEM;
     ac->next = h->realloc(h->ctx, NULL, max_nodes * cols * sizeof *ac->next);
+    ac->depth = h->realloc(h->ctx, NULL, max_nodes * sizeof *ac->depth);
     term = h->realloc(h->ctx, NULL, b->n_entries * sizeof *term);
-    if (!ac->next || !term)
+    if (!ac->next || !ac->depth || !term)
         goto done;
     memset(ac->next, 0, max_nodes * cols * sizeof *ac->next);
+    ac->depth[0] = 0;
 
     for (size_t e = 0; e < b->n_entries; e++) {
         uint32_t s = 0;
@@ -825,8 +1188,10 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
             uint32_t c = ac->cls[b->bytes[b->entries[e].off + k]];
             uint32_t *t = &ac->next[(size_t)s * cols + c];
 
-            if (!*t)
+            if (!*t) {
+                ac->depth[n] = ac->depth[s] + 1;
                 *t = n++;
+            }
             s = *t;
         }
         term[e] = s;
@@ -898,6 +1263,7 @@ static int pt_ac_build(pattern *pt, const pt_builder *b)
                         ? PT_AC_OUT : 0);
     for (size_t i = 0; i < (size_t)n * cols; i++)
         ac->next[i] = count[ac->next[i]];
+    ac->blank = ac->next[ac->cls[' ']] & ~PT_AC_OUT;
     rc = WM_OK;
 done:
     h->free(h->ctx, fail);
@@ -1026,7 +1392,7 @@ static int pt_compile(pt_parser *p, const unsigned char *pat, size_t len,
                       size_t col, uint32_t flags, pcre2_code **code)
 {
     uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS |
-                    PCRE2_NEVER_BACKSLASH_C;
+                    PCRE2_NEVER_BACKSLASH_C | PCRE2_USE_OFFSET_LIMIT;
     size_t head = (flags & PT_RULE_PARTS) ? 0 : sizeof pt_wrap_head - 1;
     size_t n = 0;
     int errcode = 0;
@@ -1190,8 +1556,11 @@ static int pt_parse_rule(pt_parser *p, const unsigned char *line, size_t b,
         return pt_fail(p, rc, b + 1, "out of memory");
 
     set.n = 0;
-    if (!(flags & PT_RULE_EXTENDED))
+    rule->max_len = PT_LEN_NONE;
+    if (!(flags & PT_RULE_EXTENDED)) {
+        rule->max_len = pt_max_len(&p->reader, line + pb, pe - pb);
         pt_literals(&p->reader, line + pb, pe - pb, &set);
+    }
     rule->always = set.n == 0;
     if (set.n) {
         rc = pt_add_literals(p, pt->n_rules - 1, &set);
@@ -1330,6 +1699,7 @@ static void pt_destroy(void *state)
     h.free(h.ctx, pt->ac.link);
     h.free(h.ctx, pt->ac.out_first);
     h.free(h.ctx, pt->ac.out_rules);
+    h.free(h.ctx, pt->ac.depth);
     h.free(h.ctx, pt->always);
     h.free(h.ctx, pt);
 }
@@ -1488,6 +1858,9 @@ static void pt_worker_free(void *state, void *worker)
     pt->host.free(pt->host.ctx, w->mark);
     pt->host.free(pt->host.ctx, w->hits);
     pt->host.free(pt->host.ctx, w->got);
+    pt->host.free(pt->host.ctx, w->where);
+    pt->host.free(pt->host.ctx, w->memo);
+    pt->host.free(pt->host.ctx, w->memo_text);
     pt->host.free(pt->host.ctx, w);
 }
 
@@ -1528,7 +1901,9 @@ static int pt_worker_new(void *state, void **worker, char *err,
     w->hits = pt->host.realloc(pt->host.ctx, NULL,
                                ((size_t)pt->n_rules + 1) * sizeof *w->hits);
     w->got = pt->host.realloc(pt->host.ctx, NULL, (size_t)pt->n_rules + 1);
-    if (!w->md || !w->mctx || !w->mark || !w->hits || !w->got)
+    w->where = pt->host.realloc(pt->host.ctx, NULL,
+                                ((size_t)pt->n_rules + 1) * sizeof *w->where);
+    if (!w->md || !w->mctx || !w->mark || !w->hits || !w->got || !w->where)
         goto nomem;
     memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
     pcre2_set_match_limit(w->mctx, pt->match_limit);
@@ -1550,67 +1925,173 @@ nomem:
     return WM_ENOMEM;
 }
 
-/* Adds a unit to the worker's list. */
-static int pt_unit_add(const pattern *pt, pt_worker *w, size_t at,
-                       size_t start, size_t end, uint32_t linear,
-                       uint32_t flags)
+/* ------------------------------------------------------------------------
+** The normalised text, and the prefilter's pass over it
+**
+** Most answers hold no rule's literals, so the pass that finds the rules to
+** run (pt_scan) goes over the text without writing it: the automaton is fed
+** the bytes pt_build_text() would write, word by word, and a word's normal
+** form, met again and again in Zipfian text, costs one look in the
+** worker's memo instead of a step a byte. Only an answer with a rule to
+** run has its text (and the units that map it back) built.
+** --------------------------------------------------------------------- */
+
+/* Grows the worker's buffers (pt_room()). */
+static int pt_grow(const pattern *pt, pt_worker *w, size_t bytes, size_t units)
 {
-    pt_unit *u;
+    int rc = WM_OK;
 
-    if (w->n_units >= w->cap_units) { /* rarely: the list is kept */
-        int rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units,
-                         w->n_units + 1, sizeof *w->units);
+    if (bytes > w->cap_text)
+        rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text, bytes, 1);
+    if (rc == WM_OK && units > w->cap_units)
+        rc = pu_grow(&pt->host, (void **)&w->units, &w->cap_units, units,
+                     sizeof *w->units);
+    return rc;
+}
 
-        if (rc != WM_OK)
-            return rc;
-    }
-    u = &w->units[w->n_units++];
+/*
+** Makes room in the worker's buffers for a text of `bytes` bytes (its NUL
+** included) and `units` units: grown rarely, as both are kept from answer
+** to answer.
+*/
+static inline int pt_room(const pattern *pt, pt_worker *w, size_t bytes,
+                          size_t units)
+{
+    if (bytes <= w->cap_text && units <= w->cap_units)
+        return WM_OK;
+    return pt_grow(pt, w, bytes, units);
+}
+
+/* Copies a normal form of n bytes to d, in a few loads and stores for the
+** short ones (nearly all under 16 bytes), within the n bytes of each. */
+static inline void pt_copy(char *d, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else
+        memcpy(d, s, n);
+}
+
+/* Appends a unit; pt_room() has made room for it. */
+static inline void pt_unit_add(pt_worker *w, size_t at, size_t start,
+                               size_t end, uint32_t linear, uint32_t flags)
+{
+    pt_unit *u = &w->units[w->n_units++];
+
     u->at = at;
     u->start = start;
     u->end = end;
     u->linear = linear;
     u->flags = flags;
-    return WM_OK;
 }
 
-/*
-** Appends bytes to the normalised text at *n, folding ASCII and Latin-1
-** capitals to small letters as the literal reader does (only bytes that are
-** not a token's normal form come here: what lies between tokens, and a
-** token over the length limit). WM_ETOOBIG past PT_MAX_TEXT.
-*/
-static int pt_put(const pattern *pt, pt_worker *w, size_t *n,
-                  const unsigned char *s, size_t len, int fold)
+/* The one case fold of bytes that are not a token's normal form (what lies
+** between tokens, and a token over the length limit), as the literal
+** reader folds: ASCII and Latin-1 capitals to small letters. Writes byte i
+** of the folded s[0..len) to *c; returns 1 when byte i + 1 was folded with
+** it (a two-byte Latin-1 capital: the caller writes 0xC3 and *c). */
+static inline int pt_fold(const unsigned char *s, size_t i, size_t len,
+                          unsigned char *c)
 {
-    unsigned char *d;
-    int rc;
+    unsigned char b = s[i];
 
-    if (len > PT_MAX_TEXT - *n)
-        return WM_ETOOBIG;
-    if (*n + len + 1 > w->cap_text) { /* rarely: the buffer is kept */
-        rc = pu_grow(&pt->host, (void **)&w->text, &w->cap_text,
-                     *n + len + 1, 1);
-        if (rc != WM_OK)
-            return rc;
+    if (b >= 'A' && b <= 'Z') {
+        *c = (unsigned char)(b + 32);
+        return 0;
     }
-    d = (unsigned char *)w->text + *n;
-    memcpy(d, s, len);
-    for (size_t i = 0; fold && i < len; i++) {
-        if (d[i] >= 'A' && d[i] <= 'Z')
-            d[i] = (unsigned char)(d[i] + 32);
-        else if (d[i] == 0xC3 && i + 1 < len && d[i + 1] >= 0x80 &&
-                 d[i + 1] <= 0x9E && d[i + 1] != 0x97)
-            d[i + 1] = (unsigned char)(d[i + 1] + 0x20), i++;
+    if (b == 0xC3 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9E &&
+        s[i + 1] != 0x97) {
+        *c = (unsigned char)(s[i + 1] + 0x20);
+        return 1;
     }
-    *n += len;
-    return WM_OK;
+    *c = b;
+    return 0;
+}
+
+/* 1 when s[0..len) holds a character that the rules' case-insensitive
+** matching takes for a letter the literal reader knows, other than its
+** ASCII or Latin-1 capital: K (U+212A) for k, ſ (U+017F) for s, Å (U+212B)
+** for å, ẞ (U+1E9E) for ß, Ÿ (U+0178) for ÿ. A normal form never holds
+** one (NFC and case folding make them those letters); bytes copied as
+** written (between tokens, a token over the length limit) may. */
+static int pt_odd(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] < 0xC5)
+            continue;
+        if (s[i] == 0xC5 && (s[i + 1] == 0xBF || s[i + 1] == 0xB8))
+            return 1;
+        if (i + 2 < len &&
+            ((s[i] == 0xE2 && s[i + 1] == 0x84 &&
+              (s[i + 2] == 0xAA || s[i + 2] == 0xAB)) ||
+             (s[i] == 0xE1 && s[i + 1] == 0xBA && s[i + 2] == 0x9E)))
+            return 1;
+    }
+    return 0;
+}
+
+/* Copies s[0..len) to d, folded (pt_fold()). */
+static void pt_fold_copy(unsigned char *d, const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c;
+
+        if (pt_fold(s, i, len, &c))
+            d[i++] = 0xC3;
+        d[i] = c;
+    }
+}
+
+/* The run of text[i..b) that begins at i: blanks and invalid bytes
+** (*blank = 1), which the text makes one space, or other characters,
+** copied. Returns where it ends. */
+static size_t pt_gap_run(const unsigned char *text, size_t i, size_t b,
+                         int *blank)
+{
+    size_t j = i;
+    int bl = -1;
+
+    while (j < b) {
+        uint32_t cp = text[j];
+        size_t k = 1;
+        int is;
+
+        if (cp < 0x80) /* most gaps are ASCII: no decoding */
+            is = cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
+        else {
+            k = pu_utf8(text + j, b - j, &cp);
+            is = k == 0 || pt_is_space(cp);
+        }
+        if (bl < 0)
+            bl = is;
+        else if (is != bl)
+            break;
+        j += k ? k : 1;
+    }
+    *blank = bl;
+    return j;
 }
 
 /*
 ** Appends the original bytes text[a..b) between two tokens to the
 ** normalised text: every run of blanks and invalid bytes as one space (a
 ** unit mapped as a whole), everything else copied (units mapped one to
-** one). *n is the text's length so far.
+** one). *n is the text's length so far. WM_ETOOBIG past PT_MAX_TEXT.
 */
 static int pt_add_gap(const pattern *pt, pt_worker *w,
                       const unsigned char *text, size_t a, size_t b, size_t *n)
@@ -1618,24 +2099,23 @@ static int pt_add_gap(const pattern *pt, pt_worker *w,
     size_t i = a;
 
     while (i < b) {
-        uint32_t cp = 0;
-        size_t k = pu_utf8(text + i, b - i, &cp), j = i, at = *n;
-        int rc, blank = k == 0 || pt_is_space(cp);
+        int blank;
+        size_t j = pt_gap_run(text, i, b, &blank), len = blank ? 1 : j - i;
+        int rc;
 
-        while (j < b) {
-            k = pu_utf8(text + j, b - j, &cp);
-            if ((k == 0 || pt_is_space(cp)) != blank)
-                break;
-            j += k ? k : 1;
-        }
-        if (blank)
-            rc = pt_put(pt, w, n, (const unsigned char *)" ", 1, 0);
-        else
-            rc = pt_put(pt, w, n, text + i, j - i, 1);
-        if (rc == WM_OK)
-            rc = pt_unit_add(pt, w, at, i, j, !blank, 0);
+        if (len > PT_MAX_TEXT - *n)
+            return WM_ETOOBIG;
+        rc = pt_room(pt, w, *n + len + 1, w->n_units + 1);
         if (rc != WM_OK)
             return rc;
+        if (blank)
+            w->text[*n] = ' ';
+        else {
+            pt_fold_copy((unsigned char *)w->text + *n, text + i, len);
+            w->odd |= pt_odd(text + i, len);
+        }
+        pt_unit_add(w, *n, i, j, !blank, 0);
+        *n += len;
         i = j;
     }
     return WM_OK;
@@ -1656,40 +2136,63 @@ static int pt_build_text(const pattern *pt, pt_worker *w,
     int rc;
 
     w->n_units = 0;
+    w->odd = 0;
     for (size_t t = 0; t < an->n_tokens; t++) {
         const wm_token *tok = &an->tokens[t];
-        size_t at;
+        size_t len;
 
         if (!(tok->flags & PT_CONTENT) || (tok->flags & PT_ALT) ||
             tok->start < pos || tok->end > an->text_len)
             continue;
+        len = tok->norm_len ? tok->norm_len : tok->end - tok->start;
         /* Most gaps are one space: the unit pt_add_gap() would make for
         ** it, without decoding and testing it as a code point. */
         if (tok->start == pos + 1 && orig[pos] == ' ') {
-            rc = pt_put(pt, w, &n, orig + pos, 1, 0);
-            if (rc == WM_OK)
-                rc = pt_unit_add(pt, w, n - 1, pos, pos + 1, 0, 0);
-        } else
+            if (n >= PT_MAX_TEXT || len > PT_MAX_TEXT - n - 1)
+                return WM_ETOOBIG;
+            rc = pt_room(pt, w, n + 1 + len + 1, w->n_units + 2);
+            if (rc != WM_OK)
+                return rc;
+            w->text[n] = ' ';
+            pt_unit_add(w, n, pos, pos + 1, 0, 0);
+            n++;
+        } else if (tok->start == pos + 2 && orig[pos + 1] == ' ' &&
+                   orig[pos] < 0x80 && orig[pos] > ' ') {
+            /* ", " and the like: a copied byte and a space (pt_scan()) */
+            unsigned char c = orig[pos];
+
+            if (n >= PT_MAX_TEXT - 1 || len > PT_MAX_TEXT - n - 2)
+                return WM_ETOOBIG;
+            rc = pt_room(pt, w, n + 2 + len + 1, w->n_units + 3);
+            if (rc != WM_OK)
+                return rc;
+            w->text[n] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            w->text[n + 1] = ' ';
+            pt_unit_add(w, n, pos, pos + 1, 1, 0);
+            pt_unit_add(w, n + 1, pos + 1, pos + 2, 0, 0);
+            n += 2;
+        } else {
             rc = pt_add_gap(pt, w, orig, pos, tok->start, &n);
-        if (rc != WM_OK)
-            return rc;
-        at = n;
+            if (rc == WM_OK && len > PT_MAX_TEXT - n)
+                rc = WM_ETOOBIG;
+            if (rc == WM_OK)
+                rc = pt_room(pt, w, n + len + 1, w->n_units + 1);
+            if (rc != WM_OK)
+                return rc;
+        }
         if (tok->norm_len)
-            rc = pt_put(pt, w, &n, (const unsigned char *)tok->norm,
-                        tok->norm_len, 0);
-        else
-            rc = pt_put(pt, w, &n, orig + tok->start, tok->end - tok->start,
-                        1);
-        if (rc == WM_OK)
-            rc = pt_unit_add(pt, w, at, tok->start, tok->end, 0, tok->flags);
-        if (rc != WM_OK)
-            return rc;
+            pt_copy(w->text + n, tok->norm, len);
+        else {
+            pt_fold_copy((unsigned char *)w->text + n, orig + tok->start, len);
+            w->odd |= pt_odd(orig + tok->start, len);
+        }
+        pt_unit_add(w, n, tok->start, tok->end, 0, tok->flags);
+        n += len;
         pos = tok->end;
     }
     rc = pt_add_gap(pt, w, orig, pos, an->text_len, &n);
     if (rc == WM_OK)
-        rc = pt_put(pt, w, &n, (const unsigned char *)"", 0, 0); /* room
-                                                        for the NUL */
+        rc = pt_room(pt, w, n + 1, 0); /* room for the NUL */
     if (rc != WM_OK)
         return rc;
     w->text[n] = '\0';
@@ -1731,44 +2234,311 @@ static void pt_map(const pt_worker *w, size_t s, size_t e, size_t *start,
             *negated = 1;
 }
 
+
 /*
-** Marks the rules whose literal occurs in the text: one pass of the
-** automaton, following output links at each state that has some.
+** Marks the rules whose literal ends at the state of `row` (a state with
+** output: its own literals and those of its output links), reached at
+** byte `pos` of the text (one past the literal's last byte), notes where
+** the literal is, and lists a rule to run once it has a literal of each of
+** its sets.
 */
-static void pt_prefilter(const pattern *pt, pt_worker *w, const char *text,
-                         size_t len)
+static void pt_mark(const pattern *pt, pt_worker *w, uint32_t row, size_t pos)
 {
+    const pt_ac *ac = &pt->ac;
+    uint32_t s = row / ac->n_cols, u;
+
+    u = ac->out_first[s + 1] > ac->out_first[s] ? s : ac->link[s];
+    for (; u; u = ac->link[u])
+        for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++) {
+            uint32_t e = ac->out_rules[k], r = e & ~PT_LIT_SECOND;
+            unsigned set = (e & PT_LIT_SECOND) ? 1 : 0;
+            unsigned char bit = (unsigned char)(1u << set);
+            uint32_t start;
+
+            if (w->mark[r] != w->gen) {
+                w->mark[r] = w->gen;
+                w->got[r] = 0;
+            }
+            start = (uint32_t)(pos - ac->depth[u]);
+            if (w->got[r] & bit) {
+                /* Literals end in order, not begin: "to check " ends
+                ** after "check" in "to check on". */
+                if (start > w->where[r].last[set])
+                    w->where[r].last[set] = start;
+                continue;
+            }
+            w->where[r].first[set] = (uint32_t)pos;
+            w->where[r].last[set] = start;
+            w->got[r] |= bit;
+            if (w->got[r] == pt->rules[r].need)
+                w->hits[w->n_hits++] = r;
+        }
+}
+
+/* One step of the automaton from `row` over byte c, byte pos - 1 of the
+** text; marks what ends there. Returns the new row. */
+static inline uint32_t pt_step(const pattern *pt, pt_worker *w, uint32_t row,
+                               unsigned char c, size_t pos)
+{
+    uint32_t t = pt->ac.next[row + pt->ac.cls[c]];
+
+    row = t & ~PT_AC_OUT;
+    if (t & PT_AC_OUT)
+        pt_mark(pt, w, row, pos);
+    return row;
+}
+
+/* The automaton's run from `row` over s[0..len), byte `at` on of the text,
+** folded first when `fold` (pt_fold(): bytes that are not a normal form).
+** Returns the row it ends in. */
+static uint32_t pt_walk(const pattern *pt, pt_worker *w, uint32_t row,
+                        const unsigned char *s, size_t len, int fold,
+                        size_t at)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+
+        if (fold && pt_fold(s, i, len, &c)) {
+            row = pt_step(pt, w, row, 0xC3, at + i + 1);
+            i++;
+        }
+        row = pt_step(pt, w, row, c, at + i + 1);
+    }
+    return row;
+}
+
+/* Equal bytes a[0..n) and b[0..n), in a few loads for the short strings
+** of a normal form (nearly all under 16 bytes), reading each string only
+** within its n bytes. */
+static inline int pt_same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
+/*
+** Remembers the automaton's run over token tok's normal form from the blank
+** row (pt_ac.blank, where a word after a one-space gap mostly starts) in
+** the worker's memo, under the form's id, the first time the form is met
+** (or when the id now names another form: an analyzer whose cache starts
+** afresh gives its ids anew). Returns NULL for a form the memo does not
+** hold (no id, too long, more outputs than an entry holds, no memory): the
+** caller walks it, with the same result.
+*/
+static const pt_memo *pt_memo_fill(const pattern *pt, pt_worker *w,
+                                   const wm_token *tok)
+{
+    const unsigned char *s = (const unsigned char *)tok->norm;
+    uint32_t id = tok->norm_id, row = pt->ac.blank, n_out = 0;
+    size_t len = tok->norm_len;
+    pt_memo *m;
+
+    if (id == WM_ID_NONE || id >= PT_MEMO_IDS || len > PT_MEMO_LEN)
+        return NULL;
+    if (w->n_memo_text + len > PT_MEMO_BYTES) { /* full: start afresh */
+        memset(w->memo, 0, w->cap_memo * sizeof *w->memo);
+        w->n_memo_text = 0;
+    }
+    if (pu_grow(&pt->host, (void **)&w->memo, &w->cap_memo, (size_t)id + 1,
+                sizeof *w->memo) != WM_OK ||
+        pu_grow(&pt->host, (void **)&w->memo_text, &w->cap_memo_text,
+                w->n_memo_text + len, 1) != WM_OK)
+        return NULL;
+    m = &w->memo[id];
+    for (size_t i = 0; i < len; i++) {
+        uint32_t t = pt->ac.next[row + pt->ac.cls[s[i]]];
+
+        row = t & ~PT_AC_OUT;
+        if (t & PT_AC_OUT) {
+            if (n_out < PT_MEMO_OUTS) {
+                m->out[n_out] = row;
+                m->at[n_out] = (unsigned char)(i + 1);
+            }
+            n_out++;
+        }
+    }
+    memcpy(w->memo_text + w->n_memo_text, s, len);
+    m->text = (uint32_t)w->n_memo_text;
+    m->len = (uint32_t)len + 1;
+    m->end = row;
+    m->n_out = n_out > PT_MEMO_OUTS ? PT_MEMO_MANY : n_out;
+    w->n_memo_text += len;
+    return m->n_out == PT_MEMO_MANY ? NULL : m;
+}
+
+/* The memo's entry for token tok's normal form (see pt_memo_fill()), or
+** NULL. The ids past PT_MEMO_IDS are never in it, as cap_memo does not
+** grow past. */
+static inline const pt_memo *pt_memo_get(const pattern *pt, pt_worker *w,
+                                         const wm_token *tok)
+{
+    if (tok->norm_id < w->cap_memo) {
+        const pt_memo *m = &w->memo[tok->norm_id];
+
+        if (m->len == tok->norm_len + 1 &&
+            pt_same_bytes(w->memo_text + m->text, tok->norm, tok->norm_len))
+            return m->n_out == PT_MEMO_MANY ? NULL : m;
+    }
+    return pt_memo_fill(pt, w, tok);
+}
+
+/*
+** The automaton's run from `row` over token tok's normal form, byte `at`
+** on of the text, when row is not the blank row its memo entry m starts
+** from (after "att ", say, where a literal "att åka" goes on): walked
+** alongside the memo's until both are in the same state, a byte or two
+** into the word mostly; from there on they are one run, the memo's.
+** Returns the row it ends in.
+*/
+static uint32_t pt_join(const pattern *pt, pt_worker *w, uint32_t row,
+                        const wm_token *tok, const pt_memo *m, size_t at)
+{
+    const unsigned char *s = (const unsigned char *)tok->norm;
+    uint32_t b = pt->ac.blank;
+    size_t i = 0;
+
+    while (row != b && i < tok->norm_len) {
+        row = pt_step(pt, w, row, s[i], at + i + 1);
+        b = pt->ac.next[b + pt->ac.cls[s[i]]] & ~PT_AC_OUT;
+        i++;
+    }
+    if (row != b)
+        return row;
+    for (uint32_t k = 0; k < m->n_out; k++)
+        if (m->at[k] > i)
+            pt_mark(pt, w, m->out[k], at + m->at[k]);
+    return m->end;
+}
+
+/* The automaton's run from `row` over the normalised text of the original
+** bytes text[a..b) between two tokens (as pt_add_gap() writes it); adds
+** its length to *n. Returns the row it ends in. */
+static uint32_t pt_scan_gap(const pattern *pt, pt_worker *w,
+                            const unsigned char *text, size_t a, size_t b,
+                            uint32_t row, size_t *n)
+{
+    size_t i = a, len = 0;
+
+    while (i < b) {
+        int blank;
+        size_t j = pt_gap_run(text, i, b, &blank);
+
+        if (blank) {
+            row = pt_step(pt, w, row, ' ', *n + len + 1);
+            len++;
+        } else {
+            row = pt_walk(pt, w, row, text + i, j - i, 1, *n + len);
+            len += j - i;
+        }
+        i = j;
+    }
+    *n += len;
+    return row;
+}
+
+/*
+** The prefilter's pass: marks the rules whose literals occur in the
+** answer's normalised text, fed to the automaton piece by piece as
+** pt_build_text() would write it, without writing it. A word's run is
+** taken from the memo (a word that starts elsewhere than the blank row
+** after a walk of its first bytes). Writes the text's length; WM_ETOOBIG when it would be over
+** PT_MAX_TEXT bytes (as pt_build_text() says).
+*/
+static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
+                   size_t *text_len)
+{
+    /* Locals: the marks written through w (bytes) could be anything to
+    ** the compiler, which would read these again after every call. */
     const pt_ac *ac = &pt->ac;
     const uint32_t *next = ac->next;
     const uint16_t *cls = ac->cls;
+    const unsigned char *orig = (const unsigned char *)an->text;
+    const size_t orig_len = an->text_len;
+    const wm_token *tok = an->tokens, *end = tok + an->n_tokens;
+    const uint32_t space = cls[' '], blank = ac->blank;
     uint32_t row = 0;
+    size_t pos = 0, n = 0;
 
-    if (!ac->n_nodes)
-        return;
-    for (size_t i = 0; i < len; i++) {
-        uint32_t t = next[row + cls[(unsigned char)text[i]]], s, u;
+    for (; tok < end; tok++) {
+        const pt_memo *m;
 
-        row = t & ~PT_AC_OUT;
-        if (!(t & PT_AC_OUT))
+        if (!(tok->flags & PT_CONTENT) || (tok->flags & PT_ALT) ||
+            tok->start < pos || tok->end > orig_len)
             continue;
-        s = row / ac->n_cols;
-        u = ac->out_first[s + 1] > ac->out_first[s] ? s : ac->link[s];
-        for (; u; u = ac->link[u])
-            for (uint32_t k = ac->out_first[u]; k < ac->out_first[u + 1]; k++) {
-                uint32_t e = ac->out_rules[k], r = e & ~PT_LIT_SECOND;
-                unsigned char bit = (e & PT_LIT_SECOND) ? 2 : 1;
+        if (tok->start == pos + 1 && orig[pos] == ' ') {
+            uint32_t s = next[row + space];
 
-                if (w->mark[r] != w->gen) {
-                    w->mark[r] = w->gen;
-                    w->got[r] = 0;
-                }
-                if (w->got[r] & bit)
-                    continue;
-                w->got[r] |= bit;
-                if (w->got[r] == pt->rules[r].need)
-                    w->hits[w->n_hits++] = r;
+            row = s & ~PT_AC_OUT;
+            if (s & PT_AC_OUT)
+                pt_mark(pt, w, row, n + 1);
+            n++;
+        } else if (tok->start == pos + 2 && orig[pos + 1] == ' ' &&
+                   orig[pos] < 0x80 && orig[pos] > ' ') {
+            /* The next most common gap: ", " or ". ", an ASCII character
+            ** that is not blank and a space (two runs of pt_add_gap()). */
+            unsigned char c = orig[pos];
+
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            row = pt_step(pt, w, row, c, n + 1);
+            row = pt_step(pt, w, row, ' ', n + 2);
+            n += 2;
+        } else if (tok->start > pos)
+            row = pt_scan_gap(pt, w, orig, pos, tok->start, row, &n);
+        pos = tok->end;
+        if (!tok->norm_len) { /* over the length limit: as written, folded */
+            size_t len = tok->end - tok->start;
+
+            if (len > PT_MAX_TEXT - (n < PT_MAX_TEXT ? n : PT_MAX_TEXT))
+                return WM_ETOOBIG;
+            row = pt_walk(pt, w, row, orig + tok->start, len, 1, n);
+            n += len;
+        } else if ((m = pt_memo_get(pt, w, tok)) != NULL) {
+            if (row != blank)
+                row = pt_join(pt, w, row, tok, m, n);
+            else {
+                for (uint32_t k = 0; k < m->n_out; k++)
+                    pt_mark(pt, w, m->out[k], n + m->at[k]);
+                row = m->end;
             }
+            n += tok->norm_len;
+        } else {
+            row = pt_walk(pt, w, row, (const unsigned char *)tok->norm,
+                          tok->norm_len, 0, n);
+            n += tok->norm_len;
+        }
     }
+    if (orig_len > pos)
+        row = pt_scan_gap(pt, w, orig, pos, orig_len, row, &n);
+    /* The sum of lengths of normal forms and of bytes of the answer cannot
+    ** wrap around: the test of the whole is the test of every piece. */
+    if (n > PT_MAX_TEXT)
+        return WM_ETOOBIG;
+    *text_len = n;
+    return WM_OK;
 }
 
 /* Names a PCRE2 match error for the record's message. */
@@ -1795,7 +2565,40 @@ static int pt_run_rule(const pattern *pt, pt_worker *w, const pt_rule *r,
                        uint64_t *touched)
 {
     size_t off = 0;
+    PCRE2_SIZE limit = PCRE2_UNSET;
     int spans = 0, counted = 0;
+
+    /* Every match holds a literal of each of the rule's sets, so it begins
+    ** at or before the last occurrence of each: PCRE2 need not try a start
+    ** after the earliest of those. And it ends at or after the first
+    ** occurrence of each, so with a bound on its length it begins no more
+    ** than that many characters before the latest of those: the search
+    ** starts there. A window that holds no start leaves PCRE2 out. (None
+    ** of this when the text holds a character that matches a literal's
+    ** letter without being it: pt_odd().) */
+    if (r->need && !w->odd) {
+        const pt_where *p = &w->where[r - pt->rules];
+        size_t first = 0;
+
+        for (unsigned set = 0; set < 2; set++)
+            if (r->need & (1u << set)) {
+                if (p->last[set] < limit)
+                    limit = p->last[set];
+                if (p->first[set] > first)
+                    first = p->first[set];
+            }
+        if (r->max_len != PT_LEN_NONE) {
+            off = first;
+            for (uint32_t k = 0; k < r->max_len && off > 0; k++) {
+                off--;
+                while (off > 0 && ((unsigned char)text[off] & 0xC0) == 0x80)
+                    off--;
+            }
+        }
+        if (off > limit)
+            return WM_OK;
+    }
+    pcre2_set_offset_limit(w->mctx, limit);
 
     while (off <= len && spans < PT_MAX_SPANS) {
         PCRE2_SIZE *ov;
@@ -1846,10 +2649,11 @@ static int pt_run_rule(const pattern *pt, pt_worker *w, const pt_rule *r,
 }
 
 /*
-** Classifies one answer: builds its normalised text, marks the rules whose
-** literal it holds, runs those and the rules without a literal in file
-** order, and turns each area's sum S into S / (S + T). Scratch is the
-** worker's; the instance is only read.
+** Classifies one answer: marks the rules whose literal its normalised text
+** holds (pt_scan), and only when there is a rule to run (those, and the
+** rules without a literal) builds the text and runs them in file order,
+** turning each area's sum S into S / (S + T). Scratch is the worker's; the
+** instance is only read.
 */
 static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
                        wm_plugin_output *out)
@@ -1868,7 +2672,23 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
                    "pattern: invalid arguments to classify()");
         return WM_EINVAL;
     }
-    rc = pt_build_text(pt, w, in->analysis, &len);
+    if (++w->gen == 0) { /* wrapped: forget every mark once */
+        memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
+        w->gen = 1;
+    }
+    w->n_hits = 0;
+    for (uint32_t k = 0; k < pt->n_always; k++) {
+        w->mark[pt->always[k]] = w->gen;
+        w->got[pt->always[k]] = 0; /* == its need */
+        w->hits[w->n_hits++] = pt->always[k];
+    }
+    /* Without an automaton (prefilter=off, or no rule with a literal)
+    ** every rule runs: straight to the text. */
+    rc = pt->ac.n_nodes ? pt_scan(pt, w, in->analysis, &len) : WM_OK;
+    if (rc == WM_OK && w->n_hits == 0)
+        return WM_OK; /* no rule to run: the text is not needed */
+    if (rc == WM_OK)
+        rc = pt_build_text(pt, w, in->analysis, &len);
     if (rc == WM_ETOOBIG) {
         pu_message(out->err, out->err_size,
                    "pattern: answer over %u bytes of normalised text; not "
@@ -1879,19 +2699,8 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
         pu_message(out->err, out->err_size, "pattern: out of memory");
         return rc;
     }
-    if (++w->gen == 0) { /* wrapped: forget every mark once */
-        memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);
-        w->gen = 1;
-    }
     for (size_t a = 0; a < pt->n_areas; a++)
         w->sum[a] = 0;
-    w->n_hits = 0;
-    for (uint32_t k = 0; k < pt->n_always; k++) {
-        w->mark[pt->always[k]] = w->gen;
-        w->got[pt->always[k]] = 0; /* == its need */
-        w->hits[w->n_hits++] = pt->always[k];
-    }
-    pt_prefilter(pt, w, w->text, len);
     /* The rules run in file order (the evidence's order and the sums'
     ** rounding depend on it). The few rules an answer marks are sorted
     ** (insertion sort: small and mostly in order); past PT_SORT_MAX it is
