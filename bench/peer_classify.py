@@ -267,26 +267,17 @@ def classify_file_full(path, out_path, lex, stemmer, lang):
     return n
 
 
-def compare_records(mine_path, theirs_path):
-    """Records byte for byte the same in both outputs (theirs: whatmatters'
-    JSON Lines, its metadata line first)."""
-    same = total = 0
-    with open(mine_path, encoding="utf-8") as a, open(theirs_path, encoding="utf-8") as b:
-        for la, lb in zip(a, (x for x in b if '"whatmatters_meta"' not in x)):
-            total += 1
-            same += la == lb
-    return same, total
-
-
 def compare(mine_path, theirs_path):
-    """Answers with the same area set in both outputs (theirs: whatmatters'
-    JSON Lines, its metadata line first)."""
-    same = total = 0
+    """(answers with the same area set, records byte for byte the same,
+    answers) in both outputs (theirs: whatmatters' JSON Lines, its
+    metadata line first)."""
+    areas = records = total = 0
     with open(mine_path, encoding="utf-8") as a, open(theirs_path, encoding="utf-8") as b:
         for la, lb in zip(a, (x for x in b if '"whatmatters_meta"' not in x)):
             total += 1
-            same += set(json.loads(la)["areas"]) == set(json.loads(lb)["areas"])
-    return same, total
+            records += la == lb
+            areas += set(json.loads(la)["areas"]) == set(json.loads(lb)["areas"])
+    return areas, records, total
 
 
 def main():
@@ -323,11 +314,11 @@ def main():
            "mb_s": size / best / 1e6, "answers_s": n / best,
            "startup_ms": load * 1e3, "entries_skipped": lex[6]}
     if args.compare:
-        same, total = compare(args.output, args.compare)
+        same, records, total = compare(args.output, args.compare)
         res["same_areas"] = same
         res["compared"] = total
         if args.record == "full":
-            res["same_records"] = compare_records(args.output, args.compare)[0]
+            res["same_records"] = records
     if args.json:
         print(json.dumps(res))
     else:
