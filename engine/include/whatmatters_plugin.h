@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define WM_PLUGIN_ABI_MAJOR 1
-#define WM_PLUGIN_ABI_MINOR 2
+#define WM_PLUGIN_ABI_MINOR 3
 
 /* The one symbol a plugin exports. */
 #define WM_PLUGIN_ENTRY_SYMBOL "wm_plugin_entry"
@@ -138,6 +138,23 @@ typedef struct wm_plugin_input {
     const wm_analysis *analysis; /* the answer: text, tokens with offsets,
                                     normal forms, stems, ids and flags
                                     (negation, sentence and clause starts) */
+
+    /* --- ABI 1.3 (check with WM_HAS_FIELD(in, wm_plugin_input, id_epoch)) --- */
+
+    /* The epoch of the token ids (norm_id, stem_id) this worker is given:
+    ** the host may reuse ids above those intern() gave for other strings
+    ** when its analyzer's word cache starts afresh (whatmatters.h,
+    ** wm_analyze), and it changes this value then, before the first answer
+    ** whose ids may mean other strings. While it stays the same, an id the
+    ** worker saw means the same string in every answer, so a plugin may
+    ** remember what it found for a string by its id alone, and forget it
+    ** all when the value changes. The engine counts its analyzer's cache
+    ** resets here (0 for the analyzer's life in the usual run, with the
+    ** language's shared cache); only a change means anything, not the
+    ** value. A host of ABI 1.2 or older does not have the field: a plugin
+    ** must check WM_HAS_FIELD before reading it, and else take ids as
+    ** meaning the same string within one answer only. */
+    uint64_t id_epoch;
 } wm_plugin_input;
 
 typedef struct wm_plugin_output wm_plugin_output;

@@ -147,7 +147,10 @@ WM_API void wm_analyzer_get_stats(const wm_analyzer *a, wm_analyzer_stats *stats
 }
 
 /* Starts the cache afresh when it holds more than its bound. Called only
-** at the start of a call, when nothing lent out is still valid. */
+** at the start of a call, when nothing lent out is still valid. The one
+** place the analyzer's ids may come to mean other strings: the count of
+** resets is what plugins are given as the ids' epoch (classify.c), so
+** another way of clearing a->strings must count itself there too. */
 static void bound_cache(wm_analyzer *a)
 {
     if (a->words.count < a->engine->cache_entries)

@@ -441,6 +441,10 @@ run_plugin(wm_analyzer *a, const struct wm_cls_run *r, const wm_analysis *an, ui
     memset(&in, 0, sizeof in);
     in.struct_size = sizeof in;
     in.analysis = an;
+    /* Ids are reused only after the analyzer's own cache starts afresh
+    ** (bound_cache, the one place that clears its strings), which counts
+    ** it: the count is the epoch of the ids (ABI 1.3). */
+    in.id_epoch = a->stats.cache_resets;
     /* An empty message, and a last byte the plugin is not to write (made
     ** sure of again after it): not the whole buffer zeroed per answer. */
     err[0] = '\0';

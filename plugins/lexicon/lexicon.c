@@ -68,7 +68,13 @@
 
 #define LX_MEMO_LEADS 0x80000000u /* lx_memo.len: the form leads to
                                     some entry, by id or by a wildcard
-                                    (lx_quiet) */
+                                    (lx_quiet); a form of a longer length,
+                                    or of a larger id (by_id), is not
+                                    remembered */
+#define LX_MEMO_ID0  0x7fffffffu /* by_id: slot 0's len while it remembers
+                                    nothing, so that no id (not 0, a
+                                    token without one) finds it: an id
+                                    filed there has its low bits 0 */
 #define LX_HEAD      6           /* words before a form's candidates in
                                     memo_list: lx_gate's summary */
 #define LX_H_MASK    0           /* ... [0], [1]: bit (id & 63) set for the
@@ -225,11 +231,18 @@ typedef struct lx_match {
 ** ids are the host's to reuse (after the analyzer's cache starts afresh,
 ** an id may name another form) and a slot is shared by the ids of equal
 ** low bits. What it says follows from the bytes alone (lx_collect), so a
-** form found in any slot is answered right. */
+** form found in any slot is answered right.
+**
+** A host of ABI 1.3 says when its ids may start to name other forms (the
+** id_epoch of wm_plugin_input): while the epoch stays, an id is one form,
+** so the worker (by_id) files a form under its id alone, kept whole in
+** len, and a remembered form costs one compare; the memo is forgotten when
+** the epoch changes. Only the key's bytes are then not needed. */
 typedef struct lx_memo {
-    uint32_t len;      /* the form's length + 1 (0: nothing remembered),
-                          with LX_MEMO_LEADS or-ed in when the form leads
-                          to some entry (it has candidates) */
+    uint32_t len;      /* the form's length + 1 (by_id: its normal-form id;
+                          0: nothing remembered), with LX_MEMO_LEADS or-ed
+                          in when the form leads to some entry (it has
+                          candidates) */
     uint32_t text;     /* a form over 16 bytes: offset of its bytes in
                           memo_text */
     uint32_t first;    /* where its candidates start in memo_list */
@@ -292,6 +305,9 @@ typedef struct lx_worker {
     uint32_t *memo_list; /* the candidates, grouped by form */
     size_t n_memo_list;  /* used */
     size_t cap_memo_list;/* allocated */
+    int by_id;           /* 1: the memo is by id alone (the host gives the
+                            ids' epoch, lx_memo), 0: by the forms' bytes */
+    uint64_t epoch;      /* by_id: the ids' epoch the memo is of */
 } lx_worker;
 
 /* The passes of an answer (lx_classify): the words as written, then the
@@ -1703,8 +1719,11 @@ static inline int lx_by_id(const lexicon *lx, const wm_token *t)
 static void lx_memo_forget(lx_worker *w)
 {
     w->forgets++;
-    if (w->memo)
+    if (w->memo) {
         memset(w->memo, 0, w->cap_memo * sizeof *w->memo);
+        if (w->by_id)
+            w->memo[0].len = LX_MEMO_ID0;
+    }
     w->n_memo_text = 0;
     w->n_memo_list = 0;
 }
@@ -1776,14 +1795,16 @@ static int lx_candidates(const lexicon *lx, lx_worker *w, const wm_token *t,
 {
     uint32_t id = t->norm_id;
     lx_memo *m = NULL;
-    size_t mark, text_len = t->norm_len > 16 ? t->norm_len : 0;
+    size_t mark, text_len = t->norm_len > 16 && !w->by_id ? t->norm_len : 0;
+    uint32_t key = w->by_id ? id : (uint32_t)t->norm_len + 1; /* m->len's */
     int rc;
 
-    if (id != WM_ID_NONE && t->norm_len < LX_MEMO_LEADS - 1) {
+    if (id != WM_ID_NONE && (w->by_id ? id < LX_MEMO_LEADS
+                                      : t->norm_len < LX_MEMO_LEADS - 1)) {
         if (w->cap_memo) {
             m = &w->memo[id & (w->cap_memo - 1)];
-            if ((m->len & ~LX_MEMO_LEADS) == t->norm_len + 1 &&
-                lx_memo_is(m, w->memo_text, t->norm, t->norm_len)) {
+            if ((m->len & ~LX_MEMO_LEADS) == key &&
+                (w->by_id || lx_memo_is(m, w->memo_text, t->norm, t->norm_len))) {
                 *first = m->first;
                 *count = m->count;
                 return WM_OK;
@@ -1804,6 +1825,8 @@ static int lx_candidates(const lexicon *lx, lx_worker *w, const wm_token *t,
                          w->n_memo_text + text_len + 1, 1);
         if (rc != WM_OK)
             return rc;
+        if (w->by_id && w->memo[0].len == 0) /* just made */
+            w->memo[0].len = LX_MEMO_ID0;
         m = &w->memo[id & (w->cap_memo - 1)];
     }
     mark = w->n_memo_list;
@@ -1828,7 +1851,7 @@ static int lx_candidates(const lexicon *lx, lx_worker *w, const wm_token *t,
     if (text_len)
         memcpy(w->memo_text + w->n_memo_text, t->norm, text_len);
     m->text = (uint32_t)w->n_memo_text;
-    m->len = ((uint32_t)t->norm_len + 1) | (*count ? LX_MEMO_LEADS : 0);
+    m->len = key | (*count ? LX_MEMO_LEADS : 0);
     m->first = *first;
     m->count = *count;
     lx_key(t->norm, t->norm_len, &m->head, &m->tail);
@@ -1837,28 +1860,33 @@ static int lx_candidates(const lexicon *lx, lx_worker *w, const wm_token *t,
 }
 
 /* What a worker without a memo yet looks in: one slot that remembers
-** nothing (read-only, so shared). */
-static const lx_memo lx_no_memo;
+** nothing, by bytes or by id (read-only, so shared). */
+static const lx_memo lx_no_memo, lx_no_memo_id = { LX_MEMO_ID0, 0, 0, 0, 0, 0 };
 
 /* The worker's memo as the tests read it: its slots and the mask of their
-** index (lx_no_memo and 0 before it has any). */
+** index (lx_no_memo or lx_no_memo_id and 0 before it has any). */
 static inline const lx_memo *lx_memo_slots(const lx_worker *w,
                                            uint32_t *mask)
 {
     *mask = w->cap_memo ? (uint32_t)w->cap_memo - 1 : 0;
-    return w->cap_memo ? w->memo : &lx_no_memo;
+    if (!w->cap_memo)
+        return w->by_id ? &lx_no_memo_id : &lx_no_memo;
+    return w->memo;
 }
 
 /* 1 when the memo says that token t leads to no entry: its form is
 ** remembered without LX_MEMO_LEADS (the length test fails with it). A form
 ** not remembered is not quiet: its scan remembers it. memo, mask
 ** (lx_memo_slots) and memo_text are the worker's, in the caller's locals
-** (see lx_words_pass). */
+** (see lx_words_pass); by_id is w->by_id. */
 static inline int lx_quiet(const lx_memo *memo, uint32_t mask,
-                           const char *memo_text, const wm_token *t)
+                           const char *memo_text, int by_id,
+                           const wm_token *t)
 {
     const lx_memo *m = &memo[t->norm_id & mask];
 
+    if (by_id) /* not 0: see LX_MEMO_ID0 */
+        return m->len == t->norm_id;
     return m->len == t->norm_len + 1 &&
            lx_memo_is(m, memo_text, t->norm, t->norm_len);
 }
@@ -1990,7 +2018,7 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
     for (uint32_t p = 0; p < n_pos; p++) {
         const wm_token *t = &tokens[pos[p]];
 
-        if (lx_quiet(memo, mask, memo_text, t))
+        if (lx_quiet(memo, mask, memo_text, w->by_id, t))
             continue;
         rc = lx_scan_one(lx, w, tokens, t, p);
         if (rc != WM_OK)
@@ -2002,8 +2030,9 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
 }
 
 /*
-** lx_plain_pass's walk over the tokens (wild: the lexicon has wildcards, a
-** constant in each of its two calls, so that each loop tests one way):
+** lx_plain_pass's walk over the tokens (wild: the lexicon has wildcards;
+** by_id: the memo is by id, w->by_id; constants in each of its three
+** calls, so that each loop tests one way):
 ** lists in w->cand the tokens that may lead to an entry, each with where
 ** its form's candidates are in memo_list when the memo knows them (+ 1, in
 ** the high half; 0: not known), and gives each its sentence's last
@@ -2012,7 +2041,7 @@ static int lx_words_pass(const lexicon *lx, lx_worker *w,
 */
 static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
                                      const wm_token *tokens, uint32_t n,
-                                     int wild)
+                                     int wild, int by_id)
 {
     uint32_t mask;
     const lx_memo *memo = lx_memo_slots(w, &mask);
@@ -2038,7 +2067,16 @@ static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
             for (; from < nc; from++) /* the sentence before ends at i - 1 */
                 limit[(uint32_t)cand[from]] = i - 1;
         }
-        if (wild) {
+        if (wild && by_id) {
+            /* Quiet (lx_quiet) in one compare of the id, listed with its
+            ** candidates in another. */
+            const lx_memo *m = &memo[t->norm_id & mask];
+
+            if (m->len == t->norm_id)
+                continue;
+            if (m->len == (t->norm_id | LX_MEMO_LEADS))
+                known = (uint64_t)(m->first + 1) << 32;
+        } else if (wild) {
             /* Quiet (lx_quiet) in one compare of the length and the key; a
             ** form remembered with candidates is listed with them. */
             const lx_memo *m = &memo[t->norm_id & mask];
@@ -2095,8 +2133,12 @@ static int lx_plain_pass(const lexicon *lx, lx_worker *w,
         if (rc != WM_OK)
             return rc;
     }
-    nc = wild ? lx_plain_walk(lx, w, tokens, n, 1)
-              : lx_plain_walk(lx, w, tokens, n, 0);
+    if (!wild)
+        nc = lx_plain_walk(lx, w, tokens, n, 0, 0);
+    else if (w->by_id)
+        nc = lx_plain_walk(lx, w, tokens, n, 1, 1);
+    else
+        nc = lx_plain_walk(lx, w, tokens, n, 1, 0);
     if (nc == UINT32_MAX)
         return WM_OK;
     *done = 1;
@@ -2294,6 +2336,20 @@ static int lx_classify(void *state, void *worker, const wm_plugin_input *in,
     if (an->n_tokens >= UINT32_MAX) {
         pu_message(out->err, out->err_size, "lexicon: too many tokens");
         return WM_ETOOBIG;
+    }
+
+    /* The memo by id while the host's ids keep their strings (ABI 1.3:
+    ** until id_epoch changes), else by the forms' bytes; remembered forms
+    ** are forgotten when either changes. */
+    if (WM_HAS_FIELD(in, wm_plugin_input, id_epoch)) {
+        if (!w->by_id || w->epoch != in->id_epoch) {
+            w->by_id = 1;
+            w->epoch = in->id_epoch;
+            lx_memo_forget(w);
+        }
+    } else if (w->by_id) {
+        w->by_id = 0;
+        lx_memo_forget(w);
     }
 
     if (++w->gen == 0) { /* wrapped: forget every mark once */

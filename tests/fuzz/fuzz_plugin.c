@@ -64,6 +64,7 @@ static struct {
     uint32_t id[INTERN_SLOTS];       /* their ids */
     uint32_t n;                      /* ids given */
     int full;                        /* the table ran out of room */
+    uint64_t epoch;                  /* the ids' epoch last given */
 } h;
 
 static void *host_realloc(void *ctx, void *ptr, size_t size)
@@ -202,6 +203,9 @@ static void classify_one(const wm_plugin *p, void *state, void *worker,
     memset(&in, 0, sizeof in);
     in.struct_size = sizeof in;
     in.analysis = &copy;
+    /* The ids of strings not interned are made per answer (id_of), so
+    ** each answer is an epoch of its own (ABI 1.3). */
+    in.id_epoch = ++h.epoch;
     memset(&out, 0, sizeof out);
     out.struct_size = sizeof out;
     out.n_areas = N_AREAS;

@@ -19,7 +19,10 @@
 ** The host here: data_file() hands out the test's lexicon, analyze() is
 ** the real Swedish analyzer (for the lexicon's entries), intern() a table
 ** of the test's own; tokens' ids are that table's for its strings and
-** HOST_ID and up for the others.
+** HOST_ID and up for the others. It plays a host of ABI 1.2, which does
+** not say when ids are reused (no id_epoch), except in test_epoch: a host
+** of 1.3 that changes the epoch before it reuses an id, where the memo is
+** by id alone.
 */
 #include "wm_test.h"
 #include "whatmatters_plugin.h"
@@ -35,6 +38,7 @@ const wm_plugin *wm_builtin_lexicon(void);
 #define MAX_TOK 16
 #define HOST_ID 1000u          /* ids of the strings the lexicon has not */
 #define SHARED (1u << 17)      /* an id this much larger shares the slot */
+#define NO_ID UINT32_MAX       /* tok.id: the token gets WM_ID_NONE */
 
 static const char *const area_ids[N_AREAS] = {
     "access", "respect", "whole_person", "coordination", "continuity",
@@ -47,6 +51,8 @@ static wm_engine *engine;
 static wm_analyzer *analyzer;
 static const char *lexicon_text;     /* what data_file() gives */
 static long live;                    /* the plugin's allocations not freed */
+static long long host_epoch = -1;    /* the id_epoch given (a 1.3 host), or
+                                        -1: a 1.2 host, without it */
 
 static void *t_realloc(void *ctx, void *ptr, size_t size)
 {
@@ -164,7 +170,8 @@ static void classify(const wm_plugin *d, void *state, void *worker,
         t[i].end = 100 * i + len;
         t[i].norm = t[i].stem = toks[i].norm;
         t[i].norm_len = t[i].stem_len = len;
-        t[i].norm_id = t[i].stem_id = id ? id : HOST_ID;
+        t[i].norm_id = t[i].stem_id = id == NO_ID ? WM_ID_NONE
+                                      : id ? id : HOST_ID;
         t[i].flags = WM_TOK_WORD | (i == 0 || toks[i].sent ?
                                     WM_TOK_SENT_START : 0);
     }
@@ -173,7 +180,9 @@ static void classify(const wm_plugin *d, void *state, void *worker,
     an.n_tokens = n;
     an.n_sentences = 1;
     memset(&in, 0, sizeof in);
-    in.struct_size = sizeof in;
+    in.struct_size = host_epoch < 0 ? offsetof(wm_plugin_input, id_epoch)
+                                    : sizeof in;
+    in.id_epoch = host_epoch < 0 ? 0 : (uint64_t)host_epoch;
     in.analysis = &an;
     memset(&out, 0, sizeof out);
     out.struct_size = sizeof out;
@@ -418,6 +427,67 @@ static void test_exclusion_marks(void)
     close_inst(&in);
 }
 
+/*
+** A host that gives the ids' epoch (ABI 1.3): an id names one form until
+** the epoch changes, and then another, of the same length or not, in each
+** class of length; ids of the same slot are told apart; a token without
+** an id (WM_ID_NONE, whose slot 0 is empty) is scanned, on a worker with no
+** memo yet and with one.
+*/
+static void test_epoch(void)
+{
+    static const char *const pairs[][3] = {
+        {"xyz", "xab", "*ab"},
+        {"abcdefghi", "v\xC3\xA4ntande", "v\xC3\xA4nt*"},
+        {"abcdefghQQQzzzzzzzzz", "abcdefghijkzzzzzzzzz", "abcdefghijk*"},
+        {"x", "abcdefghijkzzzzzzzzz", "abcdefghijk*"},
+    };
+    const uint32_t a = HOST_ID + 7, b = a + SHARED;
+    inst in;
+    result r;
+
+    host_epoch = 0;
+    if (!open_inst(&in, "[access]\nv\xC3\xA4nt*\n*ab\nabcdefghijk*\n")) {
+        host_epoch = -1;
+        return;
+    }
+    one(&in, "xab", NO_ID, &r);
+    CHECK_EV(&r, "*ab@0");
+    for (size_t k = 0; k < N_OF(pairs); k++) {
+        uint32_t id = HOST_ID + 1 + (uint32_t)k;
+
+        for (int round = 0; round < 2; round++) {
+            one(&in, pairs[k][0], id, &r);
+            CHECK_NO_EV(&r);
+            one(&in, pairs[k][0], id, &r); /* remembered */
+            CHECK_NO_EV(&r);
+            host_epoch++;
+            one(&in, pairs[k][1], id, &r);
+            CHECK_MSG(r.rc == WM_OK && r.n_ev == 1 &&
+                      strcmp(r.rule[0], pairs[k][2]) == 0, pairs[k][1]);
+            one(&in, pairs[k][1], id, &r); /* remembered */
+            CHECK_MSG(r.rc == WM_OK && r.n_ev == 1 &&
+                      strcmp(r.rule[0], pairs[k][2]) == 0, pairs[k][1]);
+            host_epoch++;
+        }
+    }
+    one(&in, "xab", a, &r);
+    CHECK_EV(&r, "*ab@0");
+    one(&in, "xyz", b, &r);
+    CHECK_NO_EV(&r);
+    one(&in, "xab", a, &r);
+    CHECK_EV(&r, "*ab@0");
+    one(&in, "xyz", SHARED, &r); /* slot 0 */
+    CHECK_NO_EV(&r);
+    one(&in, "xab", NO_ID, &r);
+    CHECK_EV(&r, "*ab@0");
+    host_epoch++;
+    one(&in, "xab", NO_ID, &r); /* slot 0 emptied */
+    CHECK_EV(&r, "*ab@0");
+    close_inst(&in);
+    host_epoch = -1;
+}
+
 int main(void)
 {
     if (wm_engine_new(NULL, &engine) != WM_OK ||
@@ -426,6 +496,7 @@ int main(void)
         return 1;
     }
     test_id_reuse();
+    test_epoch();
     test_shared_slot();
     test_phrase_summary();
     test_exclusion_marks();
