@@ -2402,7 +2402,10 @@ static const pt_memo *pt_memo_fill(const pattern *pt, pt_worker *w,
         }
     }
     m->text = (uint32_t)w->n_memo_text;
-    m->len = (uint32_t)len + 1;
+    /* By id, a form with more outputs than an entry holds is not kept (a
+    ** look-up then tests one field; such forms are rare): walked each time
+    ** it is met, as the caller walks it anyway. */
+    m->len = w->by_id && n_out > PT_MEMO_OUTS ? 0 : (uint32_t)len + 1;
     m->end = row;
     m->n_out = n_out > PT_MEMO_OUTS ? PT_MEMO_MANY : n_out;
     if (!w->by_id)
@@ -2422,10 +2425,12 @@ static inline const pt_memo *pt_memo_get(const pattern *pt, pt_worker *w,
     if (tok->norm_id < w->cap_memo) {
         const pt_memo *m = &w->memo[tok->norm_id];
 
-        if (by_id ? m->len != 0
-                  : m->len == tok->norm_len + 1 &&
-                        pt_same_bytes(w->memo_text + m->text, tok->norm,
-                                      tok->norm_len))
+        if (by_id) {
+            if (m->len != 0) /* never of more outputs than it holds */
+                return m;
+        } else if (m->len == tok->norm_len + 1 &&
+                   pt_same_bytes(w->memo_text + m->text, tok->norm,
+                                 tok->norm_len))
             return m->n_out == PT_MEMO_MANY ? NULL : m;
     }
     return pt_memo_fill(pt, w, tok);

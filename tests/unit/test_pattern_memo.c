@@ -12,7 +12,8 @@
 ** each class of length the plugin compares differently (under 4 bytes, 4
 ** to 7, 8 to 16, over 16). A worker that meets both kinds of host forgets
 ** its memo when it goes from one to the other (the memo by id keeps no
-** bytes). A token without an id (WM_ID_NONE) is never taken from the memo.
+** bytes). A token without an id (WM_ID_NONE) is never taken from the memo,
+** nor a form with more literals than an entry holds (walked each time).
 **
 ** Each case gives an id first to a form the rules' literals do not hold
 ** and then to one of the same length that they do: a run remembered for
@@ -42,7 +43,8 @@ static const char rules[] =
     "respect 1 /xqz/p\n"
     "family 1 /kommer/p\n"
     "access 1 /bommarstugan/\n"
-    "coordination 1 /sommarsommarbommar12/\n";
+    "coordination 1 /sommarsommarbommar12/\n"
+    "participation 1 /ananas|nasa|sana/p\n";
 
 /* Forms of the same length, the first without a literal, the second with
 ** one (its own: each holds only its rule's literal); those over 16 bytes
@@ -260,6 +262,15 @@ static void test_epoch(void)
         expect(classify(&in, w1, ids, 4, 12), 2, "swapped back",
                "sommar kommer", 12);
     }
+    /* A form with more literals than a memo entry holds (ananas, sana,
+    ** ananas: walked each time), after a quiet form of its id and before
+    ** one. */
+    for (long long e = 20; e < 23; e++) {
+        expect(one(&in, "sommar", 95, e), 0, "quiet", "sommar", e);
+        for (int again = 0; again < 2; again++)
+            expect(one(&in, "ananasananas", 95, e + 100), 2,
+                   "three literals", "ananasananas", e + 100);
+    }
     close_inst(&in);
 }
 
@@ -281,6 +292,8 @@ static void test_old_host(void)
                    pairs[k].quiet, -1);
             expect(one(&in, pairs[k].leads, id, HOST_12), 1,
                    "1.2 host, the id given anew", pairs[k].leads, -1);
+            expect(one(&in, "ananasananas", id, HOST_12), 2,
+                   "1.2 host, three literals", "ananasananas", -1);
         }
     close_inst(&in);
 }
