@@ -2495,11 +2495,13 @@ static uint32_t pt_scan_gap(const pattern *pt, pt_worker *w,
 ** answer's normalised text, fed to the automaton piece by piece as
 ** pt_build_text() would write it, without writing it. A word's run is
 ** taken from the memo (a word that starts elsewhere than the blank row
-** after a walk of its first bytes). Writes the text's length; WM_ETOOBIG when it would be over
-** PT_MAX_TEXT bytes (as pt_build_text() says).
+** after a walk of its first bytes); by_id is w->by_id, a constant in each
+** of pt_scan()'s two calls. Writes the text's length; WM_ETOOBIG when it
+** would be over PT_MAX_TEXT bytes (as pt_build_text() says).
 */
-static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
-                   size_t *text_len)
+static inline int pt_scan_as(const pattern *pt, pt_worker *w,
+                             const wm_analysis *an, size_t *text_len,
+                             const int by_id)
 {
     /* Locals: the marks written through w (bytes) could be anything to
     ** the compiler, which would read these again after every call. */
@@ -2510,7 +2512,6 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
     const size_t orig_len = an->text_len;
     const wm_token *tok = an->tokens, *end = tok + an->n_tokens;
     const uint32_t space = cls[' '], blank = ac->blank;
-    const int by_id = w->by_id;
     uint32_t row = 0;
     size_t pos = 0, n = 0;
 
@@ -2571,6 +2572,17 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
         return WM_ETOOBIG;
     *text_len = n;
     return WM_OK;
+}
+
+/* pt_scan_as() made twice, for the memo by id and by bytes, so that the
+** kind of memo is not tested per word (and the compiler lays out each
+** loop for its own look-up: 8 M instructions less on 20 MB sv than one
+** loop with the test). */
+static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
+                   size_t *text_len)
+{
+    return w->by_id ? pt_scan_as(pt, w, an, text_len, 1)
+                    : pt_scan_as(pt, w, an, text_len, 0);
 }
 
 /* Names a PCRE2 match error for the record's message. */
