@@ -172,9 +172,15 @@ typedef struct pt_unit {
 } pt_unit;
 
 /* The automaton's run over one normal form from the blank row (pt_ac.blank),
-** remembered under the form's id (a worker's memo). */
+** remembered under the form's id (a worker's memo). The host may give an
+** id to another form once its analyzer's cache starts afresh: a host of
+** ABI 1.3 says when (wm_plugin_input.id_epoch), and while the epoch stays
+** the worker (by_id) takes an id as its form and forgets every run when
+** the epoch changes; an older host does not say, and the form's bytes,
+** kept in memo_text, are compared. */
 typedef struct pt_memo {
-    uint32_t text;              /* the form's bytes in pt_worker.memo_text */
+    uint32_t text;              /* the form's bytes in pt_worker.memo_text
+                                   (not by_id: by id alone, none kept) */
     uint32_t len;               /* its length + 1; 0: nothing remembered */
     uint32_t end;               /* the row the run ends in */
     uint32_t n_out;             /* states with output the run passes
@@ -223,6 +229,10 @@ typedef struct pt_worker {
     char *memo_text;            /* the remembered forms' bytes */
     size_t n_memo_text;         /* used */
     size_t cap_memo_text;       /* allocated */
+    int by_id;                  /* 1: the memo is by id alone (the host's
+                                   ids keep their forms until id_epoch
+                                   changes, ABI 1.3); 0: by id and bytes */
+    uint64_t epoch;             /* by_id: the ids' epoch the memo is of */
     double sum[PT_MAX_AREAS];   /* S per area for the current answer */
 } pt_worker;
 
@@ -2339,14 +2349,23 @@ static inline int pt_same_bytes(const char *a, const char *b, size_t n)
     return memcmp(a, b, n) == 0;
 }
 
+/* Forgets every remembered run (the memo's memory stays). */
+static void pt_memo_forget(pt_worker *w)
+{
+    if (w->memo)
+        memset(w->memo, 0, w->cap_memo * sizeof *w->memo);
+    w->n_memo_text = 0;
+}
+
 /*
 ** Remembers the automaton's run over token tok's normal form from the blank
 ** row (pt_ac.blank, where a word after a one-space gap mostly starts) in
 ** the worker's memo, under the form's id, the first time the form is met
-** (or when the id now names another form: an analyzer whose cache starts
-** afresh gives its ids anew). Returns NULL for a form the memo does not
-** hold (no id, too long, more outputs than an entry holds, no memory): the
-** caller walks it, with the same result.
+** (or, not by_id, when the id now names another form: an analyzer whose
+** cache starts afresh gives its ids anew). Returns NULL for a form the memo
+** does not hold (no id, too long, more outputs than an entry holds, no
+** memory): the caller walks it, with the same result. Slot 0 (WM_ID_NONE)
+** is never filled, so a token without an id finds it empty either way.
 */
 static const pt_memo *pt_memo_fill(const pattern *pt, pt_worker *w,
                                    const wm_token *tok)
@@ -2358,15 +2377,17 @@ static const pt_memo *pt_memo_fill(const pattern *pt, pt_worker *w,
 
     if (id == WM_ID_NONE || id >= PT_MEMO_IDS || len > PT_MEMO_LEN)
         return NULL;
-    if (w->n_memo_text + len > PT_MEMO_BYTES) { /* full: start afresh */
-        memset(w->memo, 0, w->cap_memo * sizeof *w->memo);
-        w->n_memo_text = 0;
-    }
     if (pu_grow(&pt->host, (void **)&w->memo, &w->cap_memo, (size_t)id + 1,
-                sizeof *w->memo) != WM_OK ||
-        pu_grow(&pt->host, (void **)&w->memo_text, &w->cap_memo_text,
-                w->n_memo_text + len, 1) != WM_OK)
+                sizeof *w->memo) != WM_OK)
         return NULL;
+    if (!w->by_id) { /* the bytes kept, to be compared */
+        if (w->n_memo_text + len > PT_MEMO_BYTES) /* full: start afresh */
+            pt_memo_forget(w);
+        if (pu_grow(&pt->host, (void **)&w->memo_text, &w->cap_memo_text,
+                    w->n_memo_text + len, 1) != WM_OK)
+            return NULL;
+        memcpy(w->memo_text + w->n_memo_text, s, len);
+    }
     m = &w->memo[id];
     for (size_t i = 0; i < len; i++) {
         uint32_t t = pt->ac.next[row + pt->ac.cls[s[i]]];
@@ -2380,26 +2401,36 @@ static const pt_memo *pt_memo_fill(const pattern *pt, pt_worker *w,
             n_out++;
         }
     }
-    memcpy(w->memo_text + w->n_memo_text, s, len);
     m->text = (uint32_t)w->n_memo_text;
-    m->len = (uint32_t)len + 1;
+    /* By id, a form with more outputs than an entry holds is not kept (a
+    ** look-up then tests one field; such forms are rare): walked each time
+    ** it is met, as the caller walks it anyway. */
+    m->len = w->by_id && n_out > PT_MEMO_OUTS ? 0 : (uint32_t)len + 1;
     m->end = row;
     m->n_out = n_out > PT_MEMO_OUTS ? PT_MEMO_MANY : n_out;
-    w->n_memo_text += len;
+    if (!w->by_id)
+        w->n_memo_text += len;
     return m->n_out == PT_MEMO_MANY ? NULL : m;
 }
 
 /* The memo's entry for token tok's normal form (see pt_memo_fill()), or
-** NULL. The ids past PT_MEMO_IDS are never in it, as cap_memo does not
-** grow past. */
+** NULL. by_id is w->by_id (the caller's copy: the marks written through w
+** would make the compiler read it again per token): an id whose slot is
+** filled is the form remembered there, else the bytes must be the same.
+** The ids past PT_MEMO_IDS are never in it, as cap_memo does not grow
+** past. */
 static inline const pt_memo *pt_memo_get(const pattern *pt, pt_worker *w,
-                                         const wm_token *tok)
+                                         const wm_token *tok, int by_id)
 {
     if (tok->norm_id < w->cap_memo) {
         const pt_memo *m = &w->memo[tok->norm_id];
 
-        if (m->len == tok->norm_len + 1 &&
-            pt_same_bytes(w->memo_text + m->text, tok->norm, tok->norm_len))
+        if (by_id) {
+            if (m->len != 0) /* never of more outputs than it holds */
+                return m;
+        } else if (m->len == tok->norm_len + 1 &&
+                   pt_same_bytes(w->memo_text + m->text, tok->norm,
+                                 tok->norm_len))
             return m->n_out == PT_MEMO_MANY ? NULL : m;
     }
     return pt_memo_fill(pt, w, tok);
@@ -2464,11 +2495,13 @@ static uint32_t pt_scan_gap(const pattern *pt, pt_worker *w,
 ** answer's normalised text, fed to the automaton piece by piece as
 ** pt_build_text() would write it, without writing it. A word's run is
 ** taken from the memo (a word that starts elsewhere than the blank row
-** after a walk of its first bytes). Writes the text's length; WM_ETOOBIG when it would be over
-** PT_MAX_TEXT bytes (as pt_build_text() says).
+** after a walk of its first bytes); by_id is w->by_id, a constant in each
+** of pt_scan()'s two calls. Writes the text's length; WM_ETOOBIG when it
+** would be over PT_MAX_TEXT bytes (as pt_build_text() says).
 */
-static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
-                   size_t *text_len)
+static inline int pt_scan_as(const pattern *pt, pt_worker *w,
+                             const wm_analysis *an, size_t *text_len,
+                             const int by_id)
 {
     /* Locals: the marks written through w (bytes) could be anything to
     ** the compiler, which would read these again after every call. */
@@ -2516,7 +2549,7 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
                 return WM_ETOOBIG;
             row = pt_walk(pt, w, row, orig + tok->start, len, 1, n);
             n += len;
-        } else if ((m = pt_memo_get(pt, w, tok)) != NULL) {
+        } else if ((m = pt_memo_get(pt, w, tok, by_id)) != NULL) {
             if (row != blank)
                 row = pt_join(pt, w, row, tok, m, n);
             else {
@@ -2539,6 +2572,17 @@ static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
         return WM_ETOOBIG;
     *text_len = n;
     return WM_OK;
+}
+
+/* pt_scan_as() made twice, for the memo by id and by bytes, so that the
+** kind of memo is not tested per word (and the compiler lays out each
+** loop for its own look-up: 8 M instructions less on 20 MB sv than one
+** loop with the test). */
+static int pt_scan(const pattern *pt, pt_worker *w, const wm_analysis *an,
+                   size_t *text_len)
+{
+    return w->by_id ? pt_scan_as(pt, w, an, text_len, 1)
+                    : pt_scan_as(pt, w, an, text_len, 0);
 }
 
 /* Names a PCRE2 match error for the record's message. */
@@ -2671,6 +2715,19 @@ static int pt_classify(void *state, void *worker, const wm_plugin_input *in,
         pu_message(out->err, out->err_size,
                    "pattern: invalid arguments to classify()");
         return WM_EINVAL;
+    }
+    /* The memo by id while the host's ids keep their forms (ABI 1.3: until
+    ** id_epoch changes), else by the forms' bytes; remembered runs are
+    ** forgotten when either changes. */
+    if (WM_HAS_FIELD(in, wm_plugin_input, id_epoch)) {
+        if (!w->by_id || w->epoch != in->id_epoch) {
+            w->by_id = 1;
+            w->epoch = in->id_epoch;
+            pt_memo_forget(w);
+        }
+    } else if (w->by_id) {
+        w->by_id = 0;
+        pt_memo_forget(w);
     }
     if (++w->gen == 0) { /* wrapped: forget every mark once */
         memset(w->mark, 0, ((size_t)pt->n_rules + 1) * sizeof *w->mark);

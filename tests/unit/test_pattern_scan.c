@@ -13,7 +13,8 @@
 **   literals inside, gaps of punctuation, tabs, invalid bytes, tokens over
 **   the length limit (copied and folded, not normal forms), and an engine
 **   whose analyzers' caches start afresh every few words (ids given anew
-**   to other forms: the memo compares bytes);
+**   to other forms: the memo, by id alone, is forgotten when the ids'
+**   epoch changes; test_pattern_memo.c has the cases one by one);
 ** - a match must begin at or before the last occurrence of a literal of
 **   each of its rule's sets: literals that end in one order and begin in
 **   another ("to check " and "check"), several matches, two sets, and a
