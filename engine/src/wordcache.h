@@ -27,7 +27,9 @@
 
 #define WM_INLINE_KEY 16 /* surface bytes held inside an entry */
 #define WM_WORD_WL_SHIFT 16 /* see wm_word_image.bits */
-#define WM_WORD_SPECIAL (UINT32_C(1) << 31) /* see wm_word_image.bits */
+/* See wm_word_image.bits. Not the sign bit: GCC tests that with a load, a
+** test and a jump, another bit with one test of memory and the jump. */
+#define WM_WORD_SPECIAL (UINT32_C(1) << 30)
 
 /*
 ** A word token's bytes from norm to flags, laid out as wm_token's own (the
