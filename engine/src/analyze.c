@@ -242,7 +242,7 @@ static int intern_stemmed(wm_analyzer *a, wm_intern *t, const char *norm,
 ** table t; a stem that is the normal form shares its public id, looked up
 ** once. */
 static void word_strings(const wm_analyzer *a, const wm_intern *t, uint32_t nid,
-                         wm_word_strings *out)
+                         wm_word_image *out)
 {
     const wm_intern_entry *ne = wm_intern_get(t, nid);
     const wm_intern_entry *se = wm_intern_get(t, ne->val);
@@ -255,15 +255,26 @@ static void word_strings(const wm_analyzer *a, const wm_intern *t, uint32_t nid,
     out->stem_id = ne->val == nid ? out->norm_id : public_id(a, t, se, ne->val);
 }
 
-/* Copies a word's strings into its token. */
-static inline void set_strings(wm_token *t, const wm_word_strings *w)
+/* A cache entry's image holds a word token's bytes from norm to flags as
+** the token's own (wordcache.h), for put_hit()'s wide copy. */
+#define WM_IMAGE_AT(f) (offsetof(wm_token, f) - offsetof(wm_token, norm) == \
+                        offsetof(wm_word_image, f))
+_Static_assert(WM_IMAGE_AT(norm) && WM_IMAGE_AT(norm_len) && WM_IMAGE_AT(stem) &&
+               WM_IMAGE_AT(stem_len) && WM_IMAGE_AT(norm_id) && WM_IMAGE_AT(stem_id) &&
+               offsetof(wm_token, flags) - offsetof(wm_token, norm) ==
+                   offsetof(wm_word_image, bits) &&
+               sizeof(wm_word_image) == sizeof(wm_token) - offsetof(wm_token, norm),
+               "a cache entry's image is laid out as a token");
+#undef WM_IMAGE_AT
+/* ... and an entry (key and image) is one cache line where pointers are 8
+** bytes. */
+_Static_assert(sizeof(void *) != 8 || sizeof(wm_cached_word) == 64,
+               "a cache entry is 64 bytes");
+
+/* Copies a cached word's strings into its token. */
+static inline void set_image(wm_token *t, const wm_word_image *w)
 {
-    t->norm = w->norm;
-    t->norm_len = w->norm_len;
-    t->norm_id = w->norm_id;
-    t->stem = w->stem;
-    t->stem_len = w->stem_len;
-    t->stem_id = w->stem_id;
+    memcpy(&t->norm, w, offsetof(wm_word_image, bits));
 }
 
 /* Appends one extra token's data (a normal form from the spelling stage)
@@ -278,7 +289,8 @@ static int add_alt(wm_analyzer *a, const char *norm, size_t len, uint32_t flags)
         return rc;
     x = &a->alts[a->n_alts++];
     word_strings(a, &a->strings, nid, &x->s);
-    x->flags = WM_TOK_WORD | flags;
+    x->s.bits = WM_TOK_WORD | flags; /* its token's flags; no alts */
+    x->s.alts = 0;
     return WM_OK;
 }
 
@@ -323,18 +335,18 @@ static int spell_alts(wm_analyzer *a, uint32_t nid, uint32_t *alts)
 }
 
 /*
-** Analyses a surface form that missed into the entry w (key, hash and len
-** set, the rest zero), its strings in table t: normalises it, interns the
+** Analyses a surface form that missed into the entry w (zeroed: its key
+** too is set here), its strings in table t: normalises it, interns the
 ** normal form, stems it when that form is new, and stores a long surface
 ** in t so that the entry may point to it. With spelling on (own table
 ** only), the word's alternatives are found first, so that a failure leaves
 ** no entry without them.
 */
 static int analyse_word(wm_analyzer *a, wm_intern *t, const unsigned char *s,
-                        size_t len, uint32_t hash, wm_cached_word *w)
+                        size_t len, wm_cached_word *w)
 {
     size_t norm_len;
-    uint32_t nid, alts = 0;
+    uint32_t nid, alts = 0, wl;
     int rc;
 
     rc = wm_normalize(&a->nb, s, len, &norm_len);
@@ -350,21 +362,21 @@ static int analyse_word(wm_analyzer *a, wm_intern *t, const unsigned char *s,
         rc = wm_intern_add(t, (const char *)s, len, wm_hash(s, len), &sid);
         if (rc != WM_OK)
             return wm__error(a->errmsg, rc, "out of memory in the word cache");
-        w->key.ptr = wm_intern_get(t, sid)->str;
+        w->key.l.ptr = wm_intern_get(t, sid)->str;
+        w->key.l.len = len;
     } else {
         wm__key_words(s, len, w->key.words);
     }
-    w->hash = hash;
-    w->len = (uint32_t)len;
-    word_strings(a, t, nid, &w->s);
-    w->bits = wm_intern_get(t, nid)->aux;
-    /* What a word token's flags take from the bits, ready to copy. */
-    w->bits |= (WM_TOK_WORD | (w->bits & WM_WL_STOP ? WM_TOK_STOPWORD : 0))
-               << WM_TOKEN_FLAGS_SHIFT;
+    word_strings(a, t, nid, &w->w);
+    wl = wm_intern_get(t, nid)->aux;
+    /* A word token's flags, ready to copy, the stopword bit for WM_WL_STOP;
+    ** the other word-list bits make a word special ... */
+    w->w.bits = (wl & ~WM_WL_STOP) << WM_WORD_WL_SHIFT | WM_TOK_WORD |
+                (wl & WM_WL_STOP ? WM_TOK_STOPWORD : 0);
     /* ... and whether it needs more than that: one bit for the hot loop. */
-    if ((w->bits & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) || alts)
-        w->bits |= WM_WORD_SPECIAL;
-    w->alts = alts;
+    if ((wl & (WM_WL_NEGATOR | WM_WL_CLAUSE_BREAK)) || alts)
+        w->w.bits |= WM_WORD_SPECIAL;
+    w->w.alts = alts;
     return WM_OK;
 }
 
@@ -389,12 +401,12 @@ static int shared_lookup(wm_analyzer *a, const unsigned char *s, size_t len,
     wm_sharedcache_lock(c);
     /* Another worker may have published it since. */
     if (!(*out = wm_sharedcache_find(c, s, len, hash)) && (w = wm_sharedcache_reserve(c))) {
-        rc = analyse_word(a, &c->strings, s, len, hash, w);
+        rc = analyse_word(a, &c->strings, s, len, w);
         if (rc != WM_OK) {
             wm_sharedcache_unlock(c);
             return rc;
         }
-        wm_sharedcache_publish(c, w);
+        wm_sharedcache_publish(c, w, hash);
         *out = w;
     }
     wm_sharedcache_unlock(c);
@@ -424,16 +436,14 @@ fill_miss(wm_analyzer *a, const unsigned char *s, size_t len, uint32_t hash,
     }
     {
         wm_cached_word tmp = {0};
-        rc = analyse_word(a, &a->strings, s, len, hash, &tmp);
+        rc = analyse_word(a, &a->strings, s, len, &tmp);
         if (rc != WM_OK)
             return rc;
-        w = wm_wordcache_insert(&a->words, len > WM_INLINE_KEY ? (const unsigned char *)tmp.key.ptr : s,
+        w = wm_wordcache_insert(&a->words, len > WM_INLINE_KEY ? (const unsigned char *)tmp.key.l.ptr : s,
                                 len, hash);
         if (!w)
             return wm__error(a->errmsg, WM_ENOMEM, "out of memory in the word cache");
-        w->s = tmp.s;
-        w->bits = tmp.bits;
-        w->alts = tmp.alts;
+        w->w = tmp.w;
     }
     *out = w;
     return WM_OK;
@@ -704,9 +714,8 @@ static __attribute__((noinline)) int emit_alts(wm_analyzer *a, uint32_t alts, si
             return WM_ENOMEM;
         t->start = start;
         t->end = end;
-        set_strings(t, &x->s);
-        t->flags = x->flags | negated;
-        t->reserved = 0;
+        memcpy(&t->norm, &x->s, sizeof x->s);
+        t->flags |= negated;
     }
     return WM_OK;
 }
@@ -775,12 +784,12 @@ emit(wm_analyzer *a, const unsigned char *s, const segment *g, unsigned flags,
             if ((rc = fill_miss(a, p, len, hash, &w)) != WM_OK)
                 return rc;
         }
-        set_strings(t, &w->s);
+        set_image(t, &w->w);
         if (g->kind == WM_TOK_WORD) {
-            bits = w->bits;
-            alts = w->alts;
-            if (bits & WM_WL_STOP)
-                tflags |= WM_TOK_STOPWORD;
+            /* the stopword bit is in the token's flags already */
+            bits = w->w.bits >> WM_WORD_WL_SHIFT & 0xFFu;
+            alts = w->w.alts;
+            tflags |= w->w.bits & WM_TOK_STOPWORD;
             if (bits & WM_WL_CLAUSE_BREAK) /* "men": starts a clause itself */
                 m->carry = (m->carry & ~WM_TOK_NEGATED) | WM_TOK_CLAUSE_START;
         }
@@ -864,19 +873,10 @@ word_get_short(const wm_analyzer *a, const wm_sharedcache *shared, int hot,
 ** waiting for it; a negation goes on. */
 static inline void put_hit(wm_token *t, const wm_cached_word *w, uint32_t *carry)
 {
-    set_strings(t, &w->s);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    {
-        /* flags and reserved (0) as one store */
-        uint64_t fr = w->bits >> WM_TOKEN_FLAGS_SHIFT | *carry;
-        _Static_assert(offsetof(wm_token, reserved) == offsetof(wm_token, flags) + 4,
-                       "flags and reserved are adjacent");
-        memcpy((char *)t + offsetof(wm_token, flags), &fr, sizeof fr);
-    }
-#else
-    t->flags = w->bits >> WM_TOKEN_FLAGS_SHIFT | *carry;
-    t->reserved = 0;
-#endif
+    /* The whole image: a word that is not special has only a token's flags
+    ** in its bits and no alts (0, the token's reserved). */
+    memcpy(&t->norm, &w->w, sizeof w->w);
+    t->flags |= *carry;
     *carry &= WM_TOK_NEGATED;
 }
 
@@ -989,7 +989,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                     t->start = pos;
                     t->end = seg.end;
                     w = word_get_short(a, shared, hot, s + pos, r);
-                    if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
+                    if (__builtin_expect(w && !(w->w.bits & WM_WORD_SPECIAL), 1)) {
                         put_hit(t++, w, &carry);
                         pos = seg.end;
                         c = s[pos + 1];
@@ -1015,7 +1015,7 @@ analyze_loop(wm_analyzer *a, const unsigned char *s, size_t text_len, unsigned f
                 t->start = pos;
                 t->end = seg.end;
                 w = word_get_short(a, shared, hot, s + pos, len);
-                if (__builtin_expect(w && !(w->bits & WM_WORD_SPECIAL), 1)) {
+                if (__builtin_expect(w && !(w->w.bits & WM_WORD_SPECIAL), 1)) {
                     put_hit(t++, w, &carry);
                     pos = seg.end;
                     /* The space after most words, without going round
@@ -1124,7 +1124,7 @@ WM_API int wm_analyzer_stem(wm_analyzer *a, const char *word, size_t word_len,
     rc = lookup(a, (const unsigned char *)word, word_len, &w);
     if (rc != WM_OK)
         return rc;
-    *stem = w->s.stem;
-    *stem_len = w->s.stem_len;
+    *stem = w->w.stem;
+    *stem_len = w->w.stem_len;
     return WM_OK;
 }

@@ -122,13 +122,14 @@ wm_cached_word *wm_sharedcache_reserve(wm_sharedcache *c)
 
 /* Files the reserved entry in the index: the slot's release store is what
 ** makes the entry (and all written before it) visible to readers. */
-void wm_sharedcache_publish(wm_sharedcache *c, wm_cached_word *e)
+void wm_sharedcache_publish(wm_sharedcache *c, wm_cached_word *e, uint32_t hash)
 {
-    size_t i = e->hash & c->mask;
+    size_t i = hash & c->mask;
 
     while (atomic_load_explicit(&c->index[i], memory_order_relaxed))
         i = (i + 1) & c->mask;
-    c->count++;
-    atomic_store_explicit(&c->index[i], (uint64_t)e->hash << 32 | (uint64_t)c->count,
+    /* e is the one reserved entry, entries[count] */
+    c->count = (size_t)(e - c->entries) + 1;
+    atomic_store_explicit(&c->index[i], (uint64_t)hash << 32 | (uint64_t)c->count,
                           memory_order_release);
 }

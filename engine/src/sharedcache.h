@@ -125,9 +125,10 @@ void wm_sharedcache_unlock(wm_sharedcache *c);
 ** one reserved entry at a time. */
 wm_cached_word *wm_sharedcache_reserve(wm_sharedcache *c);
 
-/* Under the lock: makes the reserved entry e, filled, with its key, hash
-** and len set, visible to readers (release). The key must not be present. */
-void wm_sharedcache_publish(wm_sharedcache *c, wm_cached_word *e);
+/* Under the lock: makes the reserved entry e, filled, with its key set,
+** visible to readers (release), filed under hash (wm_wordcache_hash() of
+** its surface; entries keep no hash). The key must not be present. */
+void wm_sharedcache_publish(wm_sharedcache *c, wm_cached_word *e, uint32_t hash);
 
 /* Under the lock: no more inserts (after a failure half-way through one). */
 void wm_sharedcache_close(wm_sharedcache *c);

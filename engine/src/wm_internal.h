@@ -107,11 +107,12 @@ struct wm_engine {
 /* A token the spelling stage adds after a cached word (a part of it or
 ** its variant), ready to copy into the analysis. */
 typedef struct wm_alt {
-    wm_word_strings s;              /* what its token carries */
-    uint32_t flags;                 /* WM_TOK_WORD | WM_TOK_PART or _VARIANT */
+    wm_word_image s;                /* what its token carries, its bits
+                                       WM_TOK_WORD | WM_TOK_PART or
+                                       _VARIANT, its alts 0 */
 } wm_alt;
 
-/* wm_cached_word.alts: the first of a word's alternatives in the
+/* wm_word_image.alts: the first of a word's alternatives in the
 ** analyzer's alts array and their count, packed; 0 when it has none. */
 #define WM_ALT_COUNT_BITS 3u
 #define WM_ALT_COUNT(x) ((x) & ((1u << WM_ALT_COUNT_BITS) - 1))

@@ -37,8 +37,8 @@ void wm_wordcache_clear(wm_wordcache *c)
     c->count = 0;
 }
 
-/* Doubles the index (the first: 1024 slots) and re-inserts every entry by
-** its stored hash. */
+/* Doubles the index (the first: 1024 slots) and re-files every slot by
+** the hash it holds (entries keep no hash of their own). */
 static int grow_index(wm_wordcache *c)
 {
     size_t n = c->mask ? (c->mask + 1) * 2 : 1024;
@@ -46,12 +46,14 @@ static int grow_index(wm_wordcache *c)
 
     if (!index)
         return WM_ENOMEM;
-    for (size_t e = 0; e < c->count; e++) {
-        uint32_t hash = c->entries[e].hash;
+    for (size_t i = 0; c->mask && i <= c->mask; i++) {
+        uint64_t slot = c->index[i];
         size_t j;
-        for (j = hash & (n - 1); index[j]; j = (j + 1) & (n - 1))
+        if (!slot)
+            continue;
+        for (j = (size_t)(slot >> 32) & (n - 1); index[j]; j = (j + 1) & (n - 1))
             ;
-        index[j] = (uint64_t)hash << 32 | (uint64_t)(e + 1);
+        index[j] = slot;
     }
     if (c->mask)
         wm__free(c->al, c->index);
@@ -82,9 +84,7 @@ wm_cached_word *wm_wordcache_insert(wm_wordcache *c, const unsigned char *s,
     if (len <= WM_INLINE_KEY)
         wm__key_words(s, len, e->key.words);
     else
-        e->key.ptr = (const char *)s;
-    e->hash = hash;
-    e->len = (uint32_t)len;
+        e->key.l.ptr = (const char *)s, e->key.l.len = len;
     c->index[i] = (uint64_t)hash << 32 | (uint64_t)(++c->count);
     return e;
 }

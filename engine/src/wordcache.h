@@ -26,35 +26,53 @@
 #include <stdint.h>
 
 #define WM_INLINE_KEY 16 /* surface bytes held inside an entry */
-#define WM_TOKEN_FLAGS_SHIFT 16 /* see wm_cached_word.bits */
-#define WM_WORD_SPECIAL (UINT32_C(1) << 31) /* see wm_cached_word.bits */
+#define WM_WORD_WL_SHIFT 16 /* see wm_word_image.bits */
+/* See wm_word_image.bits. Not the sign bit: GCC tests that with a load, a
+** test and a jump, another bit with one test of memory and the jump. */
+#define WM_WORD_SPECIAL (UINT32_C(1) << 30)
 
-/* What a token takes from a word: its normal form and stem, with ids. */
-typedef struct wm_word_strings {
+/*
+** A word token's bytes from norm to flags, laid out as wm_token's own (the
+** asserts in analyze.c hold it to that), so that the hot loop writes a
+** cached word's token as a few wide copies instead of field by field.
+*/
+typedef struct wm_word_image {
     const char *norm;      /* normal form (in the analyzer's strings) */
+    size_t norm_len;       /* bytes of norm */
     const char *stem;      /* stem (same) */
-    uint32_t norm_len;     /* bytes of norm */
-    uint32_t stem_len;     /* bytes of stem */
+    size_t stem_len;       /* bytes of stem */
     uint32_t norm_id;      /* public id of norm */
     uint32_t stem_id;      /* public id of stem */
-} wm_word_strings;
+    uint32_t bits;         /* in the low 16 bits (a token's flags' place),
+                              the WM_TOK_* flags a word token takes from
+                              its word lists (WORD, STOPWORD for WM_WL_STOP);
+                              above WM_WORD_WL_SHIFT its other WM_WL_* bits
+                              (NEGATOR, CLAUSE_BREAK); WM_WORD_SPECIAL when
+                              a word token needs more (those, or alts).
+                              So a word that is not special has a token's
+                              flags alone here, and alts 0: its image is
+                              its token's bytes exactly */
+    uint32_t alts;         /* the spelling stage's tokens for the word:
+                              WM_ALT_FIRST/WM_ALT_COUNT (wm_internal.h),
+                              0 for none (always, when spelling is off);
+                              in wm_token's reserved place (0) */
+} wm_word_image;
 
+/*
+** An entry: the key and the token's image, 64 bytes on a 64-bit target.
+** No hash is stored (the index slots hold it, and a grow re-files the
+** slots), and a surface's length is needed only for a long one: a short
+** one's hash fixes its length (wm_wordcache_hash()).
+*/
 typedef struct wm_cached_word {
     union {
         uint64_t words[2]; /* surfaces up to 16 bytes, by wm__key_words() */
-        const char *ptr;   /* longer ones, stored elsewhere */
+        struct {
+            const char *ptr; /* longer ones, stored elsewhere */
+            size_t len;      /* their length */
+        } l;
     } key;                 /* the surface form */
-    uint32_t hash;         /* wm_hash() of the surface */
-    uint32_t len;          /* surface length; 0 marks an empty slot */
-    wm_word_strings s;     /* what its token carries */
-    uint32_t bits;         /* WM_WL_* bits of the normal form, and above
-                              WM_TOKEN_FLAGS_SHIFT the WM_TOK_* flags a
-                              word token takes from them (WORD, STOPWORD);
-                              WM_WORD_SPECIAL when a word token needs more
-                              (a negator, a clause break, alts) */
-    uint32_t alts;         /* the spelling stage's tokens for the word:
-                              WM_ALT_FIRST/WM_ALT_COUNT (wm_internal.h),
-                              0 for none (always, when spelling is off) */
+    wm_word_image w;       /* what its token carries */
 } wm_cached_word;
 
 typedef struct wm_wordcache {
@@ -186,7 +204,7 @@ wm__probe(const void *index, int atomic, const size_t *maskp,
             continue;
         e = &(*entriesp)[(uint32_t)slot - 1];
         if (short_key ? ((e->key.words[0] ^ k.w0) | (e->key.words[1] ^ k.w1)) == 0
-                      : e->len == len && __builtin_memcmp(e->key.ptr, s, len) == 0)
+                      : e->key.l.len == len && __builtin_memcmp(e->key.l.ptr, s, len) == 0)
             return e;
     }
 }
@@ -215,8 +233,8 @@ wm_wordcache_get(const wm_wordcache *c, const unsigned char *s, size_t len, uint
 }
 
 /* Inserts a surface form that is not in the cache (hash as for
-** wm_wordcache_find()) and returns its entry, with the key, hash and len
-** set and the rest zero, for the caller to fill; NULL when memory runs
+** wm_wordcache_get()) and returns its entry, with the key set and the
+** rest zero, for the caller to fill; NULL when memory runs
 ** out (the cache is then unchanged). A long key (over 16 bytes) must
 ** point to storage that outlives the entry. */
 wm_cached_word *wm_wordcache_insert(wm_wordcache *c, const unsigned char *s,
