@@ -237,7 +237,7 @@ targets = [
     ("%d threads >= 1.8x one thread" % threads, scale >= 1.8, "%.2fx" % scale),
     ("start-up <= 50 ms without Hunspell", su_lex <= 50, "%.1f ms" % su_lex),
     ("peak RSS of this input <= 64 MB above 10 MB", (rss["lexicon_tN"] - rss["lexicon_10M"]) * 1.048576 <= 64,
-     "+%.1f MiB at %.0f MB" % (rss["lexicon_tN"] - rss["lexicon_10M"], size / 1e6)),
+     "%+.1f MiB at %.0f MB" % (rss["lexicon_tN"] - rss["lexicon_10M"], size / 1e6)),
 ]
 print()
 for name, ok, val in targets:
