@@ -68,3 +68,19 @@ char *wm_test_read_file(const char *path, size_t *len)
     fclose(f);
     return buf;
 }
+
+void *wm_test_host_realloc(void *ctx, void *ptr, size_t size)
+{
+    void *q = realloc(ptr, size ? size : 1);
+
+    if (q && !ptr)
+        ++*(long *)ctx;
+    return q;
+}
+
+void wm_test_host_free(void *ctx, void *ptr)
+{
+    if (ptr)
+        --*(long *)ctx;
+    free(ptr);
+}

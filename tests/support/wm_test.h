@@ -29,6 +29,13 @@ int wm_test_finish(void);
 ** message on stderr when it cannot. */
 char *wm_test_read_file(const char *path, size_t *len);
 
+/* A plugin host's realloc and free, for a test that drives a plugin
+** directly (its wm_host's ctx points to a long): they count the blocks the
+** plugin holds in that long, so the test can check it is 0 once the
+** instance and its workers are gone. */
+void *wm_test_host_realloc(void *ctx, void *ptr, size_t size);
+void wm_test_host_free(void *ctx, void *ptr);
+
 #define CHECK(cond) wm_test_check(!!(cond), __FILE__, __LINE__, #cond)
 #define CHECK_MSG(cond, msg) wm_test_check(!!(cond), __FILE__, __LINE__, (msg))
 #define CHECK_RC(expr, want)                                                 \

@@ -54,24 +54,6 @@ static long live;                    /* the plugin's allocations not freed */
 static long long host_epoch = -1;    /* the id_epoch given (a 1.3 host), or
                                         -1: a 1.2 host, without it */
 
-static void *t_realloc(void *ctx, void *ptr, size_t size)
-{
-    void *q = realloc(ptr, size);
-
-    (void)ctx;
-    if (q && !ptr)
-        live++;
-    return q;
-}
-
-static void t_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    if (ptr)
-        live--;
-    free(ptr);
-}
-
 static int t_data_file(void *ctx, const char *name, const unsigned char **bytes,
                        size_t *len, char *err, size_t err_size)
 {
@@ -213,8 +195,9 @@ static int open_inst(inst *in, const char *lexicon)
     lexicon_text = lexicon;
     in->d = wm_builtin_lexicon();
     in->host.struct_size = sizeof in->host;
-    in->host.realloc = t_realloc;
-    in->host.free = t_free;
+    in->host.ctx = &live;
+    in->host.realloc = wm_test_host_realloc;
+    in->host.free = wm_test_host_free;
     in->host.data_file = t_data_file;
     in->host.analyze = t_analyze;
     in->host.intern = t_intern;

@@ -61,24 +61,6 @@ static const struct {
 
 static long live; /* the plugin's allocations not freed */
 
-static void *t_realloc(void *ctx, void *ptr, size_t size)
-{
-    void *q = realloc(ptr, size ? size : 1);
-
-    (void)ctx;
-    if (q && !ptr)
-        live++;
-    return q;
-}
-
-static void t_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    if (ptr)
-        live--;
-    free(ptr);
-}
-
 static int t_data_file(void *ctx, const char *name, const unsigned char **bytes,
                        size_t *len, char *err, size_t err_size)
 {
@@ -122,8 +104,9 @@ static int open_inst(inst *in)
     memset(in, 0, sizeof *in);
     in->d = wm_builtin_pattern();
     in->host.struct_size = sizeof in->host;
-    in->host.realloc = t_realloc;
-    in->host.free = t_free;
+    in->host.ctx = &live;
+    in->host.realloc = wm_test_host_realloc;
+    in->host.free = wm_test_host_free;
     in->host.data_file = t_data_file;
     memset(&cfg, 0, sizeof cfg);
     cfg.struct_size = sizeof cfg;
