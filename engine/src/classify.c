@@ -165,12 +165,13 @@ static int classify_init(wm_analyzer *a)
 ** halving (which way a step goes is as good as random). */
 static uint32_t span_flags(const wm_analysis *an, size_t start, size_t end)
 {
-    const wm_token *t = an->tokens, *stop = an->tokens + an->n_tokens;
+    const wm_token *t = an->tokens, *stop;
     size_t n = an->n_tokens, lo = 0, hi = n, g;
     uint32_t flags = 0;
 
     if (n == 0)
-        return 0;
+        return 0; /* (and tokens may be NULL then) */
+    stop = t + n;
     /* Through long long: the sizes are far below 2^63, and a signed
     ** conversion is one instruction where an unsigned one is a branch. */
     g = (size_t)(long long)((double)(long long)start / ((double)(long long)an->text_len + 1.0) *

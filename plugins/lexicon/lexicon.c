@@ -2049,8 +2049,11 @@ static inline uint32_t lx_plain_walk(const lexicon *lx, lx_worker *w,
     uint64_t *cand = w->cand;
     uint32_t *limit = w->limit;
     uint32_t nc = 0, from = 0; /* from: first listed token of the sentence */
-    const wm_token *end = tokens + n;
+    const wm_token *end;
 
+    if (n == 0)
+        return 0; /* an empty answer's tokens may be NULL: no end to point at */
+    end = tokens + n;
     /* By pointer, the index worked out only for a token listed. */
     for (const wm_token *t = tokens; t < end; t++) {
         uint64_t known = 0;

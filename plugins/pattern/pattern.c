@@ -2510,7 +2510,8 @@ static inline int pt_scan_as(const pattern *pt, pt_worker *w,
     const uint16_t *cls = ac->cls;
     const unsigned char *orig = (const unsigned char *)an->text;
     const size_t orig_len = an->text_len;
-    const wm_token *tok = an->tokens, *end = tok + an->n_tokens;
+    /* An answer without tokens may have none to point at (NULL). */
+    const wm_token *tok = an->tokens, *end = an->n_tokens ? tok + an->n_tokens : tok;
     const uint32_t space = cls[' '], blank = ac->blank;
     uint32_t row = 0;
     size_t pos = 0, n = 0;
