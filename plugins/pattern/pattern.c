@@ -471,6 +471,108 @@ static void pt_skip_class(pt_reader *r)
         r->i++;
 }
 
+/* What a group's opening says the group is (pt_group_open()). */
+typedef enum pt_group {
+    PT_GROUP_NONE,      /* not understood: the reader has given up */
+    PT_GROUP_PLAIN,     /* (...), (?:...), atomic (?>...), branch reset
+                           (?|...) */
+    PT_GROUP_NAMED,     /* (?<name>...), (?'name'...), (?P<name>...) */
+    PT_GROUP_NAMED_ODD, /* the same with a name not only of ASCII letters,
+                           digits and '_', or without its close: the
+                           literal reader reads on, the length reader
+                           gives up */
+    PT_GROUP_OPTS,      /* an option setting alone, (?i): nothing to read */
+    PT_GROUP_OPTS_IN,   /* options for the group's content, (?i:...) */
+    PT_GROUP_LOOK,      /* a look-around, (?=, (?!, (?<=, (?<! */
+    PT_GROUP_COMMENT    /* (?#...), skipped with its ')' */
+} pt_group;
+
+/*
+** Reads a group's opening after '(' and says what the group is; the
+** reader is then at its content (after the ')' for PT_GROUP_OPTS and
+** PT_GROUP_COMMENT). Both readers of patterns take groups from here, so
+** what is understood is decided once; each then decides what a kind means
+** to it. Option letters are only those that do not change how the pattern
+** reads or what a character matches as to its count. Anything else
+** ((?x), recursion, conditions, callouts, (?P=name), (*VERB)) makes the
+** reader give up: PT_GROUP_NONE with r->fail set.
+*/
+static pt_group pt_group_open(pt_reader *r)
+{
+    const unsigned char *p = r->p;
+
+    if (r->i < r->len && p[r->i] == '*') {
+        r->fail = 1; /* (*VERB) */
+        return PT_GROUP_NONE;
+    }
+    if (r->i >= r->len || p[r->i] != '?')
+        return PT_GROUP_PLAIN;
+    r->i++;
+    if (r->i >= r->len) {
+        r->fail = 1;
+        return PT_GROUP_NONE;
+    }
+    switch (p[r->i]) {
+    case ':': case '>': case '|':
+        r->i++;
+        return PT_GROUP_PLAIN;
+    case '=': case '!':
+        r->i++;
+        return PT_GROUP_LOOK;
+    case '#':
+        while (r->i < r->len && p[r->i] != ')')
+            r->i++;
+        if (r->i < r->len)
+            r->i++;
+        return PT_GROUP_COMMENT;
+    case '<':
+        if (r->i + 1 < r->len && (p[r->i + 1] == '=' || p[r->i + 1] == '!')) {
+            r->i += 2;
+            return PT_GROUP_LOOK;
+        }
+        /* a name: (?<name>...) */
+        /* fall through */
+    case '\'':
+    case 'P':
+        if (p[r->i] == 'P') {
+            if (r->i + 1 >= r->len || p[r->i + 1] != '<') {
+                r->fail = 1; /* (?P=name), (?P>name) */
+                return PT_GROUP_NONE;
+            }
+            r->i++;
+        }
+        {
+            unsigned char close = p[r->i] == '\'' ? '\'' : '>';
+            int plain = 1;
+
+            r->i++;
+            while (r->i < r->len && p[r->i] != close) {
+                if (!(p[r->i] == '_' || (p[r->i] >= '0' && p[r->i] <= '9') ||
+                      ((p[r->i] | 0x20) >= 'a' && (p[r->i] | 0x20) <= 'z')))
+                    plain = 0;
+                r->i++;
+            }
+            if (r->i >= r->len)
+                return PT_GROUP_NAMED_ODD;
+            r->i++;
+            return plain ? PT_GROUP_NAMED : PT_GROUP_NAMED_ODD;
+        }
+    default:
+        while (r->i < r->len && p[r->i] && strchr("imsnUJ-^", p[r->i]))
+            r->i++;
+        if (r->i < r->len && p[r->i] == ':') {
+            r->i++;
+            return PT_GROUP_OPTS_IN;
+        }
+        if (r->i < r->len && p[r->i] == ')') {
+            r->i++;
+            return PT_GROUP_OPTS;
+        }
+        r->fail = 1; /* (?x), recursion, conditions, callouts, ... */
+        return PT_GROUP_NONE;
+    }
+}
+
 /*
 ** Reads one literal character at the reader's place, folded as the text
 ** is, into out[0..*out_len). Returns 1 for a literal character, 0 for an
@@ -599,83 +701,6 @@ static void pt_end_run(pt_reader *r, size_t *run, pt_lits *best,
 }
 
 /*
-** Reads a group's opening after '(' and says what it is: 1 a group whose
-** content must match (capturing, (?:, named, atomic, branch reset, an
-** option group (?i:...)), 2 a look-around (its content is skipped), 3 an
-** option setting alone such as (?i) (nothing to read), 4 a comment (already
-** skipped). Anything else makes the reader give up (returns 0).
-*/
-static int pt_read_group_open(pt_reader *r)
-{
-    const unsigned char *p = r->p;
-
-    if (r->i < r->len && p[r->i] == '*') {
-        r->fail = 1; /* (*VERB) */
-        return 0;
-    }
-    if (r->i >= r->len || p[r->i] != '?')
-        return 1;
-    r->i++;
-    if (r->i >= r->len) {
-        r->fail = 1;
-        return 0;
-    }
-    switch (p[r->i]) {
-    case ':': case '>': case '|':
-        r->i++;
-        return 1;
-    case '=': case '!':
-        r->i++;
-        return 2;
-    case '#':
-        while (r->i < r->len && p[r->i] != ')')
-            r->i++;
-        if (r->i < r->len)
-            r->i++;
-        return 4;
-    case '<':
-        if (r->i + 1 < r->len && (p[r->i + 1] == '=' || p[r->i + 1] == '!')) {
-            r->i += 2;
-            return 2;
-        }
-        /* fall through */
-    case '\'':
-    case 'P':
-        if (p[r->i] == 'P') {
-            if (r->i + 1 >= r->len || p[r->i + 1] != '<') {
-                r->fail = 1; /* (?P=name), (?P>name) */
-                return 0;
-            }
-            r->i++;
-        }
-        {
-            unsigned char close = p[r->i] == '\'' ? '\'' : '>';
-
-            r->i++;
-            while (r->i < r->len && p[r->i] != close)
-                r->i++;
-            if (r->i < r->len)
-                r->i++;
-        }
-        return 1;
-    default:
-        /* Option letters: those that do not change how the pattern reads. */
-        while (r->i < r->len && p[r->i] && strchr("imsnUJ-^", p[r->i]))
-            r->i++;
-        if (r->i < r->len && p[r->i] == ':') {
-            r->i++;
-            return 1;
-        }
-        if (r->i < r->len && p[r->i] == ')') {
-            r->i++;
-            return 3;
-        }
-        r->fail = 1; /* (?x), recursion, conditions, callouts, ... */
-        return 0;
-    }
-}
-
-/*
 ** Reads a sequence of items up to '|', ')' or the end, and writes to *best
 ** the best set any match of the sequence must contain: a run of literal
 ** characters, or a group's set, whichever filters best. With second not
@@ -698,15 +723,15 @@ static void pt_read_seq(pt_reader *r, pt_lits *best, pt_lits *second)
 
         if (r->p[r->i] == '(') {
             pt_lits sub;
-            int g;
+            pt_group g;
 
             pt_end_run(r, &run, best, second);
             r->i++;
-            g = pt_read_group_open(r);
-            if (g == 0)
+            g = pt_group_open(r);
+            if (g == PT_GROUP_NONE)
                 return;
-            if (g == 3 || g == 4)
-                continue;
+            if (g == PT_GROUP_OPTS || g == PT_GROUP_COMMENT)
+                continue; /* nothing to read */
             pt_read_alt(r, &sub);
             if (r->fail)
                 return;
@@ -715,7 +740,7 @@ static void pt_read_seq(pt_reader *r, pt_lits *best, pt_lits *second)
             run = r->buf_len;
             if (pt_read_quant(r, &min) && min == 0)
                 continue;
-            if (g == 1)
+            if (g != PT_GROUP_LOOK) /* a look-around's is not in the match */
                 pt_lits_pick2(best, second, &sub);
             continue;
         }
@@ -972,86 +997,27 @@ static uint32_t pt_len_escape(pt_reader *r)
 }
 
 /* The bound of a group (the reader just past its '('), up to and with its
-** ')'; a look-around or an option setting counts 0. */
+** ')'; a look-around or an option setting counts 0. A comment, or a name
+** this reader does not know to be plain, gives no bound. */
 static uint32_t pt_len_group(pt_reader *r)
 {
-    const unsigned char *p = r->p;
-    int zero = 0;
+    pt_group g = pt_group_open(r);
     uint32_t len;
 
-    if (r->i < r->len && p[r->i] == '?') {
-        r->i++;
-        if (r->i >= r->len) {
-            r->fail = 1;
-            return 0;
-        }
-        switch (p[r->i]) {
-        case ':': case '>': case '|':
-            r->i++;
-            break;
-        case '=': case '!':
-            r->i++;
-            zero = 1;
-            break;
-        case '<':
-            if (r->i + 1 < r->len && (p[r->i + 1] == '=' || p[r->i + 1] == '!')) {
-                r->i += 2;
-                zero = 1;
-                break;
-            }
-            /* a name: (?<name>...) */
-            /* fall through */
-        case '\'':
-        case 'P':
-            if (p[r->i] == 'P') {
-                if (r->i + 1 >= r->len || p[r->i + 1] != '<') {
-                    r->fail = 1;
-                    return 0;
-                }
-                r->i++;
-            }
-            {
-                unsigned char close = p[r->i] == '\'' ? '\'' : '>';
-
-                r->i++;
-                while (r->i < r->len && p[r->i] != close &&
-                       (p[r->i] == '_' || (p[r->i] >= '0' && p[r->i] <= '9') ||
-                        ((p[r->i] | 0x20) >= 'a' && (p[r->i] | 0x20) <= 'z')))
-                    r->i++;
-                if (r->i >= r->len || p[r->i] != close) {
-                    r->fail = 1;
-                    return 0;
-                }
-                r->i++;
-            }
-            break;
-        default:
-            /* Options that do not change what a character matches as to
-            ** its count: (?i) (?-s) ..., alone or as (?i:...). */
-            while (r->i < r->len && p[r->i] && strchr("imsnUJ-^", p[r->i]))
-                r->i++;
-            if (r->i < r->len && p[r->i] == ')') {
-                r->i++;
-                return 0;
-            }
-            if (r->i < r->len && p[r->i] == ':') {
-                r->i++;
-                break;
-            }
-            r->fail = 1; /* (?x), comments, recursion, conditions, ... */
-            return 0;
-        }
-    } else if (r->i < r->len && p[r->i] == '*') {
-        r->fail = 1; /* (*VERB) */
+    if (g == PT_GROUP_OPTS)
+        return 0;
+    if (g == PT_GROUP_NONE || g == PT_GROUP_NAMED_ODD ||
+        g == PT_GROUP_COMMENT) {
+        r->fail = 1;
         return 0;
     }
     len = pt_len_alt(r);
-    if (r->fail || r->i >= r->len || p[r->i] != ')') {
+    if (r->fail || r->i >= r->len || r->p[r->i] != ')') {
         r->fail = 1;
         return 0;
     }
     r->i++;
-    return zero ? 0 : len;
+    return g == PT_GROUP_LOOK ? 0 : len;
 }
 
 /* The bound of a sequence of items up to '|', ')' or the end: the sum of
